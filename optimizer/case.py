@@ -1,0 +1,181 @@
+"""The typed, validated case: what the model builder consumes.
+
+Everything here is plain data (no files, no Pyomo). Months are integer offsets from the
+horizon start (``0 .. horizon-1``); a month-valued input outside the horizon keeps its
+offset (negative = before the start). Monthly series are tuples of length ``horizon``.
+Percentages stay in percent, as typed by the planner; money in USD, mass in tonnes.
+``locations`` maps each input value to the cell it came from, so later stages (the
+report's marginal values, ``explain``) can point the planner back at their workbook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class CellRef:
+    """Where an input value lives: sheet, Excel row (1-based), column header and letter."""
+
+    sheet: str
+    row: int | None = None
+    column: str | None = None
+    letter: str | None = None
+
+    def __str__(self) -> str:
+        parts = [self.sheet]
+        if self.letter and self.row:
+            parts.append(f"{self.letter}{self.row}")
+        elif self.row:
+            parts.append(f"row {self.row}")
+        text = "!".join(parts)
+        if self.column:
+            text += f" ({self.column})"
+        return text
+
+
+@dataclass(frozen=True)
+class Settings:
+    case_name: str
+    start_month: str  # "YYYY-MM"
+    horizon_months: int
+    discount_rate_pct_per_year: float = 8.0
+    shortfall_penalty_usd_per_t_sb: float = 100_000.0
+    end_stock_policy: str = "free"  # free | keep_opening
+    expansion_mode: str = "continuous"  # continuous | lumpy
+    time_limit_s: float = 60.0
+    mip_gap_pct: float = 0.01
+
+
+@dataclass(frozen=True)
+class Source:
+    source: str
+    kind: str  # mine | purchase
+    country: str
+    domestic: bool
+    grade_pct_sb: float
+    arsenic_pct: float
+    cost_usd_per_t: float
+    stockpile_capacity_t: float
+    holding_cost_usd_per_t_month: float
+    supply_max_t: tuple[float, ...]
+    supply_min_t: tuple[float, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Smelter:
+    smelter: str
+    country: str
+    base_capacity_t_per_month: float
+    processing_cost_usd_per_t: float
+    recovery_pct: float
+    min_feed_grade_pct: float
+    max_feed_arsenic_pct: float | None  # None = no limit
+    min_domestic_share_pct: float
+    min_feed_t_per_month: float
+    stockpile_capacity_t: float
+    holding_cost_usd_per_t_month: float
+    availability_pct: tuple[float, ...]
+    prices_usd_per_t_sb: tuple[float, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Route:
+    route: str
+    source: str
+    smelter: str
+    mode: str
+    cost_usd_per_t: float
+    transit_months: int
+    capacity_t_per_month: float
+    distance_km: float
+    availability_pct: tuple[float, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class OpeningStock:
+    location: str  # a source id or a smelter id
+    source: str  # origin of the ore
+    tonnes: float
+
+
+@dataclass(frozen=True)
+class Expansion:
+    project: str
+    smelter: str
+    max_added_t_per_month: float
+    capex_usd_per_t_per_month: float
+    fixed_capex_usd: float
+    lead_time_months: int
+    earliest_start: int  # month offset
+    latest_start: int  # month offset (blank -> horizon - 1)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Grant:
+    grant: str
+    agency: str
+    amount_usd: float
+    award: int  # month offset; may be negative (awarded before the horizon)
+    max_share_pct: float
+    eligible_projects: tuple[str, ...]  # resolved: "all" expanded to every project
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Contract:
+    contract: str
+    smelter: str  # a smelter id or "any"
+    start: int  # month offset (blank -> 0)
+    end: int  # month offset, inclusive (blank -> horizon - 1)
+    min_t_sb_per_month: float
+    max_t_sb_per_month: float
+    price_usd_per_t_sb: float
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One validated planning case."""
+
+    settings: Settings
+    months: tuple[str, ...]  # "YYYY-MM" labels, index = month offset
+    sources: dict[str, Source]
+    smelters: dict[str, Smelter]
+    routes: dict[str, Route]
+    opening_stock: tuple[OpeningStock, ...] = ()
+    expansions: dict[str, Expansion] = field(default_factory=dict)
+    grants: dict[str, Grant] = field(default_factory=dict)
+    contracts: dict[str, Contract] = field(default_factory=dict)
+    # (sheet, row id, column) -> cell; monthly values use the month label as column
+    locations: dict[tuple[str, str, str], CellRef] = field(default_factory=dict, compare=False)
+
+    @property
+    def horizon(self) -> int:
+        return self.settings.horizon_months
+
+    def where(self, sheet: str, key: str, column: str) -> CellRef:
+        """The input cell a value came from (best effort: the sheet if unknown)."""
+        return self.locations.get((sheet, key, column)) or CellRef(sheet, column=column)
+
+
+def month_label(start: str, offset: int) -> str:
+    """``month_label("2027-01", 13) == "2028-02"``."""
+    year, month = int(start[:4]), int(start[5:7])
+    total = year * 12 + (month - 1) + offset
+    return f"{total // 12:04d}-{total % 12 + 1:02d}"
+
+
+def month_offset(start: str, label: str) -> int:
+    """Months from ``start`` to ``label`` (both ``YYYY-MM``)."""
+    return (int(label[:4]) - int(start[:4])) * 12 + int(label[5:7]) - int(start[5:7])
+
+
+def month_date(label: str) -> date:
+    """First day of a ``YYYY-MM`` month, for writing real dates into reports."""
+    return date(int(label[:4]), int(label[5:7]), 1)
