@@ -1,0 +1,604 @@
+"""The allocation model (SPEC §3): one function per constraint family, then the objective.
+
+``build_model(case)`` turns a validated :class:`~optimizer.case.Case` into a Pyomo
+``ConcreteModel``; it never reads a file and never solves, so ``solve``, ``explain`` and
+scenario re-solves can all reuse it.
+
+Names follow STYLE.md: sets UPPER, parameters snake_case with units, variables Title_Case
+with units, and each constraint component is named after its family — the name the report's
+MarginalValues sheet shows. Each family's docstring states its inequality and units.
+
+Numerics: money inside the model is in k$ (``MONEY_SCALE_USD`` USD) so HiGHS sees tame
+coefficient ranges; tonnes stay tonnes, percentages stay percent. Results are in USD.
+
+Index sets are sparse: a route has dispatch months only while its arrival falls inside the
+horizon; a yard (origin, smelter) pair exists only when a route or opening stock links them;
+a project has start months only between its earliest and latest start and while it would
+come online inside the horizon (a later start adds no capacity and only costs money).
+Constraints that cannot bind (no limit set, or every origin already meets a blend limit)
+are left out; the residual checker in the tests still verifies them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pyomo.environ as pyo
+
+from optimizer.case import Case
+from optimizer.errors import InfeasibleError
+from optimizer.schema import ANY_SMELTER
+
+MONEY_SCALE_USD = 1000.0  # one model money unit (k$) in USD
+
+
+@dataclass
+class Lookup:
+    """Sparse index sets and adjacency derived once from the case (plain Python)."""
+
+    horizon: int
+    lumpy: bool
+    discount: list[float]
+    route_months: list[tuple[str, int]]
+    routes_from: dict[str, list[str]]
+    pairs: list[tuple[str, str]]  # (origin source, smelter) with a yard account
+    origins_at: dict[str, list[str]]  # smelter -> origins with a yard account there
+    arrivals: dict[tuple[str, str, int], list[tuple[str, int]]]  # (s, p, t) -> [(r, sent)]
+    opening_source_t: dict[str, float]
+    opening_yard_t: dict[tuple[str, str], float]
+    build_months: list[tuple[str, int]]
+    builds_of: dict[str, list[int]]
+    projects_at: dict[str, list[str]]
+    grant_builds: list[tuple[str, str, int]]
+    grants_for: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    contract_months: list[tuple[str, int]] = field(default_factory=list)
+    shortfall_months: list[tuple[str, int]] = field(default_factory=list)
+    deliveries: list[tuple[str, str, int]] = field(default_factory=list)
+    contract_smelters: dict[str, list[str]] = field(default_factory=dict)
+    contracts_at: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+
+
+def discount_factor(rate_pct_per_year: float, month: int) -> float:
+    """``(1 + rate)^(-month / 12)``: month 0 is undiscounted."""
+    return (1.0 + rate_pct_per_year / 100.0) ** (-month / 12.0)
+
+
+def build_lookup(case: Case) -> Lookup:
+    """Every sparse index the families need, computed in one pass over the case."""
+    H = case.horizon
+    months = range(H)
+    routes_from: dict[str, list[str]] = defaultdict(list)
+    route_months: list[tuple[str, int]] = []
+    pair_set: dict[tuple[str, str], None] = {}
+    arrivals: dict[tuple[str, str, int], list[tuple[str, int]]] = defaultdict(list)
+    for r, route in case.routes.items():
+        routes_from[route.source].append(r)
+        pair_set[(route.source, route.smelter)] = None
+        for t in range(H - route.transit_months):
+            route_months.append((r, t))
+            arrivals[(route.source, route.smelter, t + route.transit_months)].append((r, t))
+
+    opening_source: dict[str, float] = defaultdict(float)
+    opening_yard: dict[tuple[str, str], float] = defaultdict(float)
+    for o in case.opening_stock:
+        if o.location in case.smelters:
+            opening_yard[(o.source, o.location)] += o.tonnes
+            pair_set[(o.source, o.location)] = None
+        else:  # a source's stockpile: its ore ships as that source's ore
+            opening_source[o.location] += o.tonnes
+    source_order = {s: i for i, s in enumerate(case.sources)}
+    smelter_order = {p: i for i, p in enumerate(case.smelters)}
+    pairs = sorted(pair_set, key=lambda sp: (smelter_order[sp[1]], source_order[sp[0]]))
+    origins_at: dict[str, list[str]] = defaultdict(list)
+    for s, p in pairs:
+        origins_at[p].append(s)
+
+    build_months: list[tuple[str, int]] = []
+    builds_of: dict[str, list[int]] = defaultdict(list)
+    projects_at: dict[str, list[str]] = defaultdict(list)
+    for e, x in case.expansions.items():
+        projects_at[x.smelter].append(e)
+        last = min(x.latest_start, H - 1 - x.lead_time_months)
+        for t in range(max(x.earliest_start, 0), last + 1):
+            build_months.append((e, t))
+            builds_of[e].append(t)
+
+    grant_builds: list[tuple[str, str, int]] = []
+    grants_for: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for g, grant in case.grants.items():
+        first = max(grant.award, 0)
+        for e in grant.eligible_projects:
+            for t in builds_of.get(e, ()):
+                if t >= first:
+                    grant_builds.append((g, e, t))
+                    grants_for[(e, t)].append(g)
+
+    contract_months: list[tuple[str, int]] = []
+    shortfall_months: list[tuple[str, int]] = []
+    deliveries: list[tuple[str, str, int]] = []
+    contract_smelters: dict[str, list[str]] = {}
+    contracts_at: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for k, c in case.contracts.items():
+        smelters = list(case.smelters) if c.smelter == ANY_SMELTER else [c.smelter]
+        contract_smelters[k] = smelters
+        for t in range(max(c.start, 0), min(c.end, H - 1) + 1):
+            contract_months.append((k, t))
+            if c.min_t_sb_per_month > 0:
+                shortfall_months.append((k, t))
+            for p in smelters:
+                deliveries.append((k, p, t))
+                contracts_at[(p, t)].append(k)
+
+    rate = case.settings.discount_rate_pct_per_year
+    return Lookup(
+        horizon=H,
+        lumpy=case.settings.expansion_mode == "lumpy",
+        discount=[discount_factor(rate, t) for t in months],
+        route_months=route_months,
+        routes_from=dict(routes_from),
+        pairs=pairs,
+        origins_at=dict(origins_at),
+        arrivals=dict(arrivals),
+        opening_source_t=dict(opening_source),
+        opening_yard_t=dict(opening_yard),
+        build_months=build_months,
+        builds_of=dict(builds_of),
+        projects_at=dict(projects_at),
+        grant_builds=grant_builds,
+        grants_for=dict(grants_for),
+        contract_months=contract_months,
+        shortfall_months=shortfall_months,
+        deliveries=deliveries,
+        contract_smelters=contract_smelters,
+        contracts_at=dict(contracts_at),
+    )
+
+
+# --- sets, parameters, variables -----------------------------------------------------------
+
+
+def add_sets(m: pyo.ConcreteModel, case: Case, lk: Lookup) -> None:
+    """Index sets (UPPER case), all ordered as in the input."""
+    H = lk.horizon
+    m.MONTHS = pyo.Set(initialize=range(H), ordered=True)
+    m.SOURCES = pyo.Set(initialize=list(case.sources), ordered=True)
+    m.SMELTERS = pyo.Set(initialize=list(case.smelters), ordered=True)
+    m.ROUTES = pyo.Set(initialize=list(case.routes), ordered=True)
+    m.PROJECTS = pyo.Set(initialize=list(case.expansions), ordered=True)
+    m.GRANTS = pyo.Set(initialize=list(case.grants), ordered=True)
+    m.CONTRACTS = pyo.Set(initialize=list(case.contracts), ordered=True)
+    m.SOURCE_MONTHS = pyo.Set(initialize=[(s, t) for s in case.sources for t in range(H)],
+                              dimen=2, ordered=True)
+    m.SMELTER_MONTHS = pyo.Set(initialize=[(p, t) for p in case.smelters for t in range(H)],
+                               dimen=2, ordered=True)
+    m.ROUTE_MONTHS = pyo.Set(initialize=lk.route_months, dimen=2, ordered=True)
+    m.PAIRS = pyo.Set(initialize=lk.pairs, dimen=2, ordered=True)
+    m.PAIR_MONTHS = pyo.Set(initialize=[(s, p, t) for s, p in lk.pairs for t in range(H)],
+                            dimen=3, ordered=True)
+    m.BUILD_MONTHS = pyo.Set(initialize=lk.build_months, dimen=2, ordered=True)
+    m.GRANT_BUILDS = pyo.Set(initialize=lk.grant_builds, dimen=3, ordered=True)
+    m.CONTRACT_MONTHS = pyo.Set(initialize=lk.contract_months, dimen=2, ordered=True)
+    m.SHORTFALL_MONTHS = pyo.Set(initialize=lk.shortfall_months, dimen=2, ordered=True)
+    m.DELIVERIES = pyo.Set(initialize=lk.deliveries, dimen=3, ordered=True)
+
+
+def add_params(m: pyo.ConcreteModel, case: Case, lk: Lookup) -> None:
+    """Input data as immutable parameters (snake_case with units)."""
+    S, P, R = case.sources, case.smelters, case.routes
+    E, G, K = case.expansions, case.grants, case.contracts
+
+    def param(index, values, **kw):
+        return pyo.Param(index, initialize=values, within=pyo.Reals, **kw)
+
+    m.discount_factor = param(m.MONTHS, dict(enumerate(lk.discount)))
+    m.supply_max_t = param(m.SOURCE_MONTHS, {(s, t): S[s].supply_max_t[t] for s, t in
+                                             m.SOURCE_MONTHS})
+    m.supply_min_t = param(m.SOURCE_MONTHS, {(s, t): S[s].supply_min_t[t] for s, t in
+                                             m.SOURCE_MONTHS})
+    m.ore_cost_usd_per_t = param(m.SOURCES, {s: S[s].cost_usd_per_t for s in S})
+    m.source_stockpile_capacity_t = param(m.SOURCES, {s: S[s].stockpile_capacity_t for s in S})
+    m.source_holding_usd_per_t_month = param(
+        m.SOURCES, {s: S[s].holding_cost_usd_per_t_month for s in S})
+    m.grade_pct_sb = param(m.SOURCES, {s: S[s].grade_pct_sb for s in S})
+    m.arsenic_pct = param(m.SOURCES, {s: S[s].arsenic_pct for s in S})
+    m.domestic_pct = param(m.SOURCES, {s: 100.0 if S[s].domestic else 0.0 for s in S})
+    m.opening_source_t = param(m.SOURCES, {s: lk.opening_source_t.get(s, 0.0) for s in S})
+    m.opening_yard_t = param(m.PAIRS, {sp: lk.opening_yard_t.get(sp, 0.0) for sp in lk.pairs})
+
+    m.route_capacity_t = param(m.ROUTE_MONTHS, {
+        (r, t): R[r].capacity_t_per_month * R[r].availability_pct[t] / 100.0
+        for r, t in lk.route_months})
+    m.freight_usd_per_t = param(m.ROUTES, {r: R[r].cost_usd_per_t for r in R})
+
+    m.base_capacity_t = param(m.SMELTER_MONTHS, {
+        (p, t): P[p].base_capacity_t_per_month * P[p].availability_pct[t] / 100.0
+        for p, t in m.SMELTER_MONTHS})
+    m.processing_usd_per_t = param(m.SMELTERS, {p: P[p].processing_cost_usd_per_t for p in P})
+    m.recovery_pct = param(m.SMELTERS, {p: P[p].recovery_pct for p in P})
+    m.min_feed_grade_pct = param(m.SMELTERS, {p: P[p].min_feed_grade_pct for p in P})
+    limited = [p for p in P if P[p].max_feed_arsenic_pct is not None]
+    m.max_feed_arsenic_pct = param(limited, {p: P[p].max_feed_arsenic_pct for p in limited})
+    m.min_domestic_share_pct = param(m.SMELTERS, {p: P[p].min_domestic_share_pct for p in P})
+    m.min_feed_t = param(m.SMELTERS, {p: P[p].min_feed_t_per_month for p in P})
+    m.yard_capacity_t = param(m.SMELTERS, {p: P[p].stockpile_capacity_t for p in P})
+    m.yard_holding_usd_per_t_month = param(
+        m.SMELTERS, {p: P[p].holding_cost_usd_per_t_month for p in P})
+    m.spot_price_usd_per_t_sb = param(m.SMELTER_MONTHS, {
+        (p, t): P[p].prices_usd_per_t_sb[t] for p, t in m.SMELTER_MONTHS})
+
+    m.max_added_t_per_month = param(m.PROJECTS, {e: E[e].max_added_t_per_month for e in E})
+    m.capex_usd_per_t_per_month = param(m.PROJECTS,
+                                        {e: E[e].capex_usd_per_t_per_month for e in E})
+    m.fixed_capex_usd = param(m.PROJECTS, {e: E[e].fixed_capex_usd for e in E})
+    m.lead_time_months = param(m.PROJECTS, {e: E[e].lead_time_months for e in E})
+
+    m.grant_amount_usd = param(m.GRANTS, {g: G[g].amount_usd for g in G})
+    m.grant_max_share_pct = param(m.GRANTS, {g: G[g].max_share_pct for g in G})
+
+    m.contract_min_t_sb = param(m.CONTRACTS, {k: K[k].min_t_sb_per_month for k in K})
+    m.contract_max_t_sb = param(m.CONTRACTS, {k: K[k].max_t_sb_per_month for k in K})
+    m.contract_price_usd_per_t_sb = param(m.CONTRACTS, {k: K[k].price_usd_per_t_sb for k in K})
+    m.shortfall_penalty_usd_per_t_sb = pyo.Param(
+        initialize=case.settings.shortfall_penalty_usd_per_t_sb, within=pyo.Reals)
+
+
+def add_variables(m: pyo.ConcreteModel, lk: Lookup) -> None:
+    """Decisions (Title_Case with units), all ≥ 0; ``Start`` is binary in lumpy mode only."""
+    nonneg = pyo.NonNegativeReals
+    m.Mined_t = pyo.Var(m.SOURCE_MONTHS, within=nonneg)
+    m.Source_Stock_t = pyo.Var(m.SOURCE_MONTHS, within=nonneg)
+    m.Ship_t = pyo.Var(m.ROUTE_MONTHS, within=nonneg)
+    m.Feed_t = pyo.Var(m.PAIR_MONTHS, within=nonneg)
+    m.Yard_Stock_t = pyo.Var(m.PAIR_MONTHS, within=nonneg)
+    m.Spot_Sb_t = pyo.Var(m.SMELTER_MONTHS, within=nonneg)
+    m.Delivered_Sb_t = pyo.Var(m.DELIVERIES, within=nonneg)
+    m.Shortfall_Sb_t = pyo.Var(m.SHORTFALL_MONTHS, within=nonneg,
+                               bounds=lambda m, k, t: (0.0, m.contract_min_t_sb[k]))
+    m.Build_t_per_month = pyo.Var(m.BUILD_MONTHS, within=nonneg)
+    if lk.lumpy:
+        m.Start = pyo.Var(m.BUILD_MONTHS, within=pyo.Binary)
+    m.Grant_Paid_kusd = pyo.Var(m.GRANT_BUILDS, within=nonneg)
+
+    def capex_kusd(m, e, t):
+        """Capex of project ``e`` started in month ``t`` (k$)."""
+        cost = m.capex_usd_per_t_per_month[e] * m.Build_t_per_month[e, t]
+        if lk.lumpy and m.fixed_capex_usd[e]:
+            cost = cost + m.fixed_capex_usd[e] * m.Start[e, t]
+        return cost / MONEY_SCALE_USD
+
+    m.Capex_kusd = pyo.Expression(m.BUILD_MONTHS, rule=capex_kusd)
+
+
+# --- constraint families -------------------------------------------------------------------
+
+
+def add_extraction_bounds(m: pyo.ConcreteModel, lk: Lookup) -> None:
+    """Extraction / purchase bounds (t ore per month).
+
+    ``Extraction_Max[s,t]``: Mined_t[s,t] ≤ supply_max_t[s,t]
+    ``Extraction_Min[s,t]``: Mined_t[s,t] ≥ supply_min_t[s,t]   (only where the min is > 0)
+    """
+    m.Extraction_Max = pyo.Constraint(
+        m.SOURCE_MONTHS, rule=lambda m, s, t: m.Mined_t[s, t] <= m.supply_max_t[s, t])
+    mins = [(s, t) for s, t in m.SOURCE_MONTHS if m.supply_min_t[s, t] > 0]
+    m.Extraction_Min = pyo.Constraint(
+        mins, rule=lambda m, s, t: m.Mined_t[s, t] >= m.supply_min_t[s, t])
+
+
+def add_source_stockpile(m: pyo.ConcreteModel, lk: Lookup) -> None:
+    """Source stockpile balance and capacity (t ore, end of month).
+
+    ``Source_Balance[s,t]``: Source_Stock_t[s,t] − Source_Stock_t[s,t−1] − Mined_t[s,t]
+    + Σ_{r from s} Ship_t[r,t] = opening_source_t[s] if t = 0 else 0.
+    (The right-hand side is ore appearing in the stockpile: its dual is the value of one more
+    tonne of ore at ``s`` in month ``t``.)
+    ``Source_Stockpile_Capacity[s,t]``: Source_Stock_t[s,t] ≤ source_stockpile_capacity_t[s]
+    """
+    routes_from = lk.routes_from
+
+    def balance(m, s, t):
+        shipped = pyo.quicksum(m.Ship_t[r, t] for r in routes_from.get(s, ())
+                               if (r, t) in m.ROUTE_MONTHS)
+        previous = m.Source_Stock_t[s, t - 1] if t > 0 else 0.0
+        inflow = m.opening_source_t[s] if t == 0 else 0.0
+        return m.Source_Stock_t[s, t] - previous - m.Mined_t[s, t] + shipped == inflow
+
+    m.Source_Balance = pyo.Constraint(m.SOURCE_MONTHS, rule=balance)
+    m.Source_Stockpile_Capacity = pyo.Constraint(
+        m.SOURCE_MONTHS,
+        rule=lambda m, s, t: m.Source_Stock_t[s, t] <= m.source_stockpile_capacity_t[s])
+
+
+def add_route_capacity(m: pyo.ConcreteModel, lk: Lookup) -> None:
+    """Route capacity with availability (t ore dispatched per month).
+
+    ``Route_Capacity[r,t]``: Ship_t[r,t] ≤ capacity_t_per_month[r] × availability_pct[r,t] / 100.
+    Ore dispatched in t arrives in t + transit_months[r]; months whose arrival would fall
+    after the horizon have no Ship_t variable (they cannot be dispatched).
+    """
+    m.Route_Capacity = pyo.Constraint(
+        m.ROUTE_MONTHS, rule=lambda m, r, t: m.Ship_t[r, t] <= m.route_capacity_t[r, t])
+
+
+def add_yard(m: pyo.ConcreteModel, lk: Lookup) -> None:
+    """Smelter yard balance by origin, and yard capacity (t ore, end of month).
+
+    ``Yard_Balance[s,p,t]``: Yard_Stock_t[s,p,t] − Yard_Stock_t[s,p,t−1]
+    − Σ_{r: s→p} Ship_t[r, t − transit_months[r]] + Feed_t[s,p,t]
+    = opening_yard_t[s,p] if t = 0 else 0.
+    ``Yard_Capacity[p,t]``: Σ_s Yard_Stock_t[s,p,t] ≤ yard_capacity_t[p]
+    """
+    arrivals = lk.arrivals
+
+    def balance(m, s, p, t):
+        arrived = pyo.quicksum(m.Ship_t[r, sent] for r, sent in arrivals.get((s, p, t), ()))
+        previous = m.Yard_Stock_t[s, p, t - 1] if t > 0 else 0.0
+        inflow = m.opening_yard_t[s, p] if t == 0 else 0.0
+        return m.Yard_Stock_t[s, p, t] - previous - arrived + m.Feed_t[s, p, t] == inflow
+
+    m.Yard_Balance = pyo.Constraint(m.PAIR_MONTHS, rule=balance)
+    index = [(p, t) for p, t in m.SMELTER_MONTHS if lk.origins_at.get(p)]
+    m.Yard_Capacity = pyo.Constraint(index, rule=lambda m, p, t: pyo.quicksum(
+        m.Yard_Stock_t[s, p, t] for s in lk.origins_at[p]) <= m.yard_capacity_t[p])
+
+
+def _feed(m: pyo.ConcreteModel, lk: Lookup, p: str, t: int, coef=None):
+    """Σ_s coef(s) × Feed_t[s,p,t] over the origins with a yard account at ``p``."""
+    origins = lk.origins_at.get(p, ())
+    if coef is None:
+        return pyo.quicksum(m.Feed_t[s, p, t] for s in origins)
+    return pyo.quicksum(coef(s) * m.Feed_t[s, p, t] for s in origins)
+
+
+def add_smelter_capacity(m: pyo.ConcreteModel, lk: Lookup) -> None:
+    """Smelter capacity with expansions online after their lead time (t ore fed per month).
+
+    ``Smelter_Capacity[p,t]``: Σ_s Feed_t[s,p,t] − Σ_{e at p} Σ_{t' ≤ t − lead_time_months[e]}
+    Build_t_per_month[e,t'] ≤ base_capacity_t_per_month[p] × availability_pct[p,t] / 100.
+    Expansion capacity is not scaled by availability (lead 0: online in the start month).
+    """
+
+    def capacity(m, p, t):
+        online = pyo.quicksum(
+            m.Build_t_per_month[e, start]
+            for e in lk.projects_at.get(p, ())
+            for start in lk.builds_of.get(e, ())
+            if start + m.lead_time_months[e] <= t
+        )
+        return _feed(m, lk, p, t) - online <= m.base_capacity_t[p, t]
+
+    index = [(p, t) for p, t in m.SMELTER_MONTHS if lk.origins_at.get(p)]
+    m.Smelter_Capacity = pyo.Constraint(index, rule=capacity)
+
+
+def add_min_feed(m: pyo.ConcreteModel, case: Case, lk: Lookup) -> None:
+    """Minimum feed (t ore per month, not scaled by availability).
+
+    ``Min_Feed[p,t]``: Σ_s Feed_t[s,p,t] ≥ min_feed_t_per_month[p]   (only where it is > 0)
+    """
+    for p, smelter in case.smelters.items():
+        if smelter.min_feed_t_per_month > 0 and not lk.origins_at.get(p):
+            raise InfeasibleError(
+                f"smelter '{p}' must be fed at least {smelter.min_feed_t_per_month:g} t every "
+                f"month (Smelters: min_feed_t_per_month), but no route and no opening stock "
+                f"brings ore to it"
+            )
+    index = [(p, t) for p, t in m.SMELTER_MONTHS if m.min_feed_t[p] > 0]
+    m.Min_Feed = pyo.Constraint(index, rule=lambda m, p, t: _feed(m, lk, p, t) >= m.min_feed_t[p])
+
+
+def add_blend(m: pyo.ConcreteModel, lk: Lookup) -> None:
+    """Feed grade and arsenic blend limits, linear in the feed (t ore × percentage points).
+
+    ``Feed_Grade[p,t]``: Σ_s Feed_t[s,p,t] × (grade_pct_sb[s] − min_feed_grade_pct[p]) ≥ 0
+    ``Feed_Arsenic[p,t]``: Σ_s Feed_t[s,p,t] × (max_feed_arsenic_pct[p] − arsenic_pct[s]) ≥ 0
+    A month with no feed meets both. A smelter gets a family only when some origin could
+    break it (a blank arsenic limit means none).
+    """
+    grade_index, arsenic_index = [], []
+    for p in m.SMELTERS:
+        origins = lk.origins_at.get(p, ())
+        if any(m.grade_pct_sb[s] < m.min_feed_grade_pct[p] for s in origins):
+            grade_index += [(p, t) for t in m.MONTHS]
+        if p in m.max_feed_arsenic_pct and any(
+                m.arsenic_pct[s] > m.max_feed_arsenic_pct[p] for s in origins):
+            arsenic_index += [(p, t) for t in m.MONTHS]
+    m.Feed_Grade = pyo.Constraint(grade_index, rule=lambda m, p, t: _feed(
+        m, lk, p, t, lambda s: m.grade_pct_sb[s] - m.min_feed_grade_pct[p]) >= 0)
+    m.Feed_Arsenic = pyo.Constraint(arsenic_index, rule=lambda m, p, t: _feed(
+        m, lk, p, t, lambda s: m.max_feed_arsenic_pct[p] - m.arsenic_pct[s]) >= 0)
+
+
+def add_domestic_share(m: pyo.ConcreteModel, lk: Lookup) -> None:
+    """Domestic share of each month's feed (t ore × percentage points).
+
+    ``Domestic_Share[p,t]``: Σ_s Feed_t[s,p,t] × (domestic_pct[s] − min_domestic_share_pct[p])
+    ≥ 0, with domestic_pct = 100 for domestic sources, 0 otherwise. Only where some origin
+    is foreign and the share is > 0.
+    """
+    index = []
+    for p in m.SMELTERS:
+        share = m.min_domestic_share_pct[p]
+        if share > 0 and any(m.domestic_pct[s] < share for s in lk.origins_at.get(p, ())):
+            index += [(p, t) for t in m.MONTHS]
+    m.Domestic_Share = pyo.Constraint(index, rule=lambda m, p, t: _feed(
+        m, lk, p, t, lambda s: m.domestic_pct[s] - m.min_domestic_share_pct[p]) >= 0)
+
+
+def add_production_and_contracts(m: pyo.ConcreteModel, lk: Lookup) -> None:
+    """Production sold in its month, contract deliveries with penalized shortfall (t Sb).
+
+    ``Sb_Sales[p,t]``: Spot_Sb_t[p,t] + Σ_k Delivered_Sb_t[k,p,t]
+    − Σ_s Feed_t[s,p,t] × grade_pct_sb[s]/100 × recovery_pct[p]/100 = 0
+    (the right-hand side is extra Sb to sell: its dual is the value of one more t of Sb).
+    ``Contract_Min[k,t]``: Σ_p Delivered_Sb_t[k,p,t] + Shortfall_Sb_t[k,t] ≥ min_t_sb[k]
+    ``Contract_Max[k,t]``: Σ_p Delivered_Sb_t[k,p,t] ≤ max_t_sb[k]
+    with 0 ≤ Shortfall_Sb_t[k,t] ≤ min_t_sb[k]; a contract with smelter ``any`` may be served
+    by every smelter, its limits applying to the sum; active from start to end inclusive.
+    """
+
+    def sales(m, p, t):
+        produced = _feed(m, lk, p, t, lambda s: m.grade_pct_sb[s] * m.recovery_pct[p] / 1e4)
+        delivered = pyo.quicksum(m.Delivered_Sb_t[k, p, t]
+                                 for k in lk.contracts_at.get((p, t), ()))
+        return m.Spot_Sb_t[p, t] + delivered - produced == 0
+
+    m.Sb_Sales = pyo.Constraint(m.SMELTER_MONTHS, rule=sales)
+
+    def delivered(m, k, t):
+        return pyo.quicksum(m.Delivered_Sb_t[k, p, t] for p in lk.contract_smelters[k])
+
+    m.Contract_Min = pyo.Constraint(m.SHORTFALL_MONTHS, rule=lambda m, k, t: (
+        delivered(m, k, t) + m.Shortfall_Sb_t[k, t] >= m.contract_min_t_sb[k]))
+    m.Contract_Max = pyo.Constraint(m.CONTRACT_MONTHS, rule=lambda m, k, t: (
+        delivered(m, k, t) <= m.contract_max_t_sb[k]))
+
+
+def add_expansion_limits(m: pyo.ConcreteModel, lk: Lookup) -> None:
+    """Expansion build limits (t/month of capacity).
+
+    Continuous: ``Expansion_Build_Limit[e]``: Σ_t Build_t_per_month[e,t] ≤ max_added[e].
+    Lumpy: ``Expansion_Build_Limit[e]``: Σ_t Start[e,t] ≤ 1 (starts at most once), and
+    ``Expansion_Whole[e,t]``: Build_t_per_month[e,t] − max_added[e] × Start[e,t] = 0
+    (built whole or not at all).
+    """
+    projects = [e for e in m.PROJECTS if lk.builds_of.get(e)]
+    if lk.lumpy:
+        m.Expansion_Build_Limit = pyo.Constraint(projects, rule=lambda m, e: pyo.quicksum(
+            m.Start[e, t] for t in lk.builds_of[e]) <= 1)
+        m.Expansion_Whole = pyo.Constraint(m.BUILD_MONTHS, rule=lambda m, e, t: (
+            m.Build_t_per_month[e, t] - m.max_added_t_per_month[e] * m.Start[e, t] == 0))
+    else:
+        m.Expansion_Build_Limit = pyo.Constraint(projects, rule=lambda m, e: pyo.quicksum(
+            m.Build_t_per_month[e, t] for t in lk.builds_of[e]) <= m.max_added_t_per_month[e])
+
+
+def add_grant_funding(m: pyo.ConcreteModel, lk: Lookup) -> None:
+    """Grant funding of capex (k$; nominal, paid in the build's start month).
+
+    ``Grant_Share[g,e,t]``: Grant_Paid_kusd[g,e,t] ≤ max_share_pct[g]/100 × Capex_kusd[e,t],
+    for projects eligible for g started on or after its award month (award before the
+    horizon: from month 0).
+    ``Grant_Capex_Cap[e,t]``: Σ_g Grant_Paid_kusd[g,e,t] ≤ Capex_kusd[e,t] (only where the
+    eligible grants' shares add up to more than 100 %).
+    ``Grant_Amount[g]``: Σ_{e,t} Grant_Paid_kusd[g,e,t] ≤ amount_usd[g] / 1000.
+    """
+    m.Grant_Share = pyo.Constraint(m.GRANT_BUILDS, rule=lambda m, g, e, t: (
+        m.Grant_Paid_kusd[g, e, t] - m.grant_max_share_pct[g] / 100.0 * m.Capex_kusd[e, t]
+        <= 0))
+    cap_index = [et for et, gs in lk.grants_for.items()
+                 if sum(m.grant_max_share_pct[g] for g in gs) > 100.0]
+    m.Grant_Capex_Cap = pyo.Constraint(cap_index, rule=lambda m, e, t: pyo.quicksum(
+        m.Grant_Paid_kusd[g, e, t] for g in lk.grants_for[(e, t)]) - m.Capex_kusd[e, t] <= 0)
+    paid_by: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for g, e, t in lk.grant_builds:
+        paid_by[g].append((e, t))
+    m.Grant_Amount = pyo.Constraint(list(paid_by), rule=lambda m, g: pyo.quicksum(
+        m.Grant_Paid_kusd[g, e, t] for e, t in paid_by[g])
+        <= m.grant_amount_usd[g] / MONEY_SCALE_USD)
+
+
+def add_end_stock(m: pyo.ConcreteModel, case: Case, lk: Lookup) -> None:
+    """End-of-horizon stock policy (t ore).
+
+    ``keep_opening``: ``End_Stock[location]``: end-of-horizon stock at the location (a source's
+    stockpile, or the sum over origins of a smelter's yard) ≥ its opening stock.
+    ``free``: no constraint.
+    """
+    if case.settings.end_stock_policy != "keep_opening":
+        return
+    last = lk.horizon - 1
+    opening: dict[str, float] = defaultdict(float)
+    for s, tonnes in lk.opening_source_t.items():
+        opening[s] += tonnes
+    for (_, p), tonnes in lk.opening_yard_t.items():
+        opening[p] += tonnes
+    locations = [loc for loc, tonnes in opening.items() if tonnes > 0]
+
+    def end_stock(m, loc):
+        if loc in case.smelters:
+            held = pyo.quicksum(m.Yard_Stock_t[s, loc, last] for s in lk.origins_at[loc])
+        else:
+            held = m.Source_Stock_t[loc, last]
+        return held >= opening[loc]
+
+    m.End_Stock = pyo.Constraint(locations, rule=end_stock)
+
+
+def add_objective(m: pyo.ConcreteModel, lk: Lookup) -> None:
+    """Maximize discounted margin (k$).
+
+    ``Discounted_Margin_kusd`` = Σ_t discount_factor[t] / 1000 × [spot revenue + contract
+    revenue − ore cost − freight − processing − holding − capex + grant money − shortfall
+    penalty], each flow in the month it happens (freight at dispatch, capex and grant money in
+    the start month, holding on every month-end stock).
+    """
+    d = [f / MONEY_SCALE_USD for f in lk.discount]  # discounted k$ per USD
+    terms = []
+    for p, t in m.SMELTER_MONTHS:
+        if m.spot_price_usd_per_t_sb[p, t]:
+            terms.append(d[t] * m.spot_price_usd_per_t_sb[p, t] * m.Spot_Sb_t[p, t])
+    for k, p, t in m.DELIVERIES:
+        if m.contract_price_usd_per_t_sb[k]:
+            terms.append(d[t] * m.contract_price_usd_per_t_sb[k] * m.Delivered_Sb_t[k, p, t])
+    for s, t in m.SOURCE_MONTHS:
+        if m.ore_cost_usd_per_t[s]:
+            terms.append(-d[t] * m.ore_cost_usd_per_t[s] * m.Mined_t[s, t])
+        if m.source_holding_usd_per_t_month[s]:
+            terms.append(-d[t] * m.source_holding_usd_per_t_month[s] * m.Source_Stock_t[s, t])
+    for r, t in m.ROUTE_MONTHS:
+        if m.freight_usd_per_t[r]:
+            terms.append(-d[t] * m.freight_usd_per_t[r] * m.Ship_t[r, t])
+    for s, p, t in m.PAIR_MONTHS:
+        if m.processing_usd_per_t[p]:
+            terms.append(-d[t] * m.processing_usd_per_t[p] * m.Feed_t[s, p, t])
+        if m.yard_holding_usd_per_t_month[p]:
+            terms.append(-d[t] * m.yard_holding_usd_per_t_month[p] * m.Yard_Stock_t[s, p, t])
+    for e, t in m.BUILD_MONTHS:
+        terms.append(-lk.discount[t] * m.Capex_kusd[e, t])
+    terms.extend(lk.discount[t] * m.Grant_Paid_kusd[g, e, t] for g, e, t in m.GRANT_BUILDS)
+    penalty = m.shortfall_penalty_usd_per_t_sb.value
+    if penalty:
+        terms.extend(-d[t] * penalty * m.Shortfall_Sb_t[k, t] for k, t in m.SHORTFALL_MONTHS)
+    m.Discounted_Margin_kusd = pyo.Objective(expr=pyo.quicksum(terms), sense=pyo.maximize)
+
+
+FAMILIES: tuple[str, ...] = (
+    "Extraction_Max", "Extraction_Min", "Source_Balance", "Source_Stockpile_Capacity",
+    "Route_Capacity", "Yard_Balance", "Yard_Capacity", "Smelter_Capacity", "Min_Feed",
+    "Feed_Grade", "Feed_Arsenic", "Domestic_Share", "Sb_Sales", "Contract_Min",
+    "Contract_Max", "Expansion_Build_Limit", "Expansion_Whole", "Grant_Share",
+    "Grant_Capex_Cap", "Grant_Amount", "End_Stock",
+)
+"""Every constraint component name, in report order (a family absent from a model is empty)."""
+
+
+def build_model(case: Case) -> pyo.ConcreteModel:
+    """The Pyomo model of ``case``: sets, parameters, variables, every family, objective.
+
+    The case and its :class:`Lookup` ride along as ``model.case`` and ``model.lookup`` so the
+    solve stage can key results by the input's ids. Raises :class:`InfeasibleError` when a
+    requirement plainly cannot be met (a minimum feed at a smelter nothing can reach).
+    """
+    lk = build_lookup(case)
+    m = pyo.ConcreteModel(name=case.settings.case_name)
+    m.case = case
+    m.lookup = lk
+    add_sets(m, case, lk)
+    add_params(m, case, lk)
+    add_variables(m, lk)
+    add_extraction_bounds(m, lk)
+    add_source_stockpile(m, lk)
+    add_route_capacity(m, lk)
+    add_yard(m, lk)
+    add_smelter_capacity(m, lk)
+    add_min_feed(m, case, lk)
+    add_blend(m, lk)
+    add_domestic_share(m, lk)
+    add_production_and_contracts(m, lk)
+    add_expansion_limits(m, lk)
+    add_grant_funding(m, lk)
+    add_end_stock(m, case, lk)
+    add_objective(m, lk)
+    return m
