@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from optimizer import schema, template
+from optimizer import schema, schema_doc
 from optimizer.cli import main
 from optimizer.default_case import CITATIONS, default_raw
 from optimizer.errors import UsageError
@@ -103,7 +103,7 @@ def test_readme_sheet_is_first_and_generated_from_the_schema(book):
             assert col.description in text and col.rule() in text
     for setting in schema.SETTINGS:
         assert setting.name in text and setting.description in text
-    for topic, rule in template.CONVENTIONS:
+    for topic, rule in schema_doc.CONVENTIONS:
         assert topic in text and rule in text
     for name, what in CITATIONS:
         assert name in text and what in text
