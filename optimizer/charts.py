@@ -149,5 +149,5 @@ def add_charts(sheet: Worksheet, plan: Worksheet, blocks: list[PivotBlock],
         top = 2 + i * ROWS_PER_CHART
         sheet.add_chart(chart, f"A{top}")
         if i % CHARTS_PER_PAGE == CHARTS_PER_PAGE - 1 and i + 1 < len(charts):
-            sheet.row_breaks.append(Break(id=top + ROWS_PER_CHART - 1))
+            sheet.row_breaks.append(Break(id=top + ROWS_PER_CHART - 2))
     return len(charts)
