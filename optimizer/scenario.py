@@ -107,7 +107,7 @@ def _rows(raw: RawBook) -> list[tuple[str, _Override | Problem]]:
             continue
         action = clean_text(get["action"]).lower()
         out.append((name, _Override(row, clean_text(get["sheet"]), clean_text(get["key"]),
-                                    clean_text(get["column"]), action, get["value"])))
+                                    month_key(get["column"]) or clean_text(get["column"]), action, get["value"])))
     return out
 
 

@@ -19,7 +19,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from optimizer.case import (
@@ -64,9 +64,10 @@ _NO = frozenset({"no", "false", "0"})
 _BAD = object()  # a cell that failed validation (its problem is already recorded)
 
 
-# --- cell helpers ------------------------
+# --- cell helpers ------------------------------------------------------------------------
 
 def is_blank(value: Any) -> bool:
+    """An empty cell, or one holding only spaces, tabs or non-breaking spaces."""
     return value is None or (isinstance(value, str) and clean_text(value) == "")
 
 
@@ -112,7 +113,7 @@ def _shown(value: Any) -> Any:
         return int(value)
     if isinstance(value, datetime):
         return value.date().isoformat()
-    if isinstance(value, (date, ErrorValue, UncachedFormula)):
+    if isinstance(value, (date, time, timedelta, ErrorValue, UncachedFormula)):
         return str(value)
     return value
 

@@ -43,6 +43,7 @@ MAX_MEMBERS = 10_000
 
 _OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
 _ZIP_SIGNATURE = b"PK\x03\x04"
+_WORKBOOK_TYPES = (b"spreadsheetml.sheet.main+xml", b"spreadsheetml.template.main+xml")
 _RESAVE = "open it in Excel or LibreOffice and save it as 'Excel Workbook (.xlsx)'"
 
 
@@ -53,8 +54,8 @@ def read_workbook(path: Path) -> RawBook:
     file is not a usable ``.xlsx`` workbook.
     """
     data = _read_bytes(path)
-    archive = _open_archive(path.name, data)
-    _check_members(path.name, archive)
+    with _open_archive(path.name, data) as archive:
+        _check_members(path.name, archive)
     try:
         sheets = _read_sheets(data)
     except Exception as exc:  # openpyxl raises many types on malformed packages
@@ -63,9 +64,10 @@ def read_workbook(path: Path) -> RawBook:
                 f"{path.name} is refused: its XML declares entities or a DTD (a possible XML "
                 f"bomb). {_RESAVE.capitalize()}."
             ) from exc
+        reason = (str(exc).splitlines() or [""])[0]
         raise InputError(
             f"{path.name} is damaged or not a workbook Excel can save ({type(exc).__name__}: "
-            f"{exc}). Try to {_RESAVE}."
+            f"{reason}). Try to {_RESAVE}."
         ) from exc
     return RawBook(sheets=sheets, source=path.name, sha256=hashlib.sha256(data).hexdigest())
 
@@ -145,20 +147,25 @@ def _check_members(name: str, archive: zipfile.ZipFile) -> None:
                 f"{name} is refused: part '{info.filename}' is compressed {ratio:.0f}:1, "
                 f"which only a zip bomb does."
             )
-    names = {i.filename for i in infos}
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+    names = {i.filename.lower() for i in infos}
+    if "[content_types].xml" not in names:
         raise InputError(
-            f"{name} is a zip file but not an Excel workbook (no workbook part; a different "
-            f"Office file renamed?). Please {_RESAVE}."
+            f"{name} is a zip file but not an Office document (no content types). "
+            f"Please {_RESAVE}."
         )
     try:
-        content_types = archive.read("[Content_Types].xml")
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        content_types = archive.read("[Content_Types].xml").lower()
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise InputError(f"{name} is corrupt ({exc}). Re-save or re-download it.") from exc
-    if b"macroenabled" in content_types.lower() or any("vbaproject" in n.lower() for n in names):
+    if b"macroenabled" in content_types or any("vbaproject" in n for n in names):
         raise InputError(
             f"{name} contains macros (macro-enabled content): macros are refused. "
             f"Save it as 'Excel Workbook (.xlsx)' without macros."
+        )
+    if not any(t in content_types for t in _WORKBOOK_TYPES):
+        raise InputError(
+            f"{name} is not an Excel workbook (a different Office file renamed .xlsx?). "
+            f"Please {_RESAVE}."
         )
 
 

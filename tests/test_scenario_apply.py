@@ -113,3 +113,9 @@ def test_all_bad_rows_reported_at_once():
     with pytest.raises(InputError) as info:
         apply_scenario(book, "x")
     assert [p.row for p in info.value.problems] == [2, 3]
+
+
+def test_column_given_as_a_real_date_means_that_month():
+    """Excel turns a typed 2027-02 in the column cell into a date: it must still match."""
+    book = _book(["d", "Prices", "TF", datetime(2027, 2, 1), "set", 1])
+    assert apply_scenario(book, "d").sheets["Prices"].rows[0] == ["TF", 60000, 1]

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from optimizer.case import CellRef, month_label
 from optimizer.rawbook import RawBook, RawSheet
+from optimizer.scenario import apply_scenario
 from optimizer.validate import close_match, parse_yesno, row_id, validate
 
 
@@ -133,19 +134,24 @@ def test_contract_outside_horizon_is_a_warning():
 
 
 def test_scenario_rows_the_scenario_module_accepts_are_valid():
-    """Availability rows/sheets that a scenario creates, numeric text for scale, dates as
-    month columns, '*' everywhere it is allowed."""
+    """Availability rows/sheets that a scenario creates, numeric text for scale, '*'
+    everywhere it is allowed: valid here and applied cleanly by optimizer.scenario."""
     rows = full_rows()
     del rows["SmelterAvailability"]
     rows["Scenarios"] += [
-        ["outage", "SmelterAvailability", "MAD", datetime(2027, 2, 1), "set", 50, None],
+        ["outage", "SmelterAvailability", "MAD", "2027-02", "set", 50, None],
         ["outage", "RouteAvailability", "BUY-MAD", "*", "scale", "0.5", None],
         ["outage", "Supply", "AK1", "2027-03", "add", "1,000", None],
         ["outage", "Routes", "*", "cost_usd_per_t", "scale", 1.1, None],
         ["outage", "Settings", "mip_gap_pct", "*", "set", 0.5, None],
     ]
-    case, problems = validate(raw_book(rows))
+    raw = raw_book(rows)
+    case, problems = validate(raw)
+    assert case is not None and [str(p) for p in problems] == []
+    scenario_case, problems = validate(apply_scenario(raw, "outage"))
     assert [str(p) for p in problems] == []
+    assert scenario_case.smelters["MAD"].availability_pct == (100, 50, 100)
+    assert scenario_case.sources["AK1"].supply_max_t == (100, 100, 1100)
 
 
 def test_blank_workbook_lists_every_required_sheet():

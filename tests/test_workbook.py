@@ -145,10 +145,14 @@ def _rezip(data: bytes, add: dict[str, bytes] | None = None,
     return buf.getvalue()
 
 
-def _macro_content_types(data: bytes) -> bytes:
+def _content_types(data: bytes) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
-        ct = z.read("[Content_Types].xml")
-    ct = ct.replace(b"spreadsheetml.sheet.main+xml", b"ms-excel.sheet.macroEnabled.main+xml")
+        return z.read("[Content_Types].xml")
+
+
+def _macro_content_types(data: bytes) -> bytes:
+    ct = _content_types(data).replace(b"spreadsheetml.sheet.main+xml",
+                                      b"ms-excel.sheet.macroEnabled.main+xml")
     return _rezip(data, replace={"[Content_Types].xml": ct})
 
 
@@ -170,8 +174,14 @@ CONTAINER_CASES = {
     "macro content type": ("book.xlsx", _macro_content_types, "contains macros"),
     "vba part": ("book.xlsx", lambda ok: _rezip(ok, add={"xl/vbaProject.bin": b"\0" * 64}),
                  "contains macros"),
-    "zip, not a workbook": ("book.xlsx", lambda ok: _rezip(ok, drop=("xl/workbook.xml",)),
-                            "not an Excel workbook"),
+    "Word file renamed": ("book.xlsx", lambda ok: _rezip(ok, replace={
+        "[Content_Types].xml": _content_types(ok).replace(
+            b"spreadsheetml.sheet.main+xml", b"wordprocessingml.document.main+xml")}),
+        "not an Excel workbook"),
+    "zip, not Office": ("book.xlsx", lambda ok: _rezip(ok, drop=("[Content_Types].xml",)),
+                        "not an Office document"),
+    "workbook part missing": ("book.xlsx", lambda ok: _rezip(ok, drop=("xl/workbook.xml",)),
+                              "is damaged"),
     "zip bomb (ratio)": ("book.xlsx",
                          lambda ok: _rezip(ok, add={"xl/media/pad.bin": b"\0" * (3 << 20)}),
                          "only a zip bomb does"),
