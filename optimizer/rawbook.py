@@ -7,7 +7,8 @@ into a typed :class:`optimizer.case.Case`. Nothing here knows Pyomo or openpyxl.
 
 Cell values are what openpyxl gives for a cell: ``None`` (blank), ``str``, ``int``,
 ``float``, ``bool``, ``datetime``; or one of the markers :class:`ErrorValue` (an Excel error
-such as ``#DIV/0!``) and :class:`UncachedFormula` (a formula with no cached result).
+such as ``#DIV/0!``) and :class:`UncachedFormula` (a formula with no cached result);
+a number shown with a ``%`` format is a :class:`PercentNumber`.
 """
 
 from __future__ import annotations
@@ -37,6 +38,16 @@ class UncachedFormula:
 
     def __str__(self) -> str:
         return self.formula
+
+
+class PercentNumber(float):
+    """A number in a cell formatted as a percentage: it holds the fraction Excel stores
+    (a typed ``8%`` is 0.08). Validation reads it as percent (8) in percent columns."""
+
+    __slots__ = ()
+
+    def __reduce__(self):
+        return (PercentNumber, (float(self),))
 
 
 @dataclass

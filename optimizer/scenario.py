@@ -17,7 +17,14 @@ from typing import Any
 
 from optimizer import schema
 from optimizer.errors import InputError, Problem, UsageError
-from optimizer.rawbook import RawBook, RawSheet, clean_text, column_letter, month_key
+from optimizer.rawbook import (
+    PercentNumber,
+    RawBook,
+    RawSheet,
+    clean_text,
+    column_letter,
+    month_key,
+)
 
 SCENARIOS = "Scenarios"
 _FIELDS = ("scenario", "sheet", "key", "column", "action", "value")
@@ -106,8 +113,9 @@ def _rows(raw: RawBook) -> list[tuple[str, _Override | Problem]]:
                                       row=row, column=missing[0])))
             continue
         action = clean_text(get["action"]).lower()
+        column = month_key(get["column"]) or clean_text(get["column"])
         out.append((name, _Override(row, clean_text(get["sheet"]), clean_text(get["key"]),
-                                    month_key(get["column"]) or clean_text(get["column"]), action, get["value"])))
+                                    column, action, get["value"])))
     return out
 
 
@@ -222,6 +230,9 @@ def _combine(old: Any, o: _Override, number: float | None, spec: schema.Column |
     if base_number is None:
         raise _CannotCombine(f"{o.action} needs a number in the cell; it holds {base!r}")
     assert number is not None
+    if isinstance(base, PercentNumber):  # the cell shows a % format: it holds a fraction
+        result = base_number * number if o.action == "scale" else base_number + number / 100
+        return PercentNumber(result)
     return base_number * number if o.action == "scale" else base_number + number
 
 

@@ -39,6 +39,7 @@ from optimizer.case import (
 from optimizer.errors import Problem
 from optimizer.rawbook import (
     ErrorValue,
+    PercentNumber,
     RawBook,
     RawSheet,
     UncachedFormula,
@@ -479,6 +480,8 @@ class _Validator:
                 self.problem(at, "a value is required", hint=f"enter {column.rule()}")
                 return _BAD
             return column.default
+        if isinstance(value, PercentNumber) and column.kind == "percent":
+            value = float(value) * 100.0  # a typed 8% is stored as 0.08: the planner meant 8
         parser = _PARSERS[column.kind]
         result, rule = parser(column, value)
         if result is _BAD:

@@ -27,7 +27,7 @@ import openpyxl.xml
 from defusedxml import DefusedXmlException
 
 from optimizer.errors import InputError
-from optimizer.rawbook import ErrorValue, RawBook, RawSheet, UncachedFormula
+from optimizer.rawbook import ErrorValue, PercentNumber, RawBook, RawSheet, UncachedFormula
 
 if not openpyxl.xml.DEFUSEDXML:  # pragma: no cover - guarded by the pinned dependencies
     raise ImportError(
@@ -229,6 +229,9 @@ def _cell_value(cell: Any, data_only: bool) -> Any:
         return _Formula(str(getattr(value, "text", value)))
     if data_type == "e" and value is not None:
         return ErrorValue(str(value))
+    if (data_type == "n" and isinstance(value, int | float) and not isinstance(value, bool)
+            and "%" in (getattr(cell, "number_format", "") or "")):
+        return PercentNumber(value)
     if data_only and value is None and data_type == "str":
         return _CACHED_EMPTY_TEXT  # a formula whose saved result is the empty text ""
     return value
