@@ -17,10 +17,18 @@ a project has start months only between its earliest and latest start and while 
 come online inside the horizon (a later start adds no capacity and only costs money).
 Constraints that cannot bind (no limit set, or every origin already meets a blend limit)
 are left out; the residual checker in the tests still verifies them.
+
+Re-solving with new data (scenarios): ``build_model(case, mutable=True)`` makes every
+parameter mutable and keeps every data-dependent row and objective term (a zero limit or
+price may become non-zero), and enforces grant award months through the ``grant_open``
+parameter rather than the index sets. ``update_model(m, other_case)`` then loads another
+case's data into that model in place when both need the same rows and columns, so a
+persistent solver only pushes changed coefficients and re-solves from its basis.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -64,8 +72,13 @@ def discount_factor(rate_pct_per_year: float, month: int) -> float:
     return (1.0 + rate_pct_per_year / 100.0) ** (-month / 12.0)
 
 
-def build_lookup(case: Case) -> Lookup:
-    """Every sparse index the families need, computed in one pass over the case."""
+def build_lookup(case: Case, *, award_as_data: bool = False) -> Lookup:
+    """Every sparse index the families need, computed in one pass over the case.
+
+    ``grant_builds`` holds (g, e, t) for builds of projects eligible for g started on or after
+    g's award month — or in any month with ``award_as_data`` (the ``grant_open`` parameter
+    then closes the months before the award).
+    """
     H = case.horizon
     months = range(H)
     routes_from: dict[str, list[str]] = defaultdict(list)
@@ -107,7 +120,7 @@ def build_lookup(case: Case) -> Lookup:
     grant_builds: list[tuple[str, str, int]] = []
     grants_for: dict[tuple[str, int], list[str]] = defaultdict(list)
     for g, grant in case.grants.items():
-        first = max(grant.award, 0)
+        first = 0 if award_as_data else max(grant.award, 0)
         for e in grant.eligible_projects:
             for t in builds_of.get(e, ()):
                 if t >= first:
@@ -184,12 +197,13 @@ def add_sets(m: pyo.ConcreteModel, case: Case, lk: Lookup) -> None:
 
 
 def add_params(m: pyo.ConcreteModel, case: Case, lk: Lookup) -> None:
-    """Input data as immutable parameters (snake_case with units)."""
+    """Input data as parameters (snake_case with units); mutable when ``m.mutable``, except
+    lead times, which shape the index sets."""
     S, P, R = case.sources, case.smelters, case.routes
     E, G, K = case.expansions, case.grants, case.contracts
 
-    def param(index, values, **kw):
-        return pyo.Param(index, initialize=values, within=pyo.Reals, **kw)
+    def param(index, values, mutable=m.mutable):
+        return pyo.Param(index, initialize=values, within=pyo.Reals, mutable=mutable)
 
     m.discount_factor = param(m.MONTHS, dict(enumerate(lk.discount)))
     m.supply_max_t = param(m.SOURCE_MONTHS, {(s, t): S[s].supply_max_t[t] for s, t in
@@ -231,16 +245,20 @@ def add_params(m: pyo.ConcreteModel, case: Case, lk: Lookup) -> None:
     m.capex_usd_per_t_per_month = param(m.PROJECTS,
                                         {e: E[e].capex_usd_per_t_per_month for e in E})
     m.fixed_capex_usd = param(m.PROJECTS, {e: E[e].fixed_capex_usd for e in E})
-    m.lead_time_months = param(m.PROJECTS, {e: E[e].lead_time_months for e in E})
+    m.lead_time_months = param(m.PROJECTS, {e: E[e].lead_time_months for e in E},
+                               mutable=False)
 
     m.grant_amount_usd = param(m.GRANTS, {g: G[g].amount_usd for g in G})
     m.grant_max_share_pct = param(m.GRANTS, {g: G[g].max_share_pct for g in G})
+    m.grant_open = param(m.GRANT_BUILDS, {(g, e, t): 1.0 if t >= max(G[g].award, 0) else 0.0
+                                          for g, e, t in lk.grant_builds})
 
     m.contract_min_t_sb = param(m.CONTRACTS, {k: K[k].min_t_sb_per_month for k in K})
     m.contract_max_t_sb = param(m.CONTRACTS, {k: K[k].max_t_sb_per_month for k in K})
     m.contract_price_usd_per_t_sb = param(m.CONTRACTS, {k: K[k].price_usd_per_t_sb for k in K})
     m.shortfall_penalty_usd_per_t_sb = pyo.Param(
-        initialize=case.settings.shortfall_penalty_usd_per_t_sb, within=pyo.Reals)
+        initialize=case.settings.shortfall_penalty_usd_per_t_sb, within=pyo.Reals,
+        mutable=m.mutable)
 
 
 def add_variables(m: pyo.ConcreteModel, lk: Lookup) -> None:
@@ -263,7 +281,7 @@ def add_variables(m: pyo.ConcreteModel, lk: Lookup) -> None:
     def capex_kusd(m, e, t):
         """Capex of project ``e`` started in month ``t`` (k$)."""
         cost = m.capex_usd_per_t_per_month[e] * m.Build_t_per_month[e, t]
-        if lk.lumpy and m.fixed_capex_usd[e]:
+        if lk.lumpy and (m.mutable or m.fixed_capex_usd[e]):
             cost = cost + m.fixed_capex_usd[e] * m.Start[e, t]
         return cost / MONEY_SCALE_USD
 
@@ -281,7 +299,7 @@ def add_extraction_bounds(m: pyo.ConcreteModel, lk: Lookup) -> None:
     """
     m.Extraction_Max = pyo.Constraint(
         m.SOURCE_MONTHS, rule=lambda m, s, t: m.Mined_t[s, t] <= m.supply_max_t[s, t])
-    mins = [(s, t) for s, t in m.SOURCE_MONTHS if m.supply_min_t[s, t] > 0]
+    mins = [(s, t) for s, t in m.SOURCE_MONTHS if m.mutable or m.supply_min_t[s, t] > 0]
     m.Extraction_Min = pyo.Constraint(
         mins, rule=lambda m, s, t: m.Mined_t[s, t] >= m.supply_min_t[s, t])
 
@@ -377,6 +395,14 @@ def add_min_feed(m: pyo.ConcreteModel, case: Case, lk: Lookup) -> None:
 
     ``Min_Feed[p,t]``: Σ_s Feed_t[s,p,t] ≥ min_feed_t_per_month[p]   (only where it is > 0)
     """
+    check_reachable(case, lk)
+    index = [(p, t) for p, t in m.SMELTER_MONTHS
+             if (m.mutable and lk.origins_at.get(p)) or (not m.mutable and m.min_feed_t[p] > 0)]
+    m.Min_Feed = pyo.Constraint(index, rule=lambda m, p, t: _feed(m, lk, p, t) >= m.min_feed_t[p])
+
+
+def check_reachable(case: Case, lk: Lookup) -> None:
+    """Raise InfeasibleError when a smelter with a minimum feed cannot receive any ore."""
     for p, smelter in case.smelters.items():
         if smelter.min_feed_t_per_month > 0 and not lk.origins_at.get(p):
             raise InfeasibleError(
@@ -384,8 +410,6 @@ def add_min_feed(m: pyo.ConcreteModel, case: Case, lk: Lookup) -> None:
                 f"month (Smelters: min_feed_t_per_month), but no route and no opening stock "
                 f"brings ore to it"
             )
-    index = [(p, t) for p, t in m.SMELTER_MONTHS if m.min_feed_t[p] > 0]
-    m.Min_Feed = pyo.Constraint(index, rule=lambda m, p, t: _feed(m, lk, p, t) >= m.min_feed_t[p])
 
 
 def add_blend(m: pyo.ConcreteModel, lk: Lookup) -> None:
@@ -399,10 +423,11 @@ def add_blend(m: pyo.ConcreteModel, lk: Lookup) -> None:
     grade_index, arsenic_index = [], []
     for p in m.SMELTERS:
         origins = lk.origins_at.get(p, ())
-        if any(m.grade_pct_sb[s] < m.min_feed_grade_pct[p] for s in origins):
+        if (m.mutable and origins) or (not m.mutable and any(
+                m.grade_pct_sb[s] < m.min_feed_grade_pct[p] for s in origins)):
             grade_index += [(p, t) for t in m.MONTHS]
-        if p in m.max_feed_arsenic_pct and any(
-                m.arsenic_pct[s] > m.max_feed_arsenic_pct[p] for s in origins):
+        if p in m.max_feed_arsenic_pct and ((m.mutable and origins) or (not m.mutable and any(
+                m.arsenic_pct[s] > m.max_feed_arsenic_pct[p] for s in origins))):
             arsenic_index += [(p, t) for t in m.MONTHS]
     m.Feed_Grade = pyo.Constraint(grade_index, rule=lambda m, p, t: _feed(
         m, lk, p, t, lambda s: m.grade_pct_sb[s] - m.min_feed_grade_pct[p]) >= 0)
@@ -419,8 +444,13 @@ def add_domestic_share(m: pyo.ConcreteModel, lk: Lookup) -> None:
     """
     index = []
     for p in m.SMELTERS:
-        share = m.min_domestic_share_pct[p]
-        if share > 0 and any(m.domestic_pct[s] < share for s in lk.origins_at.get(p, ())):
+        origins = lk.origins_at.get(p, ())
+        if m.mutable:
+            needed = bool(origins)
+        else:
+            share = m.min_domestic_share_pct[p]
+            needed = share > 0 and any(m.domestic_pct[s] < share for s in origins)
+        if needed:
             index += [(p, t) for t in m.MONTHS]
     m.Domestic_Share = pyo.Constraint(index, rule=lambda m, p, t: _feed(
         m, lk, p, t, lambda s: m.domestic_pct[s] - m.min_domestic_share_pct[p]) >= 0)
@@ -477,18 +507,19 @@ def add_expansion_limits(m: pyo.ConcreteModel, lk: Lookup) -> None:
 def add_grant_funding(m: pyo.ConcreteModel, lk: Lookup) -> None:
     """Grant funding of capex (k$; nominal, paid in the build's start month).
 
-    ``Grant_Share[g,e,t]``: Grant_Paid_kusd[g,e,t] ≤ max_share_pct[g]/100 × Capex_kusd[e,t],
-    for projects eligible for g started on or after its award month (award before the
-    horizon: from month 0).
+    ``Grant_Share[g,e,t]``: Grant_Paid_kusd[g,e,t] ≤ grant_open[g,e,t] × max_share_pct[g]/100
+    × Capex_kusd[e,t], for projects eligible for g started on or after its award month (award
+    before the horizon: from month 0); grant_open is 1 on and after the award month, 0 before
+    (only mutable models hold months before the award).
     ``Grant_Capex_Cap[e,t]``: Σ_g Grant_Paid_kusd[g,e,t] ≤ Capex_kusd[e,t] (only where the
     eligible grants' shares add up to more than 100 %).
     ``Grant_Amount[g]``: Σ_{e,t} Grant_Paid_kusd[g,e,t] ≤ amount_usd[g] / 1000.
     """
     m.Grant_Share = pyo.Constraint(m.GRANT_BUILDS, rule=lambda m, g, e, t: (
-        m.Grant_Paid_kusd[g, e, t] - m.grant_max_share_pct[g] / 100.0 * m.Capex_kusd[e, t]
-        <= 0))
+        m.Grant_Paid_kusd[g, e, t]
+        - m.grant_open[g, e, t] * m.grant_max_share_pct[g] / 100.0 * m.Capex_kusd[e, t] <= 0))
     cap_index = [et for et, gs in lk.grants_for.items()
-                 if sum(m.grant_max_share_pct[g] for g in gs) > 100.0]
+                 if m.mutable or sum(m.grant_max_share_pct[g] for g in gs) > 100.0]
     m.Grant_Capex_Cap = pyo.Constraint(cap_index, rule=lambda m, e, t: pyo.quicksum(
         m.Grant_Paid_kusd[g, e, t] for g in lk.grants_for[(e, t)]) - m.Capex_kusd[e, t] <= 0)
     paid_by: dict[str, list[tuple[str, int]]] = defaultdict(list)
@@ -534,32 +565,34 @@ def add_objective(m: pyo.ConcreteModel, lk: Lookup) -> None:
     penalty], each flow in the month it happens (freight at dispatch, capex and grant money in
     the start month, holding on every month-end stock).
     """
-    d = [f / MONEY_SCALE_USD for f in lk.discount]  # discounted k$ per USD
+    discount = [m.discount_factor[t] for t in m.MONTHS] if m.mutable else lk.discount
+    d = [f / MONEY_SCALE_USD for f in discount]  # discounted k$ per USD
+    keep = m.mutable  # a mutable model keeps zero terms: the data may change
     terms = []
     for p, t in m.SMELTER_MONTHS:
-        if m.spot_price_usd_per_t_sb[p, t]:
+        if keep or m.spot_price_usd_per_t_sb[p, t]:
             terms.append(d[t] * m.spot_price_usd_per_t_sb[p, t] * m.Spot_Sb_t[p, t])
     for k, p, t in m.DELIVERIES:
-        if m.contract_price_usd_per_t_sb[k]:
+        if keep or m.contract_price_usd_per_t_sb[k]:
             terms.append(d[t] * m.contract_price_usd_per_t_sb[k] * m.Delivered_Sb_t[k, p, t])
     for s, t in m.SOURCE_MONTHS:
-        if m.ore_cost_usd_per_t[s]:
+        if keep or m.ore_cost_usd_per_t[s]:
             terms.append(-d[t] * m.ore_cost_usd_per_t[s] * m.Mined_t[s, t])
-        if m.source_holding_usd_per_t_month[s]:
+        if keep or m.source_holding_usd_per_t_month[s]:
             terms.append(-d[t] * m.source_holding_usd_per_t_month[s] * m.Source_Stock_t[s, t])
     for r, t in m.ROUTE_MONTHS:
-        if m.freight_usd_per_t[r]:
+        if keep or m.freight_usd_per_t[r]:
             terms.append(-d[t] * m.freight_usd_per_t[r] * m.Ship_t[r, t])
     for s, p, t in m.PAIR_MONTHS:
-        if m.processing_usd_per_t[p]:
+        if keep or m.processing_usd_per_t[p]:
             terms.append(-d[t] * m.processing_usd_per_t[p] * m.Feed_t[s, p, t])
-        if m.yard_holding_usd_per_t_month[p]:
+        if keep or m.yard_holding_usd_per_t_month[p]:
             terms.append(-d[t] * m.yard_holding_usd_per_t_month[p] * m.Yard_Stock_t[s, p, t])
     for e, t in m.BUILD_MONTHS:
-        terms.append(-lk.discount[t] * m.Capex_kusd[e, t])
-    terms.extend(lk.discount[t] * m.Grant_Paid_kusd[g, e, t] for g, e, t in m.GRANT_BUILDS)
-    penalty = m.shortfall_penalty_usd_per_t_sb.value
-    if penalty:
+        terms.append(-discount[t] * m.Capex_kusd[e, t])
+    terms.extend(discount[t] * m.Grant_Paid_kusd[g, e, t] for g, e, t in m.GRANT_BUILDS)
+    penalty = m.shortfall_penalty_usd_per_t_sb if keep else m.shortfall_penalty_usd_per_t_sb.value
+    if keep or penalty:
         terms.extend(-d[t] * penalty * m.Shortfall_Sb_t[k, t] for k, t in m.SHORTFALL_MONTHS)
     m.Discounted_Margin_kusd = pyo.Objective(expr=pyo.quicksum(terms), sense=pyo.maximize)
 
@@ -574,17 +607,20 @@ FAMILIES: tuple[str, ...] = (
 """Every constraint component name, in report order (a family absent from a model is empty)."""
 
 
-def build_model(case: Case) -> pyo.ConcreteModel:
+def build_model(case: Case, *, mutable: bool = False) -> pyo.ConcreteModel:
     """The Pyomo model of ``case``: sets, parameters, variables, every family, objective.
 
     The case and its :class:`Lookup` ride along as ``model.case`` and ``model.lookup`` so the
     solve stage can key results by the input's ids. Raises :class:`InfeasibleError` when a
     requirement plainly cannot be met (a minimum feed at a smelter nothing can reach).
+    ``mutable=True`` builds a model whose data :func:`update_model` can replace.
     """
-    lk = build_lookup(case)
+    lk = build_lookup(case, award_as_data=mutable)
     m = pyo.ConcreteModel(name=case.settings.case_name)
     m.case = case
     m.lookup = lk
+    m.mutable = mutable
+    m.structure = _structure(case, lk) if mutable else None
     add_sets(m, case, lk)
     add_params(m, case, lk)
     add_variables(m, lk)
@@ -602,3 +638,45 @@ def build_model(case: Case) -> pyo.ConcreteModel:
     add_end_stock(m, case, lk)
     add_objective(m, lk)
     return m
+
+
+# --- re-solving with new data ----------------------------------------------------------------
+
+
+def _structure(case: Case, lk: Lookup) -> tuple:
+    """What shapes a mutable model's sets, rows and terms; everything else is parameter data."""
+    return (
+        dataclasses.replace(lk, discount=[]),
+        tuple(case.sources), tuple(case.smelters), tuple(case.routes),
+        tuple(case.expansions), tuple(case.grants), tuple(case.contracts),
+        tuple(p for p, x in case.smelters.items() if x.max_feed_arsenic_pct is not None),
+        tuple(x.lead_time_months for x in case.expansions.values()),
+        case.settings.end_stock_policy,
+    )
+
+
+def update_model(m: pyo.ConcreteModel, case: Case) -> bool:
+    """Load ``case``'s data into ``m`` (built with ``mutable=True``) in place.
+
+    Returns False, leaving ``m`` untouched, when ``case`` needs other rows or columns (other
+    ids, horizon, transit times, build windows, opening stocks, expansion mode ...): build a
+    new model then. Raises :class:`InfeasibleError` like :func:`build_model`.
+    """
+    lk = build_lookup(case, award_as_data=True)
+    if not m.mutable or _structure(case, lk) != m.structure:
+        return False
+    check_reachable(case, lk)
+    data = pyo.ConcreteModel()
+    data.mutable = False
+    add_sets(data, case, lk)
+    add_params(data, case, lk)
+    for param in m.component_objects(pyo.Param):
+        if not param.mutable:
+            continue
+        source = data.component(param.local_name)
+        if param.is_indexed():
+            param.store_values({k: source[k] for k in source})
+        else:
+            param.set_value(source.value)
+    m.case, m.lookup = case, lk
+    return True

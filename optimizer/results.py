@@ -5,7 +5,8 @@ USD undiscounted unless a column says ``discounted``, mass in tonnes). Values wh
 magnitude is below 1e-9 are zeroed (solver noise).
 
 ``flows``        route, source, smelter, mode, month, arrival_month, dispatched_t,
-                 cost_usd (freight of that dispatch)
+                 cost_usd (freight of that dispatch); every dispatch month whose arrival
+                 falls inside the horizon, zeros included
 ``sources``      source, month, mined_t, shipped_t, stock_t, stockpile_capacity_t,
                  supply_min_t, supply_max_t, cost_usd (ore cost), holding_usd
 ``yard``         smelter, source, month, arrivals_t, feed_t, stock_t
@@ -14,6 +15,8 @@ magnitude is below 1e-9 are zeroed (solver noise).
                  feed_grade_pct, feed_arsenic_pct, domestic_share_pct, sb_t,
                  spot_sb_t, contract_sb_t, yard_stock_t, yard_capacity_t,
                  processing_usd, holding_usd, spot_price_usd_per_t_sb, spot_revenue_usd
+                 (``base_capacity_t`` is the nameplate base before availability;
+                 ``capacity_t`` = base × availability / 100 + expansion_online_t)
 ``builds``       project, smelter, month (start), online_month, added_t_per_month,
                  capex_usd, grant_paid_usd, company_paid_usd   (only rows with a build)
 ``grant_use``    grant, project, month, paid_usd               (only rows with money)
@@ -40,7 +43,11 @@ magnitude is below 1e-9 are zeroed (solver noise).
                  whole-horizon constraints. Empty when the solver gave no duals.)
 
 Ratios with a zero denominator (utilization at zero capacity, grades of a month with no
-feed) are NaN. ``solver_log`` is HiGHS's log of the last run (sizes, coefficient ranges).
+feed) are NaN. ``solver_log`` is HiGHS's log of every run (the main solve first: sizes,
+coefficient ranges); ``model_size`` (constraints, variables, nonzeros, integer_variables)
+counts the model as HiGHS received it for the main solve. In lumpy mode the tables and
+duals come from the LP re-solved with the start decisions fixed (same plan and objective);
+``mip_gap_pct`` is set for lumpy and time-limited solves, None for a proven LP optimum.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Solve a case with HiGHS and return :class:`~optimizer.results.Results`.
 
 Uses Pyomo's current HiGHS interface (``pyomo.contrib.solver``), one thread for reproducible
-results, the case's time limit and MIP gap. Status handling:
+results, the case's time limit and MIP gap; LPs are solved by interior point with crossover
+(see :meth:`_Highs.run`). Status handling:
 
 - optimal → results with primal tables and marginal values;
 - infeasible / unbounded → re-checked with presolve off first (presolve can misjudge);
@@ -71,12 +72,23 @@ class _Highs:
         )
         self.runs: list[_Run] = []
 
-    def run(self, model: pyo.ConcreteModel, **solver_options) -> _Run:
+    def run(self, model: pyo.ConcreteModel, *, lp: bool, **solver_options) -> _Run:
+        """One HiGHS run; LPs use the interior-point method with crossover (a basic optimal
+        solution, so vertex duals), which on long multi-period cases is an order of
+        magnitude faster than dual simplex. MILPs keep HiGHS's own choice: there the
+        ``solver`` option would drop the integrality."""
+        if lp:
+            solver_options = {"solver": "ipm", "run_crossover": "on", **solver_options}
         tick = time.perf_counter()
         res = self.solver.solve(model, **self.options, solver_options=solver_options)
         run = _Run(res, time.perf_counter() - tick)
         self.runs.append(run)
         return run
+
+    @property
+    def log(self) -> str:
+        """Every run's HiGHS log, the main solve first."""
+        return "\n".join(r.res.solver_log or "" for r in self.runs)
 
     @property
     def version(self) -> str:
@@ -101,27 +113,36 @@ def solve_case(case: Case, *, threads: int = 1, time_limit_s: float | None = Non
 
 def solve_model(model: pyo.ConcreteModel, *, threads: int = 1,
                 time_limit_s: float | None = None,
-                mip_gap_pct: float | None = None) -> Results:
-    """Solve a model from :func:`optimizer.model.build_model` and read off its results."""
+                mip_gap_pct: float | None = None, highs: _Highs | None = None,
+                with_duals: bool = True) -> Results:
+    """Solve a model from :func:`optimizer.model.build_model` and read off its results.
+
+    ``highs``: a solver to reuse (scenario re-solves keep HiGHS's copy of a mutable model,
+    see :mod:`optimizer.scenarios_run`); its own options then apply. ``with_duals=False`` skips
+    the marginal values (the scenario comparison does not show them).
+    """
     case: Case = model.case
     settings = case.settings
-    highs = _Highs(threads=threads,
-                   time_limit_s=time_limit_s if time_limit_s is not None else settings.time_limit_s,
-                   mip_gap_pct=mip_gap_pct if mip_gap_pct is not None else settings.mip_gap_pct)
-    run = highs.run(model)
+    if highs is None:
+        highs = _Highs(
+            threads=threads,
+            time_limit_s=time_limit_s if time_limit_s is not None else settings.time_limit_s,
+            mip_gap_pct=mip_gap_pct if mip_gap_pct is not None else settings.mip_gap_pct)
+    lumpy = model.lookup.lumpy
+    run = highs.run(model, lp=not lumpy)
     recheck = ""
     if run.condition in _INFEASIBLE or run.condition == TerminationCondition.unbounded:
-        run = highs.run(model, presolve="off")
-        recheck = " (confirmed with presolve off)"
+        run = highs.run(model, lp=not lumpy, presolve="off")
+        recheck = ", re-checked with presolve off"
     timings = {"solve": sum(r.seconds for r in highs.runs)}
-    log = run.res.solver_log or ""
+    log = highs.log
 
     if run.condition == TerminationCondition.unbounded:
-        return _empty(case, STATUS_UNBOUNDED, "the case is unbounded: some margin can grow "
-                      "without limit" + recheck, timings, highs.version, log)
+        return _empty(case, STATUS_UNBOUNDED, "proven unbounded by HiGHS" + recheck + ": some "
+                      "margin can grow without limit", timings, highs.version, log)
     if run.condition in _INFEASIBLE and not run.has_solution:
-        return _empty(case, STATUS_INFEASIBLE, "the case is infeasible: no plan meets every "
-                      "constraint" + recheck, timings, highs.version, log)
+        return _empty(case, STATUS_INFEASIBLE, "proven infeasible by HiGHS" + recheck,
+                      timings, highs.version, log)
     if not run.has_solution:
         if run.condition == TerminationCondition.maxTimeLimit:
             why = (f"the time limit ({highs.options['time_limit']:g} s) ran out before HiGHS "
@@ -133,7 +154,6 @@ def solve_model(model: pyo.ConcreteModel, *, threads: int = 1,
     optimal = run.condition == TerminationCondition.convergenceCriteriaSatisfied
     bound = run.res.objective_bound
     incumbent = run.res.incumbent_objective
-    lumpy = model.lookup.lumpy
     message = "" if optimal else (f"HiGHS stopped ({run.condition.name}) before proving "
                                   "this plan optimal")
     dual_run: _Run | None = run
@@ -148,7 +168,7 @@ def solve_model(model: pyo.ConcreteModel, *, threads: int = 1,
     tick = time.perf_counter()
     duals = None
     try:
-        if dual_run is not None:
+        if dual_run is not None and with_duals:
             duals = dual_run.res.solution_loader.get_duals()
     except NoDualsError:
         message = "; ".join(x for x in (message, "no marginal values (no dual solution)") if x)
@@ -162,8 +182,8 @@ def solve_model(model: pyo.ConcreteModel, *, threads: int = 1,
         expansion_mode=settings.expansion_mode,
         solver_version=highs.version,
         message=message,
-        model_size=_size(log, model),
-        solver_log=log,
+        model_size=_size(highs.log, model),
+        solver_log=highs.log,
         **tables(model),
     )
     if duals is not None:
@@ -186,7 +206,7 @@ def _fixed_lp(model: pyo.ConcreteModel, highs: _Highs, mip: _Run) -> tuple[_Run 
         v.domain = pyo.NonNegativeReals
         v.fix(1.0 if (v.value or 0.0) > 0.5 else 0.0)
     try:
-        lp = highs.run(model)
+        lp = highs.run(model, lp=True)
         if lp.condition == TerminationCondition.convergenceCriteriaSatisfied:
             lp.res.solution_loader.load_vars()
             return lp, ""

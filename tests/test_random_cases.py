@@ -1,7 +1,8 @@
 """Random small cases from a seeded generator, each checked by the independent residual
 checker: whatever the data, a plan reported optimal must respect every constraint family and
-its objective must be what its own numbers add up to. Also: lumpy never beats continuous
-(continuous relaxes lumpy and ignores fixed capex)."""
+its objective must be what its own numbers add up to, and relaxing any limit is never worth
+less than nothing (the sign convention of the marginal values). Also: lumpy never beats
+continuous (continuous relaxes lumpy and ignores fixed capex)."""
 
 from __future__ import annotations
 
@@ -100,6 +101,8 @@ def test_random_case_plan_holds(seed):
     assert res.status in (STATUS_OPTIMAL, STATUS_INFEASIBLE), res.message
     if res.status == STATUS_OPTIMAL:
         assert violations(res, case) == []
+        limits = res.duals[res.duals["kind"] == "limit"]
+        assert (limits["dual_usd_per_unit"] >= -1e-6).all(), "relaxing a limit never hurts"
 
 
 def test_most_random_cases_are_feasible():
