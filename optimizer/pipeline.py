@@ -173,9 +173,9 @@ def run_solve(input: Path | None, *, output: Path | None, scenario: str | None,
                           f"it proved this plan optimal (gap {results.mip_gap_pct or 0:.3g}%); "
                           "raise time_limit_s in Settings for a better plan")
     elif code == errors.EXIT_INFEASIBLE:
-        err_console.print(f"[red]{results.status.capitalize()}[/red]: {results.message}. Check "
-                          "minimums (Supply min, min_feed_t_per_month, end_stock_policy) "
-                          "against capacities, route availability and transit times.")
+        from optimizer.explain import diagnose, print_diagnosis
+
+        print_diagnosis(diagnose(case), err_console)
     elif code == errors.EXIT_SOLVER:
         err_console.print(f"[red]No solution[/red]: {results.message}")
     return code
@@ -207,9 +207,135 @@ def _write_outputs(results: Results, case: Case, raw: RawBook, input: Path | Non
     return written
 
 
-def run_scenarios(input: Path, **_: object) -> int:
-    raise errors.SolverError("the scenarios command is not available yet")
+def run_scenarios(input: Path, *, output: Path | None, jobs: int, json_out: bool,
+                  sweep: str | None, reports: Path | None, dask_scheduler: str | None,
+                  console: Console, err_console: Console, argv: list[str]) -> int:
+    """Solve the base case and every scenario (or a built-in ``--sweep``), write the
+    comparison workbook and print the runs side by side (or one JSON object).
+
+    Exit 0 when the base case solved (an infeasible scenario is reported in its row), 1 for
+    usage errors (unknown sweep, ``-o`` naming the input), 2 for invalid input (every bad
+    Scenarios row and every rule a scenario breaks, located), 3 / 4 when the base case
+    itself is infeasible / unsolved (the comparison is still written).
+    """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from optimizer.comparison import Comparison, as_json, summary_lines, write_comparison
+    from optimizer.report_io import same_file
+    from optimizer.scenarios_run import (
+        RunOptions,
+        executor_for,
+        prepare,
+        run_all,
+        scenario_notes,
+    )
+    from optimizer.sweep import parse_sweep, sweep_book, sweep_rows
+
+    tick = time.perf_counter()
+    spec = parse_sweep(sweep) if sweep is not None else None
+    if jobs > 1 and dask_scheduler is not None:
+        raise UsageError("use either --jobs or --dask-scheduler, not both")
+    if output is not None and same_file(output, input):
+        raise UsageError(f"-o {output} is the input workbook; choose another comparison path")
+    raw = load_raw(input)
+    try:
+        plan = prepare(raw, [] if spec is not None else None)
+        if spec is not None:
+            book, names = sweep_book(raw, plan.cases[None], spec)
+            plan = prepare(book, names)
+    except InputError as exc:
+        print_problems(exc.problems, err_console)
+        err_console.print(f"[red]Invalid input[/red] — {escape(str(exc))}")
+        return errors.EXIT_INVALID
+    print_problems(plan.warnings, err_console)
+    case = plan.cases[None]
+    if not plan.names:
+        err_console.print("[yellow]warning[/yellow] the workbook has no Scenarios rows: the "
+                          "comparison holds the base case alone")
+    provenance = {"input": input.name, "input_path": str(input), "input_sha256": raw.sha256,
+                  "command_line": " ".join(argv)}
+    report_paths = {} if reports is None else {
+        name: reports / default_report_path(c, name).name for name, c in plan.cases.items()}
+    options = RunOptions(reports=report_paths, provenance=provenance)
+    runs = 1 + len(plan.names)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err_console) as bar, \
+            executor_for(jobs, dask_scheduler, runs) as executor:
+        task = bar.add_task(f"Solving {runs} run(s)", total=runs)
+        records = run_all(plan.raw, plan.names, options, executor=executor,
+                          progress=lambda r: bar.update(task, advance=1,
+                                                        description=f"Solved {r.label}"))
+    table = None
+    if spec is not None:
+        delays = [0, *(d for d in spec.delays if d)]
+        table = sweep_rows(spec, case, {d: (r.status, r.objective_usd)
+                                        for d, r in zip(delays, records, strict=True)})
+    where = ("this process" if executor is None else f"{min(jobs, runs)} worker processes"
+             if dask_scheduler is None else f"Dask scheduler {dask_scheduler}")
+    about = {"Input file": input.name, "Input SHA-256": raw.sha256,
+             "Command line": " ".join(argv), "Sweep": str(spec) if spec else "(none)",
+             "Runs solved in": where,
+             "Full reports": str(reports) if reports is not None else "(not asked for)"}
+    comparison = Comparison(records, case, scenario_notes(plan.raw), table, about)
+    default = default_report_path(case, "grant_delay" if spec is not None else "scenarios")
+    requested = output or default.with_name(default.name.replace("_report.", "_comparison."))
+    written = write_comparison(comparison, requested, [input])
+    base = records[0]
+    code = errors.EXIT_OK
+    if base.status in (STATUS_INFEASIBLE, STATUS_UNBOUNDED):
+        code = errors.EXIT_INFEASIBLE
+    elif not base.solved:
+        code = errors.EXIT_SOLVER
+    if json_out:
+        data = as_json(comparison)
+        data.update(comparison=str(written), exit_code=code,
+                    seconds=round(time.perf_counter() - tick, 4))
+        print(json.dumps(data, ensure_ascii=False))
+    else:
+        for line in summary_lines(comparison):
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+        console.print(f"Comparison: {written}", markup=False, highlight=False, soft_wrap=True)
+        if reports is not None:
+            console.print(f"Reports: {reports}", markup=False, highlight=False, soft_wrap=True)
+    if written != requested:
+        err_console.print(f"[yellow]warning[/yellow] {escape(str(requested))} is open in "
+                          f"another program; the comparison was written to "
+                          f"{escape(str(written))}")
+    if code != errors.EXIT_OK:
+        err_console.print(f"[red]The base case is {base.status}[/red]: {escape(base.message)}")
+    return code
 
 
-def run_explain(input: Path, **_: object) -> int:
-    raise errors.SolverError("the explain command is not available yet")
+def run_explain(input: Path, *, scenario: str | None, output: Path | None, console: Console,
+                err_console: Console) -> int:
+    """Say why ``input`` is infeasible or unbounded (conflicting input cells, smallest fixes);
+    exit 0 if it is feasible, 3 if not, 4 if HiGHS cannot tell. ``-o`` also writes the
+    diagnosis as a small workbook."""
+    from optimizer.explain import FEASIBLE, UNKNOWN, diagnose, print_diagnosis, write_diagnosis
+    from optimizer.report_io import check_target
+
+    if output is not None:
+        check_target(output, [input], ".xlsx")
+    try:
+        case, _raw, warnings = load_case(input, scenario)
+    except InputError as exc:
+        print_problems(exc.problems, err_console)
+        err_console.print(f"[red]Invalid input[/red] — {escape(str(exc))}")
+        return errors.EXIT_INVALID
+    print_problems(warnings, err_console)
+    diagnosis = diagnose(case)
+    print_diagnosis(diagnosis, console)
+    if output is not None:
+        written = write_diagnosis(diagnosis, output)
+        console.print(f"Diagnosis workbook: {written}", markup=False, highlight=False,
+                      soft_wrap=True)
+    if diagnosis.status == FEASIBLE:
+        return errors.EXIT_OK
+    return errors.EXIT_SOLVER if diagnosis.status == UNKNOWN else errors.EXIT_INFEASIBLE
