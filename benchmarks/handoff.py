@@ -263,7 +263,7 @@ def compare(workbook: Path, repeat: int = 1, solver: str = "ipm") -> None:
     print(f"{'method':<15}{'in':>8}{'HiGHS':>8}{'out':>8}{'in+out':>8}{'mem MB':>8}  objective")
     for method in METHODS:
         if method == "standard_form" and importlib.util.find_spec("scipy") is None:
-            print(f"{method:<15}skipped: needs scipy (pip install -e '.[bench]')")
+            print(f"{method:<15}skipped: needs scipy (a core dependency: reinstall the project)")
             continue
         runs = [spawn("handoff", method, workbook.with_suffix(".case.pkl"), solver)
                 for _ in range(repeat)]
