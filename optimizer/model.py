@@ -655,28 +655,31 @@ def _structure(case: Case, lk: Lookup) -> tuple:
     )
 
 
-def update_model(m: pyo.ConcreteModel, case: Case) -> bool:
+def update_model(m: pyo.ConcreteModel, case: Case) -> list | None:
     """Load ``case``'s data into ``m`` (built with ``mutable=True``) in place.
 
-    Returns False, leaving ``m`` untouched, when ``case`` needs other rows or columns (other
-    ids, horizon, transit times, build windows, opening stocks, expansion mode ...): build a
-    new model then. Raises :class:`InfeasibleError` like :func:`build_model`.
+    Returns the parameter values (``ParamData``) that changed, so a persistent solver can
+    push just those; or None, leaving ``m`` untouched, when ``case`` needs other rows or
+    columns (other ids, horizon, transit times, build windows, opening stocks, expansion
+    mode ...): build a new model then. Raises :class:`InfeasibleError` like
+    :func:`build_model`.
     """
     lk = build_lookup(case, award_as_data=True)
     if not m.mutable or _structure(case, lk) != m.structure:
-        return False
+        return None
     check_reachable(case, lk)
     data = pyo.ConcreteModel()
     data.mutable = False
     add_sets(data, case, lk)
     add_params(data, case, lk)
+    changed = []
     for param in m.component_objects(pyo.Param):
         if not param.mutable:
             continue
-        source = data.component(param.local_name)
-        if param.is_indexed():
-            param.store_values({k: source[k] for k in source})
-        else:
-            param.set_value(source.value)
+        values = data.component(param.local_name).extract_values()
+        for key, item in param.items():
+            if item.value != values[key]:
+                item.set_value(values[key])
+                changed.append(item)
     m.case, m.lookup = case, lk
-    return True
+    return changed

@@ -269,7 +269,7 @@ def run_scenarios(input: Path, *, output: Path | None, jobs: int, json_out: bool
     with Progress(*columns, console=err_console) as bar, \
             executor_for(jobs, dask_scheduler, runs) as executor:
         task = bar.add_task(f"Solving {runs} run(s)", total=runs)
-        records = run_all(plan.raw, plan.names, options, executor=executor,
+        records = run_all(plan, options, executor=executor,
                           progress=lambda r: bar.update(task, advance=1,
                                                         description=f"Solved {r.label}"))
     table = None

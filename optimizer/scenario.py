@@ -41,6 +41,7 @@ class CellChange:
     old: Any
     new: Any
     scenario_row: int  # Excel row of the Scenarios sheet that made the change
+    cell: str = ""  # Excel address of the changed cell on ``sheet`` (e.g. "D4")
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,8 @@ def _apply(book: RawBook, name: str, o: _Override, problems: list[Problem],
                 sheet.rows[r].append(None)
             sheet.rows[r][c] = new
             header = month_key(sheet.headers[c]) or clean_text(sheet.headers[c])
-            changes.append(CellChange(name, o.sheet, key, header, old, new, o.row))
+            changes.append(CellChange(name, o.sheet, key, header, old, new, o.row,
+                                      f"{column_letter(c)}{sheet.row_numbers[r]}"))
 
 
 def _apply_setting(sheet: RawSheet, name: str, o: _Override, number: float | None, bad,
@@ -208,7 +210,8 @@ def _apply_setting(sheet: RawSheet, name: str, o: _Override, number: float | Non
             bad(f"{exc} (setting '{o.key}')", "value", old)
             continue
         cells[vs] = new
-        changes.append(CellChange(name, "Settings", o.key, "value", old, new, o.row))
+        changes.append(CellChange(name, "Settings", o.key, "value", old, new, o.row,
+                                  f"{column_letter(vs)}{sheet.row_numbers[r]}"))
 
 
 class _CannotCombine(ValueError):
