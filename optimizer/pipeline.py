@@ -147,12 +147,16 @@ def run_solve(input: Path | None, *, output: Path | None, scenario: str | None,
         code = errors.EXIT_INFEASIBLE
     elif not results.has_solution:
         code = errors.EXIT_SOLVER
-    report = None
+    report = diagnosis = None
     requested = output or default_report_path(case, scenario)
     if results.has_solution:
         report = _write_outputs(results, case, raw, input, scenario, argv, requested, csv_dir)
+    elif code == errors.EXIT_INFEASIBLE:
+        diagnosis = _diagnose(case, output, err_console)
     results.timings_s["total"] = time.perf_counter() - tick
     data["report"] = str(report) if report else None
+    if diagnosis is not None:
+        data["diagnosis"] = str(diagnosis)
     data["timings_s"] = {k: round(v, 4) for k, v in results.timings_s.items()}
     data["exit_code"] = code
     if json_out:
@@ -172,13 +176,24 @@ def run_solve(input: Path | None, *, output: Path | None, scenario: str | None,
         err_console.print(f"[yellow]warning[/yellow] the time limit stopped the solver before "
                           f"it proved this plan optimal (gap {results.mip_gap_pct or 0:.3g}%); "
                           "raise time_limit_s in Settings for a better plan")
-    elif code == errors.EXIT_INFEASIBLE:
-        from optimizer.explain import diagnose, print_diagnosis
-
-        print_diagnosis(diagnose(case), err_console)
     elif code == errors.EXIT_SOLVER:
         err_console.print(f"[red]No solution[/red]: {results.message}")
     return code
+
+
+def _diagnose(case: Case, output: Path | None, err_console: Console) -> Path | None:
+    """Print why ``case`` is infeasible; with ``-o``, write the diagnosis workbook there
+    instead of a report (never a half-written report)."""
+    from optimizer.explain import diagnose, print_diagnosis, write_diagnosis
+
+    diagnosis = diagnose(case)
+    print_diagnosis(diagnosis, err_console)
+    if output is None:
+        return None
+    written = write_diagnosis(diagnosis, output)
+    err_console.print(f"Diagnosis workbook (no plan to report): {escape(str(written))}",
+                      highlight=False, soft_wrap=True)
+    return written
 
 
 def _write_outputs(results: Results, case: Case, raw: RawBook, input: Path | None,

@@ -12,6 +12,7 @@ AK1-MAD=3, BUY-MAD=4). Each case's docstring is the hand check that it is infeas
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -279,7 +280,19 @@ def test_solve_prints_the_diagnosis(tmp_path, capsys):
                   "Smallest changes that make the case feasible"):
         assert words in captured.err
     assert "Traceback" not in captured.err + captured.out
-    assert not report.exists()
+    # -o gets the small diagnosis workbook, never a (half-written) allocation report
+    sheets = openpyxl.load_workbook(report, read_only=True).sheetnames
+    assert "Diagnosis" in sheets and "Allocation" not in sheets
+
+
+def test_solve_without_output_writes_nothing_when_infeasible(tmp_path, capsys, monkeypatch):
+    book = write_book(tmp_path / "bad.xlsx", shared_supply())
+    monkeypatch.chdir(tmp_path)
+    assert main(["solve", str(book), "--json"]) == 3
+    data = json.loads(capsys.readouterr().out)
+    assert data["status"] == "infeasible" and data["report"] is None
+    assert "diagnosis" not in data
+    assert not (tmp_path / "outputs").exists()
 
 
 def test_feasible_case_and_notes(tmp_path, capsys):
