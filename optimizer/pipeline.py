@@ -74,6 +74,29 @@ def print_problems(problems: list[Problem], console: Console) -> None:
         console.print(f"{tag} {escape(str(p))}", markup=True, highlight=False, soft_wrap=True)
 
 
+def _load_or_report(input: Path | None, scenario: str | None,
+                    err_console: Console) -> tuple[Case, RawBook] | None:
+    """:func:`load_case`, printing warnings; on invalid input print every problem and
+    return None (the caller exits 2)."""
+    try:
+        case, raw, warnings = load_case(input, scenario)
+    except InputError as exc:
+        print_problems(exc.problems, err_console)
+        err_console.print(f"[red]Invalid input[/red] — {escape(str(exc))}", soft_wrap=True)
+        return None
+    print_problems(warnings, err_console)
+    return case, raw
+
+
+def _check_output(output: Path | None, input: Path | None) -> None:
+    """Refuse (exit 1) an ``-o`` that is the input, a folder or not ``.xlsx`` — before any
+    work is done."""
+    if output is not None:
+        from optimizer.report_io import check_target
+
+        check_target(output, [input] if input is not None else [], ".xlsx")
+
+
 def run_validate(input: Path, *, console: Console, err_console: Console) -> int:
     """Check ``input``: every problem at once; exit 0 if clean, 2 if invalid."""
     try:
@@ -127,16 +150,11 @@ def run_solve(input: Path | None, *, output: Path | None, scenario: str | None,
     from optimizer.summary import figures, lines
 
     tick = time.perf_counter()
-    if output is not None and input is not None and output.exists() and input.exists() \
-            and output.resolve() == input.resolve():
-        raise UsageError(f"-o {output} is the input workbook; choose another report path")
-    try:
-        case, raw, warnings = load_case(input, scenario)
-    except InputError as exc:
-        print_problems(exc.problems, err_console)
-        err_console.print(f"[red]Invalid input[/red] — {exc}")
+    _check_output(output, input)
+    loaded = _load_or_report(input, scenario, err_console)
+    if loaded is None:
         return errors.EXIT_INVALID
-    print_problems(warnings, err_console)
+    case, raw = loaded
     read_s = time.perf_counter() - tick
     results = solve_case(case)
     results.timings_s = {"read": read_s, **results.timings_s}
@@ -242,7 +260,6 @@ def run_scenarios(input: Path, *, output: Path | None, jobs: int, json_out: bool
     )
 
     from optimizer.comparison import Comparison, as_json, summary_lines, write_comparison
-    from optimizer.report_io import same_file
     from optimizer.scenarios_run import (
         RunOptions,
         executor_for,
@@ -256,8 +273,7 @@ def run_scenarios(input: Path, *, output: Path | None, jobs: int, json_out: bool
     spec = parse_sweep(sweep) if sweep is not None else None
     if jobs > 1 and dask_scheduler is not None:
         raise UsageError("use either --jobs or --dask-scheduler, not both")
-    if output is not None and same_file(output, input):
-        raise UsageError(f"-o {output} is the input workbook; choose another comparison path")
+    _check_output(output, input)
     raw = load_raw(input)
     try:
         plan = prepare(raw, [] if spec is not None else None)
@@ -334,17 +350,11 @@ def run_explain(input: Path, *, scenario: str | None, output: Path | None, conso
     exit 0 if it is feasible, 3 if not, 4 if HiGHS cannot tell. ``-o`` also writes the
     diagnosis as a small workbook."""
     from optimizer.explain import FEASIBLE, UNKNOWN, diagnose, print_diagnosis, write_diagnosis
-    from optimizer.report_io import check_target
-
-    if output is not None:
-        check_target(output, [input], ".xlsx")
-    try:
-        case, _raw, warnings = load_case(input, scenario)
-    except InputError as exc:
-        print_problems(exc.problems, err_console)
-        err_console.print(f"[red]Invalid input[/red] — {escape(str(exc))}")
+    _check_output(output, input)
+    loaded = _load_or_report(input, scenario, err_console)
+    if loaded is None:
         return errors.EXIT_INVALID
-    print_problems(warnings, err_console)
+    case, _raw = loaded
     diagnosis = diagnose(case)
     print_diagnosis(diagnosis, console)
     if output is not None:

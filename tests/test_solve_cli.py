@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import openpyxl
 import pytest
 from conftest import full_rows, minimal_rows, set_cell, write_book
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
@@ -74,10 +75,12 @@ def test_infeasible_case_exits_3_and_says_so(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "infeasible" in (captured.out + captured.err).lower()
     assert "Traceback" not in captured.err
-    assert not report.exists()
+    # no allocation report for a case with no plan: -o gets the diagnosis workbook
+    assert "Allocation" not in openpyxl.load_workbook(report, read_only=True).sheetnames
     assert main(["solve", str(book), "--json", "-o", str(report)]) == 3
     data = _json(capsys)
     assert data["status"] == "infeasible" and data["objective_usd"] is None
+    assert data["report"] is None and data["diagnosis"] == str(report)
 
 
 def test_no_plan_within_the_time_limit_exits_4(tmp_path, capsys):
@@ -128,3 +131,18 @@ def test_report_over_the_input_is_a_usage_error(tmp_path, capsys):
 def test_unknown_scenario_is_a_usage_error(capsys):
     assert main(["solve", "--scenario", "no_such_scenario"]) == 1
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("target", ["report.csv", "folder"])
+def test_bad_output_path_is_a_usage_error_before_any_work(tmp_path, capsys, target):
+    """``-o`` must be an .xlsx file that is not the input: refused with exit 1, no file."""
+    book = write_book(tmp_path / "case.xlsx", minimal_rows())
+    out = tmp_path / target
+    if target == "folder":
+        out.mkdir()
+    for command in ("solve", "explain", "scenarios"):
+        assert main([command, str(book), "-o", str(out)]) == 1
+    assert main(["solve", str(book), "-o", str(book)]) == 1
+    assert "Traceback" not in capsys.readouterr().err
+    expected = {"case.xlsx"} | ({"folder"} if target == "folder" else set())
+    assert {p.name for p in tmp_path.iterdir()} == expected
