@@ -156,7 +156,9 @@ def run_solve(input: Path | None, *, output: Path | None, scenario: str | None,
         return errors.EXIT_INVALID
     case, raw = loaded
     read_s = time.perf_counter() - tick
-    results = solve_case(case)
+    with err_console.status(f"Solving '{escape(case.settings.case_name)}' with HiGHS "
+                            f"({case.horizon} months, {len(case.routes)} routes)…"):
+        results = solve_case(case)
     results.timings_s = {"read": read_s, **results.timings_s}
     data = figures(results)
     data["scenario"] = scenario
@@ -168,7 +170,9 @@ def run_solve(input: Path | None, *, output: Path | None, scenario: str | None,
     report = diagnosis = None
     requested = output or default_report_path(case, scenario)
     if results.has_solution:
-        report = _write_outputs(results, case, raw, input, scenario, argv, requested, csv_dir)
+        with err_console.status("Writing the report…"):
+            report = _write_outputs(results, case, raw, input, scenario, argv, requested,
+                                    csv_dir)
     elif code == errors.EXIT_INFEASIBLE:
         diagnosis = _diagnose(case, output, err_console)
     results.timings_s["total"] = time.perf_counter() - tick
