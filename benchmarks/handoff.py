@@ -13,11 +13,10 @@ variable's value loaded into the Pyomo model and a ``{constraint: dual}`` mappin
 ``standard_form``  Pyomo's ``LinearStandardFormCompiler`` (one pass of the fast linear
                    walker over the model into CSC arrays), passed straight to highspy with
                    one ``passModel``; values and duals mapped back by position. Needs scipy.
-``direct``         each constraint's terms read straight from its expression tree (sums,
-                   negations, monomials, variables; anything else through Pyomo's linear
-                   walker) into row-wise arrays, one ``passModel``; rows and columns in the
-                   contrib interface's order, so HiGHS gets the very same LP. Also the
-                   prototype of the benchmark table (``run.py``).
+``direct``         the product (:mod:`optimizer.highs_direct`): each constraint's terms read
+                   straight from its expression tree into row-wise arrays, passed in a few
+                   array calls; rows and columns in the contrib interface's order, so HiGHS
+                   gets the very same LP.
 
 Reported per method: hand-off in (model → HiGHS), HiGHS run, hand-off out (values and duals
 → Pyomo), objective, and the peak resident memory growth over the built model.
@@ -32,15 +31,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-from pyomo.core.expr.numeric_expr import (
-    LinearExpression,
-    MonomialTermExpression,
-    NegationExpression,
-    SumExpression,
-)
-from pyomo.core.expr.numvalue import native_numeric_types, value
-from pyomo.repn.linear import LinearRepnVisitor
-from pyomo.repn.util import VarRecorder
 
 
 def _highs(options: dict):
@@ -117,109 +107,25 @@ def standard_form(model, options: dict) -> tuple[dict, float, dict]:
     return times, h.getInfo().objective_function_value, duals
 
 
-def _linear_terms(expr, visitor, seen: dict) -> tuple[dict[int, float], float]:
-    """``{id(var): coefficient}`` and the constant of a linear expression; every variable
-    met is recorded in ``seen`` (``id → var``, shared with ``visitor``).
-
-    Sums, negations, monomials and variables — what ``quicksum`` and ``+``/``-`` build — are
-    read straight from the expression tree; anything else goes through Pyomo's linear walker.
-    """
-    coefs: dict[int, float] = {}
-    constant = 0.0
-    stack = [(expr, 1.0)]
-    while stack:
-        node, sign = stack.pop()
-        kind = node.__class__
-        if kind in native_numeric_types:
-            constant += sign * node
-        elif kind is MonomialTermExpression:
-            c, v = node.args
-            if v.fixed:
-                constant += sign * value(c) * v.value
-            else:
-                seen[id(v)] = v
-                coefs[id(v)] = coefs.get(id(v), 0.0) + sign * value(c)
-        elif kind is LinearExpression or kind is SumExpression:
-            stack.extend((arg, sign) for arg in reversed(node.args))  # keep term order
-        elif kind is NegationExpression:
-            stack.append((node.args[0], -sign))
-        elif node.is_variable_type():
-            if node.fixed:
-                constant += sign * node.value
-            else:
-                seen[id(node)] = node
-                coefs[id(node)] = coefs.get(id(node), 0.0) + sign
-        elif not node.is_potentially_variable():
-            constant += sign * value(node)
-        else:
-            repn = visitor.walk_expression(node)
-            if repn.nonlinear is not None:
-                raise ValueError(f"nonlinear expression: {node}")
-            constant += sign * value(repn.constant)
-            for vid, c in repn.linear.items():
-                coefs[vid] = coefs.get(vid, 0.0) + sign * value(c)
-    return coefs, constant
-
-
 def direct(model, options: dict) -> tuple[dict, float, dict]:
-    """Read each constraint's linear terms straight from its expression into row-wise
-    arrays; one ``passModel``; values and duals mapped back by position.
-
-    Rows come in component order and columns in order of first appearance, as the contrib
-    interface orders them, so HiGHS receives the very same LP (and takes the same path)."""
-    import highspy
-    import pyomo.environ as pyo
+    """The product's hand-off (:mod:`optimizer.highs_direct`): terms read straight from the
+    expressions into row-wise arrays, passed in a few array calls; values loaded back by
+    position, duals kept as arrays (here mapped to the constraints, as the others end)."""
+    from optimizer.highs_direct import HighsLp, compile_model
 
     times: dict[str, float] = {}
     start = time.perf_counter()
-    seen: dict[int, object] = {}
-    visitor = LinearRepnVisitor({}, var_recorder=VarRecorder(seen, None))
-    col_of: dict[int, int] = {}
-    constraints = list(model.component_data_objects(pyo.Constraint, active=True))
-    starts, index, values, row_lower, row_upper = [0], [], [], [], []
-
-    def columns_of(coefs: dict[int, float]) -> list[int]:
-        for vid in coefs:
-            if vid not in col_of:
-                col_of[vid] = len(col_of)
-        return [col_of[vid] for vid in coefs]
-
-    for con in constraints:
-        lb, body, ub = con.to_bounded_expression(evaluate_bounds=True)
-        coefs, constant = _linear_terms(body, visitor, seen)
-        index.extend(columns_of(coefs))
-        values.extend(coefs.values())
-        starts.append(len(index))
-        row_lower.append(-np.inf if lb is None else lb - constant)
-        row_upper.append(np.inf if ub is None else ub - constant)
-    objective = next(model.component_data_objects(pyo.Objective, active=True))
-    obj_coefs, obj_constant = _linear_terms(objective.expr, visitor, seen)
-    obj_cols = columns_of(obj_coefs)
-    variables = [seen[vid] for vid in col_of]
-    n_col = len(variables)
-    cost = np.zeros(n_col)
-    cost[obj_cols] = list(obj_coefs.values())
-    lower = np.array([-np.inf if v.lb is None else v.lb for v in variables])
-    upper = np.array([np.inf if v.ub is None else v.ub for v in variables])
-    integrality = np.fromiter((v.is_integer() for v in variables), np.int32, n_col)
-    h = _highs(options)
-    h.passModel(n_col, len(constraints), len(index), int(highspy.MatrixFormat.kRowwise),
-                int(highspy.ObjSense.kMaximize if objective.sense == pyo.maximize
-                    else highspy.ObjSense.kMinimize),
-                float(obj_constant), cost, lower, upper, np.array(row_lower),
-                np.array(row_upper), np.array(starts, dtype=np.int32),
-                np.array(index, dtype=np.int32), np.array(values), integrality)
+    hl = HighsLp(compile_model(model, limits=getattr(model, "bound_families", None)))
     times["in"] = time.perf_counter() - start
     start = time.perf_counter()
-    h.run()
+    extra = {k: v for k, v in options.items() if (k, v) != ("solver", "choose")}
+    res = hl.run(extra)
     times["run"] = time.perf_counter() - start
     start = time.perf_counter()
-    solution = h.getSolution()
-    for v, x in zip(variables, solution.col_value, strict=True):
-        v.set_value(x, skip_validation=True)
-    duals = dict(zip(constraints, solution.row_dual, strict=True))
+    hl.load_values(res.col_value)
+    duals = dict(zip(hl.lp.constraints, res.row_dual.tolist(), strict=True))
     times["out"] = time.perf_counter() - start
-    return times, h.getInfo().objective_function_value, duals
+    return times, res.incumbent_objective, duals
 
 
 METHODS = {"contrib": contrib, "standard_form": standard_form, "direct": direct}

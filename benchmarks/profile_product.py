@@ -47,7 +47,7 @@ def profile(workbook: Path) -> None:
     OUT.mkdir(exist_ok=True)
     raw = _profiled("read", read_workbook, workbook)
     case, _ = _profiled("validate", validate, raw)
-    model = _profiled("build", build_model, case)
+    model = _profiled("build", lambda c: build_model(c, limits_as_bounds=True), case)
     results = _profiled("solve", solve_model, model)
     _profiled("report", write_report, results, case, OUT / "profile_report.xlsx",
               {"input": str(workbook), "command_line": "profile"})

@@ -8,11 +8,10 @@ case is written as a workbook under ``benchmarks/out/``, then fresh worker proce
 
 * ``prepare``   — the product's read and validate of that workbook (the validated case is
   pickled for the workers below);
-* ``product``   — Pyomo build (``build_model``), hand-off (everything inside Pyomo's HiGHS
-  ``solve`` except HiGHS's own ``run``: model transfer in, status and solution out), HiGHS
-  run, results extraction (primal and dual values into the results tables), report write;
-* ``prototype`` — the product's build and results code with the direct hand-off of
-  :mod:`benchmarks.handoff` (and, variant ``bounds``, :mod:`benchmarks.variants`);
+* ``product``   — Pyomo build (``build_model`` as ``solve_case`` builds it), hand-off
+  (everything in ``solve_model`` except HiGHS's own ``run`` and the results tables: model
+  compiled and passed in, status and solution out, values loaded into the model), HiGHS
+  run, results extraction (primal tables and marginal values), report write;
 * ``baseline``  — :mod:`benchmarks.baseline_highspy`: numpy build, one ``passModel``, run.
 
 HiGHS uses the LP solver the product chose (recorded from its run) in every worker, unless
@@ -122,25 +121,15 @@ def worker_product(case_pickle: Path, report: Path, solver: str) -> dict:
     sw = Stopwatch()
     sizes: dict[str, int] = {}
     with sw("import"):
-        from pyomo.contrib.solver.common.factory import SolverFactory
-
         from optimizer.model import build_model
         from optimizer.report import write_report
         from optimizer.solve import solve_model
     _time_highs_runs(sw, sizes, solver)
-    solver_class = type(SolverFactory("highs"))
-    original_solve = solver_class.solve
-
-    def timed_solve(self, *args, **kwargs):  # hand-off + run: the run is subtracted below
-        with sw("solver.solve"):
-            return original_solve(self, *args, **kwargs)
-
-    solver_class.solve = timed_solve
     case = pickle.loads(Path(case_pickle).read_bytes())
     gc.collect()
     rss_before = rss_mb()
     with sw("build"):
-        model = build_model(case)
+        model = build_model(case, limits_as_bounds=True)  # as solve_case builds it
     with sw("solve_model"):
         results = solve_model(model)
     solved_peak = peak_mb()
@@ -148,48 +137,16 @@ def worker_product(case_pickle: Path, report: Path, solver: str) -> dict:
         write_report(results, case, Path(report),
                      {"input": "benchmark", "command_line": "benchmark"})
     t = sw.times
+    extract = results.timings_s["results"]  # tables and marginal values
     times = {
-        "import": t["import"], "build": t["build"], "handoff": t["solver.solve"] - t["run"],
-        "run": t["run"], "extract": t["solve_model"] - t["solver.solve"], "report": t["report"],
+        "import": t["import"], "build": t["build"],
+        "handoff": t["solve_model"] - t["run"] - extract, "run": t["run"], "extract": extract,
+        "report": t["report"],
     }
     solver_used = sizes.pop("solver")
     return {"times": times, "sizes": sizes, "solver": solver_used, "status": results.status,
             "objective_usd": results.objective_usd, "peak_mb": peak_mb(),
             "solved_peak_mb": solved_peak, "model_peak_growth_mb": solved_peak - rss_before}
-
-
-def worker_prototype(case_pickle: Path, solver: str, variant: str) -> dict:
-    """The product's model and results code with the direct hand-off of
-    :func:`benchmarks.handoff.direct` in place of the contrib interface (no report);
-    ``variant`` ``bounds`` also builds single-variable limits as bounds
-    (:func:`benchmarks.variants.singleton_bounds`)."""
-    sw = Stopwatch()
-    with sw("import"):
-        from benchmarks.handoff import direct
-        from benchmarks.variants import singleton_bounds
-        from optimizer import model as model_module
-        from optimizer.marginals import dual_table
-        from optimizer.model import MONEY_SCALE_USD
-        from optimizer.solution import tables
-    case = pickle.loads(Path(case_pickle).read_bytes())
-    gc.collect()
-    rss_before = rss_mb()
-    with sw("build"):
-        if variant == "bounds":
-            with singleton_bounds():
-                model = model_module.build_model(case)
-        else:
-            model = model_module.build_model(case)
-    times, objective, duals = direct(model, {"threads": 1, "solver": solver})
-    growth = peak_mb() - rss_before
-    with sw("extract"):
-        tables(model)
-        dual_table(model, duals)
-    times = {"import": sw.times["import"], "build": sw.times["build"],
-             "handoff": times["in"] + times["out"], "run": times["run"],
-             "extract": sw.times["extract"]}
-    return {"times": times, "objective_usd": objective * MONEY_SCALE_USD, "peak_mb": peak_mb(),
-            "model_peak_growth_mb": growth}
 
 
 def worker_baseline(case_pickle: Path, solver: str) -> dict:
@@ -215,7 +172,7 @@ def worker_handoff(method: str, case_pickle: Path, solver: str) -> dict:
 
 
 WORKERS = {"prepare": worker_prepare, "product": worker_product, "baseline": worker_baseline,
-           "prototype": worker_prototype, "handoff": worker_handoff}
+           "handoff": worker_handoff}
 
 
 # --- the driver ----------------------------------------------------------------------------
@@ -259,29 +216,22 @@ def best_of(runs: list[dict]) -> dict:
     return best
 
 
-PROTOTYPES = {"direct": "plain", "direct+bounds": "bounds"}
-
-
 def measure(size: str, repeat: int, solver: str) -> dict:
     workbook = prepare_workbook(size)
     case_pickle = workbook.with_suffix(".case.pkl")
     report = OUT / f"{workbook.stem}_report.xlsx"
-    runs: dict[str, list[dict]] = {k: [] for k in ("prepare", "product", *PROTOTYPES,
-                                                   "baseline")}
+    runs: dict[str, list[dict]] = {k: [] for k in ("prepare", "product", "baseline")}
     for _ in range(repeat):
         runs["prepare"].append(spawn("prepare", workbook, case_pickle))
         runs["product"].append(spawn("product", case_pickle, report, solver))
         same = runs["product"][-1]["solver"] if solver == "product" else solver
-        for name, variant in PROTOTYPES.items():
-            runs[name].append(spawn("prototype", case_pickle, same, variant))
         runs["baseline"].append(spawn("baseline", case_pickle, same))
     best = {kind: best_of(r) for kind, r in runs.items()}
     expected = best["baseline"]["objective_usd"]
-    for kind in ("product", *PROTOTYPES):
-        got = best[kind]["objective_usd"]
-        if abs(got - expected) > 1e-6 * max(1.0, abs(expected)):
-            print(f"WARNING {size}: {kind} objective {got:,.2f} differs from the baseline's "
-                  f"{expected:,.2f}", file=sys.stderr)
+    got = best["product"]["objective_usd"]
+    if abs(got - expected) > 1e-6 * max(1.0, abs(expected)):
+        print(f"WARNING {size}: the product's objective {got:,.2f} differs from the "
+              f"baseline's {expected:,.2f}", file=sys.stderr)
     return {"size": size, **best}
 
 
@@ -306,16 +256,6 @@ def print_tables(results: list[dict]) -> None:
         print(_line((m["size"], z["variables"], z["rows"], z["nonzeros"],
                      *(f"{t[k]:.2f}" for k in PRODUCT_STAGES), f"{total:.2f}",
                      f"{total / t['run']:.1f}", f"{solved:.0f}/{m['product']['peak_mb']:.0f}")))
-    print("\nPrototypes: the product's build_model and results code with the direct hand-off "
-          "(benchmarks/handoff.py);\n+bounds: single-variable limits as bounds "
-          "(benchmarks/variants.py)")
-    print(_line(("size", "variant", "", "", "build", "hand-off", "HiGHS", "extract", "core",
-                 "peak MB")))
-    for m in results:
-        for name in PROTOTYPES:
-            t = m[name]["times"]
-            print(_line((m["size"], name, "", "", *(f"{t[k]:.2f}" for k in CORE_STAGES),
-                         f"{t['extract']:.2f}", f"{_core(t):.2f}", f"{m[name]['peak_mb']:.0f}")))
     print("\nDirect highspy baseline: the same LP as numpy arrays, one passModel")
     print(_line(("size", "vars", "rows", "nnz", "build", "passModel", "HiGHS", "total",
                  "peak MB")))
@@ -334,11 +274,6 @@ def print_tables(results: list[dict]) -> None:
         print(_line((m["size"], "product", "", "", f"{total / base:.2f}",
                      f"{_core(t) / base:.2f}", f"{solved / m['baseline']['peak_mb']:.2f}",
                      f"{m['product']['model_peak_growth_mb'] / max(1.0, base_growth):.2f}")))
-        for name in PROTOTYPES:
-            q = m[name]
-            print(_line((m["size"], name, "", "", "", f"{_core(q['times']) / base:.2f}",
-                         f"{q['peak_mb'] / m['baseline']['peak_mb']:.2f}",
-                         f"{q['model_peak_growth_mb'] / max(1.0, base_growth):.2f}")))
     print("  total:     product read … report / baseline build + passModel + HiGHS\n"
           "  core:      build + hand-off + HiGHS / the baseline's build + passModel + HiGHS\n"
           "  solve mem: peak RSS up to the end of the solve / the baseline process's peak RSS\n"
@@ -380,7 +315,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--highs-solver", default="product",
                         choices=("product", "choose", "simplex", "ipm"),
                         help="HiGHS LP solver for every run (default: the one the product "
-                             "uses, then also for the prototype and the baseline)")
+                             "uses, then also for the baseline)")
     parser.add_argument("--no-cli", action="store_true", help="skip the command-line timings")
     parser.add_argument("--profile", metavar="SIZE", help="cProfile the product on one size")
     parser.add_argument("--handoffs", metavar="SIZE", help="compare hand-offs on one size")

@@ -1,10 +1,11 @@
 """The allocation model as a plain HiGHS LP, for diagnosis: status, IIS, elastic relaxation,
 unbounded ray — each row and column mapped back to its Pyomo constraint or variable.
 
-``compile_lp`` compiles the Pyomo model from :func:`optimizer.model.build_model` with Pyomo's
-public standard-form compiler (the same rows and columns the solve stage hands HiGHS) and
-passes it to a ``highspy.Highs`` of our own, so row ``i`` is ``rows[i]`` and column ``j`` is
-``columns[j]``. Integrality is dropped: in lumpy mode the diagnosis is of the LP relaxation.
+``compile_lp`` compiles the Pyomo model from :func:`optimizer.model.build_model` (by default
+every limit a row: the LP the solve stage hands HiGHS, with single-variable limits as rows
+instead of bounds) with Pyomo's public standard-form compiler and passes it to a
+``highspy.Highs`` of our own, so row ``i`` is ``rows[i]`` and column ``j`` is ``columns[j]``.
+Integrality is dropped: in lumpy mode the diagnosis is of the LP relaxation.
 
 HiGHS's IIS (``Highs.getIis``, bit-mask ``iis_strategy`` from HiGHS 1.13 on; highspy 1.15 is
 required and tested) returns an irreducible set of rows and column bounds that cannot hold

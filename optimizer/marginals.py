@@ -7,16 +7,24 @@ capacity, lowering a minimum, one more tonne of ore somewhere), so > 0 always me
 is worth money. Blend, domestic-share and grant-share limits are percentages: their value
 is per percentage point of the input, ``−dual × (Σ feed or capex)`` by the envelope theorem.
 Each row names the input cell (sheet, row id, column) a planner would edit.
+
+Everything is read from HiGHS's solution arrays by position: a row's dual and activity, so
+a slack needs no evaluation of the constraint's expression. The single-variable limits a
+``limits_as_bounds`` model holds as variable bounds reach HiGHS as rows of their own
+(:func:`optimizer.highs_direct.compile_model`) and are read the same way.
 """
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
+from optimizer.highs_direct import INF, LinearProgram, RunResult
 from optimizer.model import MONEY_SCALE_USD
 
 NOISE = 1e-9  # |values| below this are solver noise and reported as 0
@@ -179,18 +187,16 @@ def _clean(x: float) -> float:
     return 0.0 if abs(x) < NOISE else x
 
 
-def _slack(con) -> tuple[float, bool]:
-    """Distance from the bound (in right-hand-side units) and whether it is binding."""
-    if con.equality:
+def _gap(lower: float, upper: float, activity: float) -> tuple[float, bool]:
+    """Distance of ``activity`` from the limit it can reach (the upper one when there is
+    one), in right-hand-side units, and whether that limit binds; an equality always binds."""
+    if lower == upper:
         return 0.0, True
-    body = pyo.value(con.body)
-    if con.has_ub():
-        bound = pyo.value(con.upper)
-        gap = bound - body
+    if upper < INF:
+        bound, gap = upper, upper - activity
     else:
-        bound = pyo.value(con.lower)
-        gap = body - bound
-    return gap, abs(gap) <= BINDING_TOL * max(1.0, abs(bound))
+        bound, gap = lower, activity - lower
+    return float(gap), bool(abs(gap) <= BINDING_TOL * max(1.0, abs(bound)))
 
 
 def _slack_in_units(name: str, m: pyo.ConcreteModel, f: dict, gap: float) -> float:
@@ -206,41 +212,82 @@ def _slack_in_units(name: str, m: pyo.ConcreteModel, f: dict, gap: float) -> flo
     return gap
 
 
-def dual_rows(m: pyo.ConcreteModel, duals: dict) -> Iterable[dict]:
-    """One row per constraint of every family present in ``m``."""
+def _row_values(m: pyo.ConcreteModel, lp: LinearProgram, res: RunResult, name: str
+                ) -> Iterable[tuple[object, float, float, bool]]:
+    """(index, dual, slack, binding) of each limit of family ``name``: from HiGHS's row duals
+    and activities (a row's constant term is part of its bounds), or for a limit held as a
+    column bound, from the column's reduced cost and value."""
+    if name in lp.limit_rows:
+        yield from _limit_values(m.bound_families[name].index, m.bound_families[name].side,
+                                 lp.limit_rows[name], lp.limit_cols[name], lp, res)
+        return
+    if name not in lp.blocks:
+        return
+    active = (idx for idx, con in getattr(m, name).items() if con.active)
+    for idx, i in zip(active, lp.blocks[name], strict=True):
+        gap, binding = _gap(lp.row_lower[i], lp.row_upper[i], res.row_value[i])
+        yield idx, float(res.row_dual[i]), gap, binding
+
+
+def _limit_values(index: list, side: str, rows: np.ndarray, cols: np.ndarray,
+                  lp: LinearProgram, res: RunResult
+                  ) -> Iterable[tuple[object, float, float, bool]]:
+    """Limits held as variable bounds: a row of their own where they pin their variable,
+    else the column's bound. A column's reduced cost prices whichever of its bounds is
+    active, > 0 the upper, < 0 the lower (maximization) — the dual the limit's own row would
+    have; the other side gets 0."""
+    upper = side == "upper"
+    for idx, i, j in zip(index, rows.tolist(), cols.tolist(), strict=True):
+        if i >= 0:
+            gap, binding = _gap(lp.row_lower[i], lp.row_upper[i], res.row_value[i])
+            yield idx, float(res.row_dual[i]), gap, binding
+            continue
+        d = float(res.col_dual[j])
+        if upper:
+            gap, binding = _gap(-INF, lp.col_upper[j], res.col_value[j])
+        else:
+            gap, binding = _gap(lp.col_lower[j], INF, res.col_value[j])
+        yield idx, max(d, 0.0) if upper else min(d, 0.0), gap, binding
+
+
+def dual_table(m: pyo.ConcreteModel, lp: LinearProgram, res: RunResult) -> pd.DataFrame:
+    """``Results.duals``: one row per limit of every family present in ``m`` — its marginal
+    value in planner units and words — from HiGHS's solution ``res`` of ``m`` compiled as
+    ``lp``. Built column by column (numbers in arrays): a large case has tens of thousands
+    of rows. A limit that neither binds nor has a value gets no sentence (None): there is
+    nothing to say about it, and the report lists only binding or valued limits."""
     months = m.case.months
     lumpy = m.lookup.lumpy
+    texts = [c for c in DUAL_COLUMNS if c not in ("dual_usd_per_unit", "slack", "binding")]
+    columns: dict[str, list] = {c: [] for c in texts}
+    (family_, constraint_, keys_, month_, unit_, kind_, sentence_, sheet_, row_id_,
+     column_) = (columns[c].append for c in texts)
+    values, slacks, bindings = array("d"), array("d"), array("b")
     for name, fam in FAMILIES.items():
-        comp = getattr(m, name, None)
-        if comp is None or (lumpy and name == "Expansion_Build_Limit"):
+        if lumpy and name == "Expansion_Build_Limit":
             continue  # lumpy starts are fixed in the dual LP: their limit has no price
-        for idx, con in comp.items():
+        for idx, dual, gap, binding in _row_values(m, lp, res, name):
             index = idx if isinstance(idx, tuple) else (idx,)
             f = dict(zip(fam.names, index, strict=True))
             month = months[f["t"]] if "t" in f else None
             f["m"] = month or ""
-            value = _clean(fam.usd_per_unit(m, f, duals.get(con, 0.0)))
-            gap, binding = _slack(con)
+            value = _clean(fam.usd_per_unit(m, f, dual))
             keys = [str(f[n]) for n in fam.names if n != "t"]
             sheet, row_id, column = fam.where(f)
-            yield {
-                "family": name,
-                "constraint": f"{name}[{', '.join([*keys, month] if month else keys)}]",
-                "keys": " / ".join(keys),
-                "month": month,  # None for whole-horizon constraints
-                "dual_usd_per_unit": value,
-                "unit": fam.unit,
-                "slack": _clean(_slack_in_units(name, m, f, gap)),
-                "binding": binding,
-                "kind": fam.kind,
-                "sentence": fam.text.format(**f, worth=worth(value)) + ".",
-                "sheet": sheet,
-                "row_id": row_id,
-                "column": column,
-            }
-
-
-def dual_table(m: pyo.ConcreteModel, duals: dict) -> pd.DataFrame:
-    """``Results.duals``: every constraint's marginal value in planner units and words."""
-    rows = list(dual_rows(m, duals))
-    return pd.DataFrame(rows, columns=DUAL_COLUMNS)
+            family_(name)
+            constraint_(f"{name}[{', '.join([*keys, month] if month else keys)}]")
+            keys_(" / ".join(keys))
+            month_(month)  # None for whole-horizon constraints
+            values.append(value)
+            unit_(fam.unit)
+            slacks.append(_clean(_slack_in_units(name, m, f, gap)))
+            bindings.append(binding)
+            kind_(fam.kind)
+            sentence_(fam.text.format(**f, worth=worth(value)) + "." if binding or value
+                      else None)
+            sheet_(sheet)
+            row_id_(row_id)
+            column_(column)
+    numbers = {"dual_usd_per_unit": np.frombuffer(values), "slack": np.frombuffer(slacks),
+               "binding": np.frombuffer(bindings, dtype=np.int8).astype(bool)}
+    return pd.DataFrame({c: numbers[c] if c in numbers else columns[c] for c in DUAL_COLUMNS})

@@ -18,6 +18,11 @@ come online inside the horizon (a later start adds no capacity and only costs mo
 Constraints that cannot bind (no limit set, or every origin already meets a blend limit)
 are left out; the residual checker in the tests still verifies them.
 
+Single-variable limits (``Extraction_Max/Min``, ``Source_Stockpile_Capacity``,
+``Route_Capacity``) are rows by default, as ``explain`` needs them; the solve stage builds them
+as variable bounds (``limits_as_bounds=True``, see :func:`build_model`). Hot loops read
+parameters and variables from plain dicts (:func:`_data`), not through Pyomo's indexing.
+
 Re-solving with new data (scenarios): ``build_model(case, mutable=True)`` makes every
 parameter mutable and keeps every data-dependent row and objective term (a zero limit or
 price may become non-zero), and enforces grant award months through the ``grant_open``
@@ -291,17 +296,60 @@ def add_variables(m: pyo.ConcreteModel, lk: Lookup) -> None:
 # --- constraint families -------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class BoundFamily:
+    """A family of single-variable limits held as bounds of variable ``var`` (no rows): its
+    ``side`` (upper | lower) bound at each index of ``index``. ``follows``: the constraint
+    component declared just before the family (None: none), where its rows would be — the
+    solve stage hands HiGHS each limit as a row there (:func:`highs_direct.compile_model`)."""
+
+    var: str
+    side: str
+    index: list
+    follows: str | None
+
+
+def _data(component) -> dict:
+    """Index → member of a Pyomo component as a plain dict: the build reads hundreds of
+    thousands of members, and a dict access costs a fraction of a Pyomo ``__getitem__``.
+    An immutable parameter's members are its plain values."""
+    return dict(component.items())
+
+
+def _limit(m: pyo.ConcreteModel, family: str, var: str, side: str, index: list,
+           limit: dict) -> None:
+    """Family ``family``: ``var[i] ≤ limit[i]`` (upper) or ``≥`` (lower) for ``i`` in
+    ``index``; a bound of the variable in a ``limits_as_bounds`` model, else a row each."""
+    members = getattr(m, var)
+    if m.limits_as_bounds:
+        variables = _data(members)
+        for i in index:
+            if side == "upper":
+                variables[i].setub(limit[i])
+            else:
+                variables[i].setlb(limit[i])
+        declared = [c.local_name for c in m.component_objects(pyo.Constraint)]
+        m.bound_families[family] = BoundFamily(var, side, index,
+                                               declared[-1] if declared else None)
+        return
+    if side == "upper":
+        rule = lambda m, *i: members[i] <= limit[i]  # noqa: E731
+    else:
+        rule = lambda m, *i: members[i] >= limit[i]  # noqa: E731
+    setattr(m, family, pyo.Constraint(index, rule=rule))
+
+
 def add_extraction_bounds(m: pyo.ConcreteModel, lk: Lookup) -> None:
     """Extraction / purchase bounds (t ore per month).
 
     ``Extraction_Max[s,t]``: Mined_t[s,t] ≤ supply_max_t[s,t]
     ``Extraction_Min[s,t]``: Mined_t[s,t] ≥ supply_min_t[s,t]   (only where the min is > 0)
     """
-    m.Extraction_Max = pyo.Constraint(
-        m.SOURCE_MONTHS, rule=lambda m, s, t: m.Mined_t[s, t] <= m.supply_max_t[s, t])
-    mins = [(s, t) for s, t in m.SOURCE_MONTHS if m.mutable or m.supply_min_t[s, t] > 0]
-    m.Extraction_Min = pyo.Constraint(
-        mins, rule=lambda m, s, t: m.Mined_t[s, t] >= m.supply_min_t[s, t])
+    low = _data(m.supply_min_t)
+    _limit(m, "Extraction_Max", "Mined_t", "upper", list(m.SOURCE_MONTHS),
+           _data(m.supply_max_t))
+    mins = [st for st in m.SOURCE_MONTHS if m.mutable or low[st] > 0]
+    _limit(m, "Extraction_Min", "Mined_t", "lower", mins, low)
 
 
 def add_source_stockpile(m: pyo.ConcreteModel, lk: Lookup) -> None:
@@ -314,18 +362,19 @@ def add_source_stockpile(m: pyo.ConcreteModel, lk: Lookup) -> None:
     ``Source_Stockpile_Capacity[s,t]``: Source_Stock_t[s,t] ≤ source_stockpile_capacity_t[s]
     """
     routes_from = lk.routes_from
+    stock, mined, ship = _data(m.Source_Stock_t), _data(m.Mined_t), _data(m.Ship_t)
+    opening = _data(m.opening_source_t)
 
     def balance(m, s, t):
-        shipped = pyo.quicksum(m.Ship_t[r, t] for r in routes_from.get(s, ())
-                               if (r, t) in m.ROUTE_MONTHS)
-        previous = m.Source_Stock_t[s, t - 1] if t > 0 else 0.0
-        inflow = m.opening_source_t[s] if t == 0 else 0.0
-        return m.Source_Stock_t[s, t] - previous - m.Mined_t[s, t] + shipped == inflow
+        shipped = pyo.quicksum(ship[r, t] for r in routes_from.get(s, ()) if (r, t) in ship)
+        previous = stock[s, t - 1] if t > 0 else 0.0
+        inflow = opening[s] if t == 0 else 0.0
+        return stock[s, t] - previous - mined[s, t] + shipped == inflow
 
     m.Source_Balance = pyo.Constraint(m.SOURCE_MONTHS, rule=balance)
-    m.Source_Stockpile_Capacity = pyo.Constraint(
-        m.SOURCE_MONTHS,
-        rule=lambda m, s, t: m.Source_Stock_t[s, t] <= m.source_stockpile_capacity_t[s])
+    capacity = _data(m.source_stockpile_capacity_t)
+    _limit(m, "Source_Stockpile_Capacity", "Source_Stock_t", "upper", list(m.SOURCE_MONTHS),
+           {(s, t): capacity[s] for s, t in m.SOURCE_MONTHS})
 
 
 def add_route_capacity(m: pyo.ConcreteModel, lk: Lookup) -> None:
@@ -335,8 +384,8 @@ def add_route_capacity(m: pyo.ConcreteModel, lk: Lookup) -> None:
     Ore dispatched in t arrives in t + transit_months[r]; months whose arrival would fall
     after the horizon have no Ship_t variable (they cannot be dispatched).
     """
-    m.Route_Capacity = pyo.Constraint(
-        m.ROUTE_MONTHS, rule=lambda m, r, t: m.Ship_t[r, t] <= m.route_capacity_t[r, t])
+    _limit(m, "Route_Capacity", "Ship_t", "upper", list(m.ROUTE_MONTHS),
+           _data(m.route_capacity_t))
 
 
 def add_yard(m: pyo.ConcreteModel, lk: Lookup) -> None:
@@ -348,25 +397,28 @@ def add_yard(m: pyo.ConcreteModel, lk: Lookup) -> None:
     ``Yard_Capacity[p,t]``: Σ_s Yard_Stock_t[s,p,t] ≤ yard_capacity_t[p]
     """
     arrivals = lk.arrivals
+    stock, ship, feed = _data(m.Yard_Stock_t), _data(m.Ship_t), _data(m.Feed_t)
+    opening, capacity = _data(m.opening_yard_t), _data(m.yard_capacity_t)
 
     def balance(m, s, p, t):
-        arrived = pyo.quicksum(m.Ship_t[r, sent] for r, sent in arrivals.get((s, p, t), ()))
-        previous = m.Yard_Stock_t[s, p, t - 1] if t > 0 else 0.0
-        inflow = m.opening_yard_t[s, p] if t == 0 else 0.0
-        return m.Yard_Stock_t[s, p, t] - previous - arrived + m.Feed_t[s, p, t] == inflow
+        arrived = pyo.quicksum(ship[r, sent] for r, sent in arrivals.get((s, p, t), ()))
+        previous = stock[s, p, t - 1] if t > 0 else 0.0
+        inflow = opening[s, p] if t == 0 else 0.0
+        return stock[s, p, t] - previous - arrived + feed[s, p, t] == inflow
 
     m.Yard_Balance = pyo.Constraint(m.PAIR_MONTHS, rule=balance)
     index = [(p, t) for p, t in m.SMELTER_MONTHS if lk.origins_at.get(p)]
     m.Yard_Capacity = pyo.Constraint(index, rule=lambda m, p, t: pyo.quicksum(
-        m.Yard_Stock_t[s, p, t] for s in lk.origins_at[p]) <= m.yard_capacity_t[p])
+        stock[s, p, t] for s in lk.origins_at[p]) <= capacity[p])
 
 
-def _feed(m: pyo.ConcreteModel, lk: Lookup, p: str, t: int, coef=None):
-    """Σ_s coef(s) × Feed_t[s,p,t] over the origins with a yard account at ``p``."""
+def _feed(feed: dict, lk: Lookup, p: str, t: int, coef=None):
+    """Σ_s coef(s) × Feed_t[s,p,t] over the origins with a yard account at ``p`` (``feed``:
+    the Feed_t members by index)."""
     origins = lk.origins_at.get(p, ())
     if coef is None:
-        return pyo.quicksum(m.Feed_t[s, p, t] for s in origins)
-    return pyo.quicksum(coef(s) * m.Feed_t[s, p, t] for s in origins)
+        return pyo.quicksum(feed[s, p, t] for s in origins)
+    return pyo.quicksum(coef(s) * feed[s, p, t] for s in origins)
 
 
 def add_smelter_capacity(m: pyo.ConcreteModel, lk: Lookup) -> None:
@@ -376,15 +428,17 @@ def add_smelter_capacity(m: pyo.ConcreteModel, lk: Lookup) -> None:
     Build_t_per_month[e,t'] ≤ base_capacity_t_per_month[p] × availability_pct[p,t] / 100.
     Expansion capacity is not scaled by availability (lead 0: online in the start month).
     """
+    feed, build, base = _data(m.Feed_t), _data(m.Build_t_per_month), _data(m.base_capacity_t)
+    lead = _data(m.lead_time_months)
 
     def capacity(m, p, t):
-        online = pyo.quicksum(
-            m.Build_t_per_month[e, start]
-            for e in lk.projects_at.get(p, ())
-            for start in lk.builds_of.get(e, ())
-            if start + m.lead_time_months[e] <= t
-        )
-        return _feed(m, lk, p, t) - online <= m.base_capacity_t[p, t]
+        online = []
+        for e in lk.projects_at.get(p, ()):
+            for start in lk.builds_of.get(e, ()):  # ascending
+                if start + lead[e] > t:
+                    break
+                online.append(build[e, start])
+        return _feed(feed, lk, p, t) - pyo.quicksum(online) <= base[p, t]
 
     index = [(p, t) for p, t in m.SMELTER_MONTHS if lk.origins_at.get(p)]
     m.Smelter_Capacity = pyo.Constraint(index, rule=capacity)
@@ -396,9 +450,11 @@ def add_min_feed(m: pyo.ConcreteModel, case: Case, lk: Lookup) -> None:
     ``Min_Feed[p,t]``: Σ_s Feed_t[s,p,t] ≥ min_feed_t_per_month[p]   (only where it is > 0)
     """
     check_reachable(case, lk)
+    feed, minimum = _data(m.Feed_t), _data(m.min_feed_t)
     index = [(p, t) for p, t in m.SMELTER_MONTHS
-             if (m.mutable and lk.origins_at.get(p)) or (not m.mutable and m.min_feed_t[p] > 0)]
-    m.Min_Feed = pyo.Constraint(index, rule=lambda m, p, t: _feed(m, lk, p, t) >= m.min_feed_t[p])
+             if (m.mutable and lk.origins_at.get(p)) or (not m.mutable and minimum[p] > 0)]
+    m.Min_Feed = pyo.Constraint(index, rule=lambda m, p, t: _feed(feed, lk, p, t)
+                                >= minimum[p])
 
 
 def check_reachable(case: Case, lk: Lookup) -> None:
@@ -420,19 +476,22 @@ def add_blend(m: pyo.ConcreteModel, lk: Lookup) -> None:
     A month with no feed meets both. A smelter gets a family only when some origin could
     break it (a blank arsenic limit means none).
     """
+    feed = _data(m.Feed_t)
+    grade, min_grade = _data(m.grade_pct_sb), _data(m.min_feed_grade_pct)
+    arsenic, max_arsenic = _data(m.arsenic_pct), _data(m.max_feed_arsenic_pct)
     grade_index, arsenic_index = [], []
     for p in m.SMELTERS:
         origins = lk.origins_at.get(p, ())
         if (m.mutable and origins) or (not m.mutable and any(
-                m.grade_pct_sb[s] < m.min_feed_grade_pct[p] for s in origins)):
+                grade[s] < min_grade[p] for s in origins)):
             grade_index += [(p, t) for t in m.MONTHS]
-        if p in m.max_feed_arsenic_pct and ((m.mutable and origins) or (not m.mutable and any(
-                m.arsenic_pct[s] > m.max_feed_arsenic_pct[p] for s in origins))):
+        if p in max_arsenic and ((m.mutable and origins) or (not m.mutable and any(
+                arsenic[s] > max_arsenic[p] for s in origins))):
             arsenic_index += [(p, t) for t in m.MONTHS]
     m.Feed_Grade = pyo.Constraint(grade_index, rule=lambda m, p, t: _feed(
-        m, lk, p, t, lambda s: m.grade_pct_sb[s] - m.min_feed_grade_pct[p]) >= 0)
+        feed, lk, p, t, lambda s: grade[s] - min_grade[p]) >= 0)
     m.Feed_Arsenic = pyo.Constraint(arsenic_index, rule=lambda m, p, t: _feed(
-        m, lk, p, t, lambda s: m.max_feed_arsenic_pct[p] - m.arsenic_pct[s]) >= 0)
+        feed, lk, p, t, lambda s: max_arsenic[p] - arsenic[s]) >= 0)
 
 
 def add_domestic_share(m: pyo.ConcreteModel, lk: Lookup) -> None:
@@ -442,18 +501,19 @@ def add_domestic_share(m: pyo.ConcreteModel, lk: Lookup) -> None:
     ≥ 0, with domestic_pct = 100 for domestic sources, 0 otherwise. Only where some origin
     is foreign and the share is > 0.
     """
+    feed = _data(m.Feed_t)
+    domestic, share = _data(m.domestic_pct), _data(m.min_domestic_share_pct)
     index = []
     for p in m.SMELTERS:
         origins = lk.origins_at.get(p, ())
         if m.mutable:
             needed = bool(origins)
         else:
-            share = m.min_domestic_share_pct[p]
-            needed = share > 0 and any(m.domestic_pct[s] < share for s in origins)
+            needed = share[p] > 0 and any(domestic[s] < share[p] for s in origins)
         if needed:
             index += [(p, t) for t in m.MONTHS]
     m.Domestic_Share = pyo.Constraint(index, rule=lambda m, p, t: _feed(
-        m, lk, p, t, lambda s: m.domestic_pct[s] - m.min_domestic_share_pct[p]) >= 0)
+        feed, lk, p, t, lambda s: domestic[s] - share[p]) >= 0)
 
 
 def add_production_and_contracts(m: pyo.ConcreteModel, lk: Lookup) -> None:
@@ -467,22 +527,25 @@ def add_production_and_contracts(m: pyo.ConcreteModel, lk: Lookup) -> None:
     with 0 ≤ Shortfall_Sb_t[k,t] ≤ min_t_sb[k]; a contract with smelter ``any`` may be served
     by every smelter, its limits applying to the sum; active from start to end inclusive.
     """
+    feed, spot = _data(m.Feed_t), _data(m.Spot_Sb_t)
+    delivered, shortfall = _data(m.Delivered_Sb_t), _data(m.Shortfall_Sb_t)
+    grade, recovery = _data(m.grade_pct_sb), _data(m.recovery_pct)
+    low, high = _data(m.contract_min_t_sb), _data(m.contract_max_t_sb)
 
     def sales(m, p, t):
-        produced = _feed(m, lk, p, t, lambda s: m.grade_pct_sb[s] * m.recovery_pct[p] / 1e4)
-        delivered = pyo.quicksum(m.Delivered_Sb_t[k, p, t]
-                                 for k in lk.contracts_at.get((p, t), ()))
-        return m.Spot_Sb_t[p, t] + delivered - produced == 0
+        produced = _feed(feed, lk, p, t, lambda s: grade[s] * recovery[p] / 1e4)
+        sold = pyo.quicksum(delivered[k, p, t] for k in lk.contracts_at.get((p, t), ()))
+        return spot[p, t] + sold - produced == 0
 
     m.Sb_Sales = pyo.Constraint(m.SMELTER_MONTHS, rule=sales)
 
-    def delivered(m, k, t):
-        return pyo.quicksum(m.Delivered_Sb_t[k, p, t] for p in lk.contract_smelters[k])
+    def total(k, t):
+        return pyo.quicksum(delivered[k, p, t] for p in lk.contract_smelters[k])
 
     m.Contract_Min = pyo.Constraint(m.SHORTFALL_MONTHS, rule=lambda m, k, t: (
-        delivered(m, k, t) + m.Shortfall_Sb_t[k, t] >= m.contract_min_t_sb[k]))
+        total(k, t) + shortfall[k, t] >= low[k]))
     m.Contract_Max = pyo.Constraint(m.CONTRACT_MONTHS, rule=lambda m, k, t: (
-        delivered(m, k, t) <= m.contract_max_t_sb[k]))
+        total(k, t) <= high[k]))
 
 
 def add_expansion_limits(m: pyo.ConcreteModel, lk: Lookup) -> None:
@@ -568,32 +631,41 @@ def add_objective(m: pyo.ConcreteModel, lk: Lookup) -> None:
     discount = [m.discount_factor[t] for t in m.MONTHS] if m.mutable else lk.discount
     d = [f / MONEY_SCALE_USD for f in discount]  # discounted k$ per USD
     keep = m.mutable  # a mutable model keeps zero terms: the data may change
+    spot, price = _data(m.Spot_Sb_t), _data(m.spot_price_usd_per_t_sb)
+    delivered, contract_price = _data(m.Delivered_Sb_t), _data(m.contract_price_usd_per_t_sb)
+    mined, ore_cost = _data(m.Mined_t), _data(m.ore_cost_usd_per_t)
+    stock, holding = _data(m.Source_Stock_t), _data(m.source_holding_usd_per_t_month)
+    ship, freight = _data(m.Ship_t), _data(m.freight_usd_per_t)
+    feed, processing = _data(m.Feed_t), _data(m.processing_usd_per_t)
+    yard, yard_holding = _data(m.Yard_Stock_t), _data(m.yard_holding_usd_per_t_month)
     terms = []
-    for p, t in m.SMELTER_MONTHS:
-        if keep or m.spot_price_usd_per_t_sb[p, t]:
-            terms.append(d[t] * m.spot_price_usd_per_t_sb[p, t] * m.Spot_Sb_t[p, t])
-    for k, p, t in m.DELIVERIES:
-        if keep or m.contract_price_usd_per_t_sb[k]:
-            terms.append(d[t] * m.contract_price_usd_per_t_sb[k] * m.Delivered_Sb_t[k, p, t])
-    for s, t in m.SOURCE_MONTHS:
-        if keep or m.ore_cost_usd_per_t[s]:
-            terms.append(-d[t] * m.ore_cost_usd_per_t[s] * m.Mined_t[s, t])
-        if keep or m.source_holding_usd_per_t_month[s]:
-            terms.append(-d[t] * m.source_holding_usd_per_t_month[s] * m.Source_Stock_t[s, t])
-    for r, t in m.ROUTE_MONTHS:
-        if keep or m.freight_usd_per_t[r]:
-            terms.append(-d[t] * m.freight_usd_per_t[r] * m.Ship_t[r, t])
-    for s, p, t in m.PAIR_MONTHS:
-        if keep or m.processing_usd_per_t[p]:
-            terms.append(-d[t] * m.processing_usd_per_t[p] * m.Feed_t[s, p, t])
-        if keep or m.yard_holding_usd_per_t_month[p]:
-            terms.append(-d[t] * m.yard_holding_usd_per_t_month[p] * m.Yard_Stock_t[s, p, t])
+    for (p, t), x in spot.items():
+        if keep or price[p, t]:
+            terms.append(d[t] * price[p, t] * x)
+    for (k, _, t), x in delivered.items():
+        if keep or contract_price[k]:
+            terms.append(d[t] * contract_price[k] * x)
+    for (s, t), x in mined.items():
+        if keep or ore_cost[s]:
+            terms.append(-d[t] * ore_cost[s] * x)
+    for (s, t), x in stock.items():
+        if keep or holding[s]:
+            terms.append(-d[t] * holding[s] * x)
+    for (r, t), x in ship.items():
+        if keep or freight[r]:
+            terms.append(-d[t] * freight[r] * x)
+    for (_, p, t), x in feed.items():
+        if keep or processing[p]:
+            terms.append(-d[t] * processing[p] * x)
+    for (_, p, t), x in yard.items():
+        if keep or yard_holding[p]:
+            terms.append(-d[t] * yard_holding[p] * x)
     for e, t in m.BUILD_MONTHS:
         terms.append(-discount[t] * m.Capex_kusd[e, t])
     terms.extend(discount[t] * m.Grant_Paid_kusd[g, e, t] for g, e, t in m.GRANT_BUILDS)
     penalty = m.shortfall_penalty_usd_per_t_sb if keep else m.shortfall_penalty_usd_per_t_sb.value
     if keep or penalty:
-        terms.extend(-d[t] * penalty * m.Shortfall_Sb_t[k, t] for k, t in m.SHORTFALL_MONTHS)
+        terms.extend(-d[t] * penalty * x for (_, t), x in _data(m.Shortfall_Sb_t).items())
     m.Discounted_Margin_kusd = pyo.Objective(expr=pyo.quicksum(terms), sense=pyo.maximize)
 
 
@@ -604,22 +676,37 @@ FAMILIES: tuple[str, ...] = (
     "Contract_Max", "Expansion_Build_Limit", "Expansion_Whole", "Grant_Share",
     "Grant_Capex_Cap", "Grant_Amount", "End_Stock",
 )
-"""Every constraint component name, in report order (a family absent from a model is empty)."""
+"""Every constraint family, in report order: a constraint component of that name, or (for
+the single-variable limits of a ``limits_as_bounds`` model) a :class:`BoundFamily` in
+``model.bound_families``; a family absent from a model is empty."""
 
 
-def build_model(case: Case, *, mutable: bool = False) -> pyo.ConcreteModel:
+def build_model(case: Case, *, mutable: bool = False,
+                limits_as_bounds: bool = False) -> pyo.ConcreteModel:
     """The Pyomo model of ``case``: sets, parameters, variables, every family, objective.
 
     The case and its :class:`Lookup` ride along as ``model.case`` and ``model.lookup`` so the
     solve stage can key results by the input's ids. Raises :class:`InfeasibleError` when a
     requirement plainly cannot be met (a minimum feed at a smelter nothing can reach).
     ``mutable=True`` builds a model whose data :func:`update_model` can replace.
+
+    ``limits_as_bounds=True`` (how the solve stage builds it) makes the single-variable
+    limits — ``Extraction_Max``/``Extraction_Min`` on Mined_t, ``Source_Stockpile_Capacity``
+    on Source_Stock_t, ``Route_Capacity`` on Ship_t, 45 % of the rows of a large case —
+    bounds of their variable instead of rows (``model.bound_families`` names them): the same
+    LP (HiGHS's presolve makes such rows bounds anyway) for a fraction of the Pyomo objects
+    and HiGHS memory. Their marginal values are the columns' reduced costs, or the duals of
+    the rows the hand-off makes of the limits that pin their variable
+    (:func:`optimizer.highs_direct.compile_model`). By default they are rows, as ``explain``
+    needs them: its IIS names rows and its elastic LP relaxes rows.
     """
     lk = build_lookup(case, award_as_data=mutable)
     m = pyo.ConcreteModel(name=case.settings.case_name)
     m.case = case
     m.lookup = lk
     m.mutable = mutable
+    m.limits_as_bounds = limits_as_bounds
+    m.bound_families = {}
     m.structure = _structure(case, lk) if mutable else None
     add_sets(m, case, lk)
     add_params(m, case, lk)

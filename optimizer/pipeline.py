@@ -22,6 +22,7 @@ import json
 import re
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -30,7 +31,9 @@ from optimizer import errors
 from optimizer.case import Case
 from optimizer.errors import InputError, Problem, UsageError
 from optimizer.rawbook import RawBook
-from optimizer.results import STATUS_FEASIBLE, STATUS_INFEASIBLE, STATUS_UNBOUNDED, Results
+
+if TYPE_CHECKING:  # the results module needs pandas: `validate` starts faster without it
+    from optimizer.results import Results
 
 
 def load_raw(input: Path | None) -> RawBook:
@@ -146,6 +149,7 @@ def run_solve(input: Path | None, *, output: Path | None, scenario: str | None,
     Exit 0 with a plan (a time-limited plan is reported with its gap and a warning), 3 when
     the case is infeasible or unbounded, 4 when the solver found no plan.
     """
+    from optimizer.results import STATUS_FEASIBLE, STATUS_INFEASIBLE, STATUS_UNBOUNDED
     from optimizer.solve import solve_case
     from optimizer.summary import figures, lines
 
@@ -264,6 +268,7 @@ def run_scenarios(input: Path, *, output: Path | None, jobs: int, json_out: bool
     )
 
     from optimizer.comparison import Comparison, as_json, summary_lines, write_comparison
+    from optimizer.results import STATUS_INFEASIBLE, STATUS_UNBOUNDED
     from optimizer.scenarios_run import (
         RunOptions,
         executor_for,

@@ -55,7 +55,7 @@ SHEET_GUIDE = [
     ("Allocation", "every shipment: dispatch month, source, route, smelter, tonnes, cost"),
     ("Smelters", "feed vs capacity, blend vs limits, Sb produced, yard stock, money"),
     ("Sources", "ore mined or bought, shipped and stockpiled, with supply limits"),
-    ("Yard", "each smelter's yard by ore origin (arrivals, feed, stock)"),
+    ("Yard", "each smelter's yard by ore origin (arrivals, feed, stock); idle months left out"),
     ("Expansion", "capacity projects started, online month, capex and who pays"),
     ("Grants", "grant money drawn by month and project, and what remains"),
     ("Contracts", "offtake contracts: required, delivered, shortfall"),

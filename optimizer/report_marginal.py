@@ -58,23 +58,23 @@ def marginal_frame(results: Results, case: Case) -> pd.DataFrame:
     df = df.sort_values(["_size", "family", "constraint"], ascending=[False, True, True],
                         kind="stable").reset_index(drop=True)
     df["rank"] = range(1, len(df) + 1)
-    sentences = []
-    for _, row in df.iterrows():
-        given = row.get("sentence")
-        ok = isinstance(given, str) and given.strip()
-        sentences.append(given.strip() if ok else sentence_for(row))
-    df["sentence"] = sentences
-    cells, rows = [], []
-    for sheet, key, column in zip(df["sheet"], df["row_id"], df["column"], strict=True):
-        if not isinstance(sheet, str) or not sheet:
-            cells.append(None)
-            rows.append(None)
-            continue
-        ref = case.where(sheet, str(key or ""), str(column or ""))
-        cells.append(f"{ref.letter}{ref.row}" if ref.letter and ref.row else None)
-        rows.append(ref.row)
-    df["cell"] = cells
-    df["input_row"] = rows
+    given = df["sentence"] if "sentence" in df else [None] * len(df)
+    df["sentence"] = [text.strip() if isinstance(text, str) and text.strip()
+                      else sentence_for(df.loc[i]) for i, text in zip(df.index, given,
+                                                                      strict=True)]
+    where: dict[tuple, tuple] = {}  # one look-up per input cell, however many rows use it
+    found = []
+    for triple in zip(df["sheet"], df["row_id"], df["column"], strict=True):
+        if triple not in where:
+            sheet, key, column = triple
+            ref = (case.where(sheet, str(key or ""), str(column or ""))
+                   if isinstance(sheet, str) and sheet else None)
+            where[triple] = ((None, None) if ref is None else
+                             (f"{ref.letter}{ref.row}" if ref.letter and ref.row else None,
+                              ref.row))
+        found.append(where[triple])
+    df["cell"] = [cell for cell, _ in found]
+    df["input_row"] = [row for _, row in found]
     return df.drop(columns="_size")
 
 

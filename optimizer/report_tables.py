@@ -55,6 +55,7 @@ class Table:
     frame: pd.DataFrame  # exactly the columns' keys, in order
     freeze_cols: int = 0  # id columns kept visible when scrolling right
     note: str = ""  # shown when the table is empty
+    omitted: str = ""  # said beside the header when rows are left out (and how to read them)
 
     @property
     def headers(self) -> list[str]:
@@ -159,7 +160,12 @@ def sources_table(results: Results, case: Case) -> Table:
 
 
 def yard_table(results: Results, case: Case) -> Table:
-    """Each smelter's yard by ore origin, so feed grade and arsenic stay traceable."""
+    """Each smelter's yard by ore origin, so feed grade and arsenic stay traceable.
+
+    An idle month of a yard account (nothing at the start or end, nothing arriving, nothing
+    fed) is left out, and the sheet says so: on a long case with many origins they are most
+    rows, and every balance still re-checks with a missing month read as zero.
+    """
     cols = [
         Col("month", "Month", "month"),
         Col("smelter", "Smelter", "text"),
@@ -173,13 +179,20 @@ def yard_table(results: Results, case: Case) -> Table:
         Col("domestic", "Domestic", "yesno"),
     ]
     df = _sorted(results.yard.copy(), ["smelter", "source", "month"])
+    omitted = ""
     if df is not None and not df.empty:
         df["start_stock_t"] = _with_start(df, ["smelter", "source"], _opening_by(case, "yard"))
+        busy = df[["start_stock_t", "arrivals_t", "feed_t", "stock_t"]].ne(0).any(axis=1)
+        if not busy.all():
+            omitted = (f"{int((~busy).sum()):,} idle months of a yard account (no stock at "
+                       "the start or end, nothing arriving, nothing fed) are not listed: read "
+                       "a missing month as zero.")
+            df = df[busy].reset_index(drop=True)
         df["grade_pct_sb"] = [case.sources[s].grade_pct_sb for s in df["source"]]
         df["arsenic_pct"] = [case.sources[s].arsenic_pct for s in df["source"]]
         df["domestic"] = [case.sources[s].domestic for s in df["source"]]
         df = _sorted(df, ["month", "smelter", "source"])
-    return Table("Yard", cols, _frame(df, cols), freeze_cols=3)
+    return Table("Yard", cols, _frame(df, cols), freeze_cols=3, omitted=omitted)
 
 
 def smelters_table(results: Results, case: Case) -> Table:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -105,6 +106,20 @@ def display_width(value: object, kind: str) -> int:
     return digits + (1 if x < 0 else 0)
 
 
+def column_width(values: pd.Series, kind: str) -> int:
+    """The widest :func:`display_width` of a column, without visiting every cell: a number's
+    width grows with its size (and a minus sign), so the largest and the smallest decide;
+    text is measured once per distinct value."""
+    if values.empty:
+        return 0
+    if kind not in ("text", "yesno", "month"):
+        numbers = pd.to_numeric(values, errors="coerce")
+        numbers = numbers[np.isfinite(numbers)]
+        return max((display_width(x, kind) for x in (numbers.max(), numbers.min())),
+                   default=0) if len(numbers) else 0
+    return max(display_width(v, kind) for v in values.drop_duplicates())
+
+
 def style_header(ws: Worksheet, row: int, ncols: int) -> None:
     for col in range(1, ncols + 1):
         cell = ws.cell(row, col)
@@ -134,17 +149,21 @@ def write_table(ws: Worksheet, table: Table) -> None:
     for j, col in enumerate(table.columns, start=1):
         put_text(ws.cell(1, j), col.header)
     style_header(ws, 1, ncols)
-    widths = [min(len(c.header), 14) for c in table.columns]
     kinds = [c.kind for c in table.columns]
     for i, values in enumerate(table.frame.itertuples(index=False, name=None), start=2):
         for j, (value, kind) in enumerate(zip(values, kinds, strict=True), start=1):
             put(ws.cell(i, j), value, kind)
-            widths[j - 1] = max(widths[j - 1], display_width(value, kind))
+    widths = [max(min(len(c.header), 14), column_width(table.frame[c.key], c.kind))
+              for c in table.columns]
     last = get_column_letter(ncols)
     nrows = len(table.frame)
     if nrows == 0 and table.note:
         note = ws.cell(2, 1)
         put_text(note, table.note)
+        note.font = NOTE_FONT
+    if table.omitted:  # beside the header, one column apart: frozen in view, outside filters
+        note = ws.cell(1, ncols + 2)
+        put_text(note, table.omitted)
         note.font = NOTE_FONT
     ws.auto_filter.ref = f"A1:{last}{nrows + 1}"
     ws.freeze_panes = ws.cell(2, table.freeze_cols + 1).coordinate

@@ -10,17 +10,17 @@ Speed (persistent re-solve): each worker (process or thread) builds the base cas
 mutable model (:func:`optimizer.model.build_model` with ``mutable=True``) and solves it. A
 scenario that only changes data is loaded into that model (:func:`optimizer.model.update_model`)
 and re-solved by the same HiGHS instance — only the coefficients, costs and bounds that depend
-on a changed parameter are re-evaluated and pushed — with simplex starting from the *base*
-case's optimal basis. Starting every scenario from the base basis, never from the previous
-scenario's, makes each result independent of which worker ran it and in what order: serial
-and parallel runs agree exactly. A scenario that changes the model's shape (horizon, build
-windows, transit times, expansion mode ...) is built and solved from scratch, exactly as
-``solve --scenario`` does; so is every run of a lumpy (MILP) base case, and every run when
-full reports are asked for, so each report is the one ``solve --scenario`` would write.
+on a changed parameter are re-evaluated and pushed (:meth:`.highs_direct.HighsLp.update`) —
+with simplex starting from the *base* case's optimal basis. Starting every scenario from the
+base basis, never from the previous scenario's, makes each result independent of which
+worker ran it and in what order: serial and parallel runs agree exactly. A scenario that
+changes the model's shape (horizon, build windows, transit times, expansion mode ...) is
+built and solved from scratch, exactly as ``solve --scenario`` does; so is every run of a
+lumpy (MILP) base case, and every run when full reports are asked for, so each report is the
+one ``solve --scenario`` would write.
 
-Workers: processes, or Dask workers with one thread each (``dask worker --nthreads 1``):
-Pyomo captures HiGHS's log by redirecting the process's output file descriptors, which two
-solves in threads of one process would interleave.
+Workers: processes, or Dask workers with one thread each (``dask worker --nthreads 1``): the
+runs are CPU-bound, one HiGHS thread each.
 """
 
 from __future__ import annotations
@@ -38,8 +38,6 @@ from pathlib import Path
 from typing import Any
 
 import pyomo.environ as pyo
-from pyomo.contrib.solver.solvers.highs import Highs
-from pyomo.core.expr.visitor import identify_mutable_parameters
 
 from optimizer.case import Case
 from optimizer.errors import InfeasibleError, InputError, Problem, UsageError
@@ -267,86 +265,29 @@ def _cold_infeasible(case: Case, message: str) -> Results:
 # --- the persistent base model of this worker ----------------------------------------------------
 
 
-class _SelectiveHighs(Highs):
-    """Pyomo's persistent HiGHS interface, re-evaluating on a re-solve only the coefficients,
-    costs and bounds whose expression holds a parameter listed in ``changed``.
-
-    Pyomo re-evaluates every mutable expression (tens of thousands here) on each re-solve;
-    a scenario typically changes a few hundred. The parameter → expressions index is built
-    from Pyomo's update helpers on the first re-solve (``identify_mutable_parameters``).
-    """
-
-    changed: list | None = None  # ParamData changed since the last solve (None: every one)
-    _index: dict[int, list] | None = None  # id(ParamData) -> the update helpers using it
-
-    def set_instance(self, model):
-        self._index = None  # a new model: new helpers
-        super().set_instance(model)
-
-    def update_parameters(self):
-        if self.changed is None:
-            return super().update_parameters()
-        self._sol = None
-        if self._last_results_object is not None:
-            self._last_results_object.solution_loader.invalidate()
-        index = self._parameter_index()
-        helpers = {id(h): h for p in self.changed for h in index.get(id(p), ())}
-        for helper in helpers.values():
-            helper.update()
-        self.changed = None  # the next solve updates everything unless told otherwise
-
-    def _parameter_index(self) -> dict[int, list]:
-        if self._index is not None:
-            return self._index
-        index: dict[int, list] = {}
-        helpers = [h for hs in self._mutable_helpers.values() for h in hs]
-        helpers += [h for _, h in self._mutable_bounds.values()]
-        objective = self._mutable_objective
-        helpers += [objective.constant, *objective.linear_coefs]
-        for helper in helpers:
-            exprs = [getattr(helper, a) for a in ("expr", "lower_expr", "upper_expr")
-                     if hasattr(helper, a)]
-            for param in {id(p): p for e in exprs for p in identify_mutable_parameters(e)
-                          }.values():
-                index.setdefault(id(param), []).append(helper)
-        self._index = index
-        return index
-
-    def costs_only(self, params: list) -> bool:
-        """True when every expression holding one of ``params`` is an objective term."""
-        objective = self._mutable_objective
-        costs = {id(h) for h in (objective.constant, *objective.linear_coefs)}
-        index = self._parameter_index()
-        return all(id(h) in costs for p in params for h in index.get(id(p), ()))
-
-
 class _Session(_Highs):
     """The persistent HiGHS solver of a worker's mutable base model.
 
-    After the base solve, a re-solve pushes only what the changed parameters touch (no scan
-    of the constraints for new rows) and runs simplex from the base optimal basis; HiGHS
-    skips presolve when it starts from a valid basis.
+    The base model is compiled with its parameters tracked (:mod:`optimizer.highs_direct`);
+    a re-solve pushes only the coefficients, costs and bounds that use a changed parameter
+    and runs simplex from the base optimal basis (HiGHS skips presolve when it starts from a
+    valid basis).
     """
 
+    track = True
     basis: Any = None  # HiGHS's basis of the base optimum
     primal: bool = False  # next re-solve by primal simplex (only costs differ from the base)
 
-    def __init__(self, *, threads: int, time_limit_s: float, mip_gap_pct: float):
-        super().__init__(threads=threads, time_limit_s=time_limit_s, mip_gap_pct=mip_gap_pct)
-        self.solver = _SelectiveHighs()
-
     def prepare(self, case: Case) -> None:
         """Options of ``case`` (its time limit and gap) for the next solve; forget old runs."""
-        self.options.update(time_limit=case.settings.time_limit_s,
-                            rel_gap=case.settings.mip_gap_pct / 100.0)
+        self.options.update(time_limit=float(case.settings.time_limit_s),
+                            mip_rel_gap=case.settings.mip_gap_pct / 100.0)
         self.runs.clear()
 
     def run(self, model: pyo.ConcreteModel, *, lp: bool, **solver_options):
         if self.basis is None:
             return super().run(model, lp=lp, **solver_options)
-        self.options["auto_updates"] = _PARAMETERS_ONLY
-        # the basis must be set on HiGHS itself; Pyomo's interface offers no warm start
-        self.solver._solver_model.setBasis(self.basis)
+        self.lp.highs.setBasis(self.basis)
         # the base basis stays primal feasible when only costs change, dual feasible when
         # limits change: continue with the simplex variant that keeps its feasibility
         strategy = _PRIMAL_SIMPLEX if self.primal else _DUAL_SIMPLEX
@@ -354,18 +295,10 @@ class _Session(_Highs):
                                             **solver_options})
 
     def keep_basis(self) -> None:
-        self.basis = self.solver._solver_model.getBasis()
+        self.basis = self.lp.highs.getBasis()
 
 
 _DUAL_SIMPLEX, _PRIMAL_SIMPLEX = 1, 4  # HiGHS simplex_strategy values
-
-
-_PARAMETERS_ONLY = dict(
-    check_for_new_or_removed_constraints=False, check_for_new_or_removed_vars=False,
-    check_for_new_or_removed_params=False, check_for_new_objective=False,
-    update_constraints=False, update_vars=False, update_named_expressions=False,
-    update_objective=False, update_parameters=True,
-)
 
 
 @dataclass
@@ -397,9 +330,9 @@ class _Warm:
         (never on the scenario solved before), so every worker picks the same one.
         """
         self.session.prepare(self.model.case)
-        self.session.solver.changed = changed
+        self.session.lp.update(changed)
         differ = [p for p in self._parameters() if p.value != self.base_values[id(p)]]
-        self.session.primal = self.session.solver.costs_only(differ)
+        self.session.primal = set(self.session.lp.lp.tracked.users(differ)) <= {"cost"}
         return solve_model(self.model, highs=self.session, with_duals=False)
 
 
@@ -419,7 +352,7 @@ def _warm_state(raw: RawBook) -> _Warm | None:
         _LOCAL.warm = _Warm(key, None)
         return None
     try:
-        model = build_model(case, mutable=True)
+        model = build_model(case, mutable=True, limits_as_bounds=True)
     except InfeasibleError as exc:
         warm = _Warm(key, _cold_infeasible(case, str(exc)))
     else:

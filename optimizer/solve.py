@@ -1,8 +1,11 @@
 """Solve a case with HiGHS and return :class:`~optimizer.results.Results`.
 
-Uses Pyomo's current HiGHS interface (``pyomo.contrib.solver``), one thread for reproducible
-results, the case's time limit and MIP gap; LPs are solved by interior point with crossover
-(see :meth:`_Highs.run`). Status handling:
+The model goes to HiGHS directly (:mod:`optimizer.highs_direct`: one ``passModel``, values
+and duals read back by position), one thread for reproducible results, the case's time
+limit and MIP gap; LPs are solved by interior point with crossover (see :meth:`_Highs.run`).
+The solve stage builds the model with its single-variable limits as variable bounds
+(``build_model(..., limits_as_bounds=True)``: fewer Pyomo objects), which the hand-off gives
+HiGHS as rows of their own, exactly as if the model held them as rows. Status handling:
 
 - optimal → results with primal tables and marginal values;
 - infeasible / unbounded → re-checked with presolve off first (presolve can misjudge);
@@ -15,17 +18,17 @@ decision fixed at its MILP value; its solution is the one reported (same objecti
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 
+import highspy
+import numpy as np
 import pyomo.environ as pyo
-from pyomo.contrib.solver.common.factory import SolverFactory
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
-from pyomo.contrib.solver.common.util import NoDualsError
 
 from optimizer.case import Case
 from optimizer.errors import InfeasibleError
+from optimizer.highs_direct import HighsLp, RunResult, compile_model
 from optimizer.marginals import dual_table
 from optimizer.model import MONEY_SCALE_USD, build_model
 from optimizer.results import (
@@ -41,15 +44,13 @@ from optimizer.solution import tables
 _INFEASIBLE = (TerminationCondition.provenInfeasible,
                TerminationCondition.infeasibleOrUnbounded)
 _HAS_SOLUTION = (SolutionStatus.optimal, SolutionStatus.feasible)
-_SIZE = re.compile(r"(?:LP|MIP)\s+has (\d+) rows; (\d+) cols; (\d+) nonzeros"
-                   r"(?:; (\d+) integer variables)?")
 
 
 @dataclass
 class _Run:
-    """One HiGHS run: Pyomo's results plus wall time."""
+    """One HiGHS run: its result plus wall time."""
 
-    res: object
+    res: RunResult
     seconds: float
 
     @property
@@ -58,19 +59,26 @@ class _Run:
 
     @property
     def has_solution(self) -> bool:
-        return self.res.solution_status in _HAS_SOLUTION
+        return self.res.solution_status in _HAS_SOLUTION and self.res.col_value is not None
 
 
 class _Highs:
-    """A persistent HiGHS solver bound to one model, with the case's options."""
+    """HiGHS holding one model (compiled on its first run), with the case's options."""
+
+    track = False  # compile with the parameters tracked, for re-solves with new data
 
     def __init__(self, *, threads: int, time_limit_s: float, mip_gap_pct: float):
-        self.solver = SolverFactory("highs")
-        self.options = dict(
-            threads=threads, time_limit=time_limit_s, rel_gap=mip_gap_pct / 100.0,
-            load_solutions=False, raise_exception_on_nonoptimal_result=False,
-        )
+        self.options = dict(threads=threads, time_limit=float(time_limit_s),
+                            mip_rel_gap=mip_gap_pct / 100.0)
         self.runs: list[_Run] = []
+        self.lp: HighsLp | None = None
+
+    def load(self, model: pyo.ConcreteModel) -> HighsLp:
+        """``model`` in HiGHS (compiled once per model)."""
+        if self.lp is None or self.lp.lp.model is not model:
+            limits = getattr(model, "bound_families", None)
+            self.lp = HighsLp(compile_model(model, track=self.track, limits=limits))
+        return self.lp
 
     def run(self, model: pyo.ConcreteModel, *, lp: bool, **solver_options) -> _Run:
         """One HiGHS run; LPs use the interior-point method with crossover (a basic optimal
@@ -79,8 +87,9 @@ class _Highs:
         ``solver`` option would drop the integrality."""
         if lp:
             solver_options = {"solver": "ipm", "run_crossover": "on", **solver_options}
+        hl = self.load(model)
         tick = time.perf_counter()
-        res = self.solver.solve(model, **self.options, solver_options=solver_options)
+        res = hl.run({**self.options, **solver_options})
         run = _Run(res, time.perf_counter() - tick)
         self.runs.append(run)
         return run
@@ -88,11 +97,12 @@ class _Highs:
     @property
     def log(self) -> str:
         """Every run's HiGHS log, the main solve first."""
-        return "\n".join(r.res.solver_log or "" for r in self.runs)
+        return "\n".join(r.res.solver_log for r in self.runs)
 
     @property
     def version(self) -> str:
-        return "HiGHS " + ".".join(str(x) for x in self.solver.version())
+        return f"HiGHS {highspy.HIGHS_VERSION_MAJOR}.{highspy.HIGHS_VERSION_MINOR}." \
+               f"{highspy.HIGHS_VERSION_PATCH}"
 
 
 def solve_case(case: Case, *, threads: int = 1, time_limit_s: float | None = None,
@@ -100,7 +110,7 @@ def solve_case(case: Case, *, threads: int = 1, time_limit_s: float | None = Non
     """Build and solve ``case``; never raises for an infeasible or unsolved case."""
     tick = time.perf_counter()
     try:
-        model = build_model(case)
+        model = build_model(case, limits_as_bounds=True)
     except InfeasibleError as exc:
         return _empty(case, STATUS_INFEASIBLE, str(exc), {"build": time.perf_counter() - tick})
     built = time.perf_counter()
@@ -123,18 +133,22 @@ def solve_model(model: pyo.ConcreteModel, *, threads: int = 1,
     """
     case: Case = model.case
     settings = case.settings
+    owned = highs is None
     if highs is None:
         highs = _Highs(
             threads=threads,
             time_limit_s=time_limit_s if time_limit_s is not None else settings.time_limit_s,
             mip_gap_pct=mip_gap_pct if mip_gap_pct is not None else settings.mip_gap_pct)
+    tick = time.perf_counter()
+    hl = highs.load(model)
+    handoff = time.perf_counter() - tick
     lumpy = model.lookup.lumpy
     run = highs.run(model, lp=not lumpy)
     recheck = ""
     if run.condition in _INFEASIBLE or run.condition == TerminationCondition.unbounded:
         run = highs.run(model, lp=not lumpy, presolve="off")
         recheck = ", re-checked with presolve off"
-    timings = {"solve": sum(r.seconds for r in highs.runs)}
+    timings = {"handoff": handoff, "solve": sum(r.seconds for r in highs.runs)}
     log = highs.log
 
     if run.condition == TerminationCondition.unbounded:
@@ -163,15 +177,18 @@ def solve_model(model: pyo.ConcreteModel, *, threads: int = 1,
         if dual_run is not None:
             incumbent = dual_run.res.incumbent_objective
     else:
-        run.res.solution_loader.load_vars()
+        hl.load_values(run.res.col_value)
     timings["solve"] = sum(r.seconds for r in highs.runs)
+    if owned:
+        hl.close()  # HiGHS's memory back before the results tables are built
     tick = time.perf_counter()
     duals = None
-    try:
-        if dual_run is not None and with_duals:
-            duals = dual_run.res.solution_loader.get_duals()
-    except NoDualsError:
-        message = "; ".join(x for x in (message, "no marginal values (no dual solution)") if x)
+    if dual_run is not None and with_duals:
+        if dual_run.res.row_dual is None:
+            message = "; ".join(x for x in (message, "no marginal values (no dual solution)")
+                                if x)
+        else:
+            duals = dual_run.res
     results = Results(
         status=STATUS_OPTIMAL if optimal else STATUS_FEASIBLE,
         case_name=settings.case_name,
@@ -182,12 +199,12 @@ def solve_model(model: pyo.ConcreteModel, *, threads: int = 1,
         expansion_mode=settings.expansion_mode,
         solver_version=highs.version,
         message=message,
-        model_size=_size(highs.log, model),
+        model_size=_size(hl),
         solver_log=highs.log,
         **tables(model),
     )
     if duals is not None:
-        results.duals = dual_table(model, duals)
+        results.duals = dual_table(model, hl.lp, duals)
     timings["results"] = time.perf_counter() - tick
     results.timings_s = timings
     return results
@@ -196,27 +213,24 @@ def solve_model(model: pyo.ConcreteModel, *, threads: int = 1,
 def _fixed_lp(model: pyo.ConcreteModel, highs: _Highs, mip: _Run) -> tuple[_Run | None, str]:
     """Re-solve the LP with every ``Start`` fixed at its MILP value, for marginal values.
 
-    The model is restored (starts unfixed and binary) afterwards; variable values stay those
-    of the fixed LP, which the results report — or the MILP's (and no run to take marginal
-    values from) if that LP does not solve to optimality.
+    The starts are fixed in HiGHS's copy only (continuous, both bounds at 0 or 1) and
+    released afterwards; the model's values are those of the fixed LP, which the results
+    report — or the MILP's (and no run to take marginal values from) if that LP does not
+    solve to optimality.
     """
-    mip.res.solution_loader.load_vars()
-    starts = list(model.Start.values())
-    for v in starts:
-        v.domain = pyo.NonNegativeReals
-        v.fix(1.0 if (v.value or 0.0) > 0.5 else 0.0)
+    hl = highs.lp
+    columns = hl.lp.integer
+    fixed = np.where(mip.res.col_value[columns] > 0.5, 1.0, 0.0)
+    hl.fix_columns(columns, fixed)
     try:
         lp = highs.run(model, lp=True)
-        if lp.condition == TerminationCondition.convergenceCriteriaSatisfied:
-            lp.res.solution_loader.load_vars()
-            return lp, ""
-        return None, f"the fixed-start LP ended {lp.condition.name}: no marginal values"
     finally:
-        for v in starts:
-            value = v.value
-            v.unfix()
-            v.domain = pyo.Binary
-            v.set_value(value)
+        hl.restore_columns(columns)
+    if lp.condition == TerminationCondition.convergenceCriteriaSatisfied and lp.has_solution:
+        hl.load_values(lp.res.col_value)
+        return lp, ""
+    hl.load_values(mip.res.col_value)
+    return None, f"the fixed-start LP ended {lp.condition.name}: no marginal values"
 
 
 def _gap_pct(incumbent: float | None, bound: float | None) -> float | None:
@@ -226,14 +240,11 @@ def _gap_pct(incumbent: float | None, bound: float | None) -> float | None:
     return max(0.0, abs(bound - incumbent) / max(abs(incumbent), 1e-9) * 100.0)
 
 
-def _size(log: str, model: pyo.ConcreteModel) -> dict[str, int]:
-    """Rows, columns, nonzeros (and integers) as HiGHS received them."""
-    match = _SIZE.search(log)
-    if match:
-        rows, cols, nnz, ints = match.groups()
-        return {"constraints": int(rows), "variables": int(cols), "nonzeros": int(nnz),
-                "integer_variables": int(ints or 0)}
-    return {"constraints": model.nconstraints(), "variables": model.nvariables()}
+def _size(hl: HighsLp) -> dict[str, int]:
+    """Rows, columns, nonzeros and integers as HiGHS received them."""
+    lp = hl.lp
+    return {"constraints": lp.num_row, "variables": lp.num_col, "nonzeros": len(lp.index),
+            "integer_variables": len(lp.integer)}
 
 
 def _empty(case: Case, status: str, message: str, timings: dict[str, float],

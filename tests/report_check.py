@@ -94,7 +94,10 @@ def check_report(path: Path) -> dict:
         assert r["Supply min (t)"] - ABS <= r["Mined / bought (t)"] <= r["Supply max (t)"] + ABS
 
     # Yard by origin: start + arrivals − fed = end; arrivals = Allocation by arrival month.
-    last = {}
+    # The sheet leaves out idle months (all zero): a missing month reads as zero, so stock
+    # on either side of a gap must be zero and nothing may arrive in a missing month.
+    position = {m: i for i, m in enumerate(months)}
+    last: dict = {}  # (smelter, origin) -> (month position, end stock) of its previous row
     fed_by: dict = defaultdict(float)
     grade_by: dict = defaultdict(float)
     arsenic_by: dict = defaultdict(float)
@@ -104,15 +107,24 @@ def check_report(path: Path) -> dict:
         assert close(r["Start stock (t)"] + r["Arrivals (t)"] - r["Fed (t)"],
                      r["End stock (t)"]), r
         assert r["End stock (t)"] >= -ABS and r["Fed (t)"] >= -ABS, r
-        if key[:2] in last:
-            assert close(r["Start stock (t)"], last[key[:2]]), r
-        last[key[:2]] = r["End stock (t)"]
+        before, end = last.get(key[:2], (-1, None))
+        if before == position[key[2]] - 1 and end is not None:
+            assert close(r["Start stock (t)"], end), r
+        elif before != position[key[2]] - 1:  # idle months before: empty on both sides
+            assert (end is None or close(end, 0.0)) and close(r["Start stock (t)"], 0.0), r
+        last[key[:2]] = (position[key[2]], r["End stock (t)"])
         assert close(r["Arrivals (t)"], arrived.get(key, 0.0)), (r, arrived.get(key))
         pm = (r["Smelter"], key[2])
         fed_by[pm] += r["Fed (t)"]
         grade_by[pm] += r["Fed (t)"] * r["Grade (% Sb)"]
         arsenic_by[pm] += r["Fed (t)"] * r["Arsenic (%)"]
         domestic_by[pm] += r["Fed (t)"] if r["Domestic"] == "yes" else 0.0
+
+    for (before, end) in last.values():
+        assert before == len(months) - 1 or close(end, 0.0), "stock left before idle months"
+    listed = {(r["Smelter"], r["Ore origin"], month(r["Month"])) for r in yard}
+    for key, tonnes in arrived.items():
+        assert key in listed or close(tonnes, 0.0), ("arrives in an unlisted month", key)
 
     # Smelters: balance, capacity, min feed, blend, domestic share, Sb.
     online: dict = defaultdict(float)
