@@ -38,7 +38,7 @@ def _series(plan: Worksheet, row: int, months: int, label: str) -> Series:
     return series
 
 
-def _title(text: str, size: int = 1200) -> Title:
+def chart_title(text: str, size: int = 1200) -> Title:
     """A chart title in a readable size (the default is very large in LibreOffice)."""
     font = CharacterProperties(sz=size, b=True)
     para = Paragraph(pPr=ParagraphProperties(defRPr=font), r=[RegularTextRun(rPr=font, t=text)])
@@ -86,7 +86,7 @@ def allocation_chart(plan: Worksheet, months: int, rows: list[tuple[int, str]], 
     chart.grouping = "stacked"
     chart.overlap = 100
     chart.gapWidth = 40
-    chart.title = _title(title)
+    chart.title = chart_title(title)
     for r, label in rows:
         chart.series.append(_series(plan, r, months, label))
     chart.set_categories(_categories(plan, months))
@@ -101,7 +101,7 @@ def utilization_chart(plan: Worksheet, months: int, feed_rows: list[tuple[int, s
     bars.type = "col"
     bars.grouping = "clustered"
     bars.gapWidth = 60
-    bars.title = _title("Smelter feed vs capacity (t/month)")
+    bars.title = chart_title("Smelter feed vs capacity (t/month)")
     for r, label in feed_rows:
         bars.series.append(_series(plan, r, months, label))
     bars.set_categories(_categories(plan, months))
@@ -117,7 +117,7 @@ def utilization_chart(plan: Worksheet, months: int, feed_rows: list[tuple[int, s
 def line_chart(plan: Worksheet, months: int, rows: list[tuple[int, str]], title: str,
                y_title: str, y_format: str) -> LineChart:
     chart = LineChart()
-    chart.title = _title(title)
+    chart.title = chart_title(title)
     for r, label in rows:
         chart.series.append(_line(_series(plan, r, months, label)))
     chart.set_categories(_categories(plan, months))

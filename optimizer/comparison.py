@@ -38,7 +38,7 @@ from optimizer.charts import (
     HEIGHT_CM,
     ROWS_PER_CHART,
     WIDTH_CM,
-    _title,
+    chart_title,
     line_chart,
 )
 from optimizer.rawbook import month_key
@@ -323,7 +323,7 @@ def _bar(ws: Worksheet, headers: list[str], nrows: int, title: str, x_title: str
     """Bars of ``headers``' columns of a table sheet, one category per table row."""
     chart = BarChart()
     chart.type = "col"
-    chart.title = _title(title)
+    chart.title = chart_title(title)
     if stacked:
         chart.grouping = "stacked"
         chart.overlap = 100
@@ -352,7 +352,7 @@ def _write_charts(ws: Worksheet, wb: Workbook, comparison: Comparison,
                            "Cost of each month of grant delay (USD)",
                            "Grant award delay (months)", "USD"))
         line = LineChart()
-        line.title = _title("Objective by grant award delay (USD)")
+        line.title = chart_title("Objective by grant award delay (USD)")
         col = _column(sweep, "Objective: discounted margin (USD)")
         line.add_data(Reference(sweep, min_col=col, max_col=col, min_row=1, max_row=k + 1),
                       titles_from_data=True)
