@@ -83,22 +83,25 @@ class _Builder:
         count = int(np.prod(shape))
         idx = np.arange(self.n_col, self.n_col + count).reshape(shape)
         self.n_col += count
-        self._cols.append(tuple(np.broadcast_to(np.asarray(a, float), shape).ravel()
-                                for a in (lower, upper, cost)))
+        self._cols.append(
+            tuple(
+                np.broadcast_to(np.asarray(a, float), shape).ravel() for a in (lower, upper, cost)
+            )
+        )
         return idx
 
     def rows(self, shape: tuple[int, ...], lower, upper) -> np.ndarray:
         count = int(np.prod(shape))
         idx = np.arange(self.n_row, self.n_row + count).reshape(shape)
         self.n_row += count
-        self._rows.append(tuple(np.broadcast_to(np.asarray(a, float), shape).ravel()
-                                for a in (lower, upper)))
+        self._rows.append(
+            tuple(np.broadcast_to(np.asarray(a, float), shape).ravel() for a in (lower, upper))
+        )
         return idx
 
     def coef(self, rows, cols, values) -> None:
         """Add ``values`` at (``rows``, ``cols``) (broadcast together)."""
-        r, c, v = np.broadcast_arrays(np.asarray(rows), np.asarray(cols),
-                                      np.asarray(values, float))
+        r, c, v = np.broadcast_arrays(np.asarray(rows), np.asarray(cols), np.asarray(values, float))
         keep = c >= 0  # -1 marks "no such variable"
         self._coo.append((r[keep].ravel(), c[keep].ravel(), v[keep].ravel()))
 
@@ -112,8 +115,9 @@ class _Builder:
         order = np.lexsort((r, c))
         start = np.zeros(self.n_col + 1, dtype=np.int32)
         np.cumsum(np.bincount(c, minlength=self.n_col), out=start[1:])
-        return LPArrays(cost, lower, upper, row_lower, row_upper, start,
-                        r[order].astype(np.int32), v[order])
+        return LPArrays(
+            cost, lower, upper, row_lower, row_upper, start, r[order].astype(np.int32), v[order]
+        )
 
 
 def build_lp(case: Case) -> LPArrays:
@@ -146,14 +150,22 @@ def build_lp(case: Case) -> LPArrays:
     keep = cfg.end_stock_policy == "keep_opening"
 
     # --- sources: extraction and stockpile ---------------------------------------------
-    mined = lp.cols((n_s, n), [s.supply_min_t for s in srcs], [s.supply_max_t for s in srcs],
-                    -disc * np.array([[s.cost_usd_per_t] for s in srcs]))
+    mined = lp.cols(
+        (n_s, n),
+        [s.supply_min_t for s in srcs],
+        [s.supply_max_t for s in srcs],
+        -disc * np.array([[s.cost_usd_per_t] for s in srcs]),
+    )
     stock_upper = np.array([[s.stockpile_capacity_t] for s in srcs])
     stock_lower = np.zeros((n_s, n))
     if keep:
         stock_lower[:, -1] = opening_src
-    stock_src = lp.cols((n_s, n), stock_lower, stock_upper,
-                        -disc * np.array([[s.holding_cost_usd_per_t_month] for s in srcs]))
+    stock_src = lp.cols(
+        (n_s, n),
+        stock_lower,
+        stock_upper,
+        -disc * np.array([[s.holding_cost_usd_per_t_month] for s in srcs]),
+    )
 
     # --- routes: dispatches that arrive within the horizon -------------------------------
     routes = list(case.routes.values())
@@ -161,8 +173,11 @@ def build_lp(case: Case) -> LPArrays:
     ship = np.full((len(routes), n), -1)
     possible = t[None, :] <= n - 1 - transit[:, None]
     if routes:
-        upper = np.array([[r.capacity_t_per_month] for r in routes]) * np.array(
-            [r.availability_pct for r in routes]) / 100
+        upper = (
+            np.array([[r.capacity_t_per_month] for r in routes])
+            * np.array([r.availability_pct for r in routes])
+            / 100
+        )
         cost = -disc * np.array([[r.cost_usd_per_t] for r in routes])
         ship[possible] = lp.cols((int(possible.sum()),), 0, upper[possible], cost[possible])
 
@@ -215,14 +230,18 @@ def build_lp(case: Case) -> LPArrays:
         window = t[(t >= max(e.earliest_start, 0)) & (t <= min(e.latest_start, n - 1))]
         if len(window) == 0:
             continue
-        build[i, window] = lp.cols((len(window),), 0, e.max_added_t_per_month,
-                                   -disc[window] * e.capex_usd_per_t_per_month)
+        build[i, window] = lp.cols(
+            (len(window),), 0, e.max_added_t_per_month, -disc[window] * e.capex_usd_per_t_per_month
+        )
         total = lp.rows((1,), -INF, e.max_added_t_per_month)
         lp.coef(total, build[i, window], 1)
 
     # --- smelter capacity, minimum feed, blend, domestic share ----------------------------
-    base = np.array([[p.base_capacity_t_per_month] for p in sms]) * np.array(
-        [p.availability_pct for p in sms]) / 100
+    base = (
+        np.array([[p.base_capacity_t_per_month] for p in sms])
+        * np.array([p.availability_pct for p in sms])
+        / 100
+    )
     cap = lp.rows((n_p, n), -INF, base)
     per_smelter(cap, feed, np.ones(len(pairs)))
     for i, e in enumerate(projects):
@@ -241,15 +260,25 @@ def build_lp(case: Case) -> LPArrays:
         lp.coef(rows[q_sm[mask]], feed[mask], weight_q[mask][:, None])
 
     min_feed = [i for i, p in enumerate(sms) if p.min_feed_t_per_month > 0]
-    smelter_rows(min_feed, np.array([[sms[i].min_feed_t_per_month] for i in min_feed]), INF,
-                 np.ones(len(pairs)))
+    smelter_rows(
+        min_feed,
+        np.array([[sms[i].min_feed_t_per_month] for i in min_feed]),
+        INF,
+        np.ones(len(pairs)),
+    )
     min_grade = np.array([p.min_feed_grade_pct for p in sms])
-    smelter_rows([i for i in range(n_p) if min_grade[i] > 0], 0, INF,
-                 grade[q_src] - min_grade[q_sm])
-    max_as = np.array([INF if p.max_feed_arsenic_pct is None else p.max_feed_arsenic_pct
-                       for p in sms])
-    smelter_rows([i for i in range(n_p) if max_as[i] < INF], -INF, 0,
-                 arsenic[q_src] - np.where(np.isinf(max_as), 0, max_as)[q_sm])
+    smelter_rows(
+        [i for i in range(n_p) if min_grade[i] > 0], 0, INF, grade[q_src] - min_grade[q_sm]
+    )
+    max_as = np.array(
+        [INF if p.max_feed_arsenic_pct is None else p.max_feed_arsenic_pct for p in sms]
+    )
+    smelter_rows(
+        [i for i in range(n_p) if max_as[i] < INF],
+        -INF,
+        0,
+        arsenic[q_src] - np.where(np.isinf(max_as), 0, max_as)[q_sm],
+    )
     share = np.array([p.min_domestic_share_pct / 100 for p in sms])
     smelter_rows([i for i in range(n_p) if share[i] > 0], 0, INF, domestic[q_src] - share[q_sm])
 
@@ -267,8 +296,7 @@ def build_lp(case: Case) -> LPArrays:
         if len(active) == 0:
             continue
         serving = list(range(n_p)) if k.smelter not in p_of else [p_of[k.smelter]]
-        deliver = lp.cols((len(serving), len(active)), 0, INF,
-                          disc[active] * k.price_usd_per_t_sb)
+        deliver = lp.cols((len(serving), len(active)), 0, INF, disc[active] * k.price_usd_per_t_sb)
         for j, p in enumerate(serving):
             lp.coef(sales[p, active], deliver[j], 1)
         most = lp.rows((len(active),), -INF, k.max_t_sb_per_month)
@@ -309,8 +337,9 @@ def build_lp(case: Case) -> LPArrays:
     return lp.arrays()
 
 
-def solve_lp(arrays: LPArrays, *, time_limit_s: float = 600.0, threads: int = 1,
-             solver: str = "choose") -> BaselineRun:
+def solve_lp(
+    arrays: LPArrays, *, time_limit_s: float = 600.0, threads: int = 1, solver: str = "choose"
+) -> BaselineRun:
     """Hand ``arrays`` to HiGHS with one ``passModel`` call and solve (maximize).
 
     ``solver`` is HiGHS's LP solver option (``choose``, ``simplex``, ``ipm``)."""
@@ -323,10 +352,23 @@ def solve_lp(arrays: LPArrays, *, time_limit_s: float = 600.0, threads: int = 1,
     h.setOptionValue("solver", solver)
     a = arrays
     start = time.perf_counter()
-    status = h.passModel(a.num_col, a.num_row, a.num_nz, int(highspy.MatrixFormat.kColwise),
-                         int(highspy.ObjSense.kMaximize), 0.0, a.col_cost, a.col_lower,
-                         a.col_upper, a.row_lower, a.row_upper, a.a_start, a.a_index,
-                         a.a_value, np.zeros(a.num_col, dtype=np.int32))
+    status = h.passModel(
+        a.num_col,
+        a.num_row,
+        a.num_nz,
+        int(highspy.MatrixFormat.kColwise),
+        int(highspy.ObjSense.kMaximize),
+        0.0,
+        a.col_cost,
+        a.col_lower,
+        a.col_upper,
+        a.row_lower,
+        a.row_upper,
+        a.a_start,
+        a.a_index,
+        a.a_value,
+        np.zeros(a.num_col, dtype=np.int32),
+    )
     if status != highspy.HighsStatus.kOk:
         raise RuntimeError(f"HiGHS rejected the baseline model: {status}")
     handoff = time.perf_counter() - start
@@ -338,7 +380,9 @@ def solve_lp(arrays: LPArrays, *, time_limit_s: float = 600.0, threads: int = 1,
     return BaselineRun(
         status=h.modelStatusToString(model_status),
         objective_usd=h.getInfo().objective_function_value if optimal else None,
-        num_col=a.num_col, num_row=a.num_row, num_nz=a.num_nz,
+        num_col=a.num_col,
+        num_row=a.num_row,
+        num_nz=a.num_nz,
         timings_s={"handoff": handoff, "run": run},
     )
 
@@ -348,7 +392,8 @@ def solve_case_baseline(case: Case, *, threads: int = 1, solver: str = "choose")
     start = time.perf_counter()
     arrays = build_lp(case)
     build = time.perf_counter() - start
-    result = solve_lp(arrays, time_limit_s=case.settings.time_limit_s, threads=threads,
-                      solver=solver)
+    result = solve_lp(
+        arrays, time_limit_s=case.settings.time_limit_s, threads=threads, solver=solver
+    )
     result.timings_s = {"build": build, **result.timings_s}
     return result

@@ -33,8 +33,13 @@ from optimizer.case import month_label
 from optimizer.rawbook import RawBook, RawSheet
 
 START_MONTH = "2027-01"
-MODES_TRANSIT = {"truck": (0, 0), "rail": (0, 1), "barge": (1, 1), "ocean": (1, 2),
-                 "multimodal": (1, 2)}
+MODES_TRANSIT = {
+    "truck": (0, 0),
+    "rail": (0, 1),
+    "barge": (1, 1),
+    "ocean": (1, 2),
+    "multimodal": (1, 2),
+}
 _SMELTER_NAMES = ("Thompson Falls", "Madero")
 _COUNTRIES = ("USA", "Mexico", "Bolivia", "Canada", "Australia")
 
@@ -60,8 +65,9 @@ class Size:
         return f"{self.months}x{self.sources}x{self.smelters}x{self.routes_per_source}"
 
 
-def generate_raw(months: int, sources: int, smelters: int, routes_per_source: int,
-                 seed: int = 0) -> RawBook:
+def generate_raw(
+    months: int, sources: int, smelters: int, routes_per_source: int, seed: int = 0
+) -> RawBook:
     """A feasible synthetic case as a raw workbook (see the module docstring)."""
     if min(months, sources, smelters, routes_per_source) < 1:
         raise ValueError("every dimension must be at least 1")
@@ -93,8 +99,10 @@ class _Generator:
         rng = self.rng
         self.n_clean = max(1, n_src // 5)
         self.source_ids = [
-            f"AK-Claim-{i + 1:03d}" if i < self.n_clean or rng.random() < 0.75
-            else f"Feed-{i + 1:03d}" for i in range(n_src)
+            f"AK-Claim-{i + 1:03d}"
+            if i < self.n_clean or rng.random() < 0.75
+            else f"Feed-{i + 1:03d}"
+            for i in range(n_src)
         ]
         self.smelter_ids = [
             _SMELTER_NAMES[j] if j < len(_SMELTER_NAMES) else f"Smelter-{j + 1:02d}"
@@ -132,13 +140,19 @@ class _Generator:
 
     def book(self) -> RawBook:
         sheets = [
-            self._settings(), self._sources(), self._supply(), self._smelters(),
-            self._smelter_availability(), *self._routes(), self._opening_stock(),
-            *self._expansions_and_grants(), self._prices(), self._contracts(),
+            self._settings(),
+            self._sources(),
+            self._supply(),
+            self._smelters(),
+            self._smelter_availability(),
+            *self._routes(),
+            self._opening_stock(),
+            *self._expansions_and_grants(),
+            self._prices(),
+            self._contracts(),
         ]
         s = self.size
-        return RawBook({sh.name: sh for sh in sheets},
-                       source=f"<synthetic {s} seed {self.seed}>")
+        return RawBook({sh.name: sh for sh in sheets}, source=f"<synthetic {s} seed {self.seed}>")
 
     # --- sheets -----------------------------------------------------------------------
 
@@ -167,13 +181,30 @@ class _Generator:
             else:
                 grade, arsenic = rng.uniform(8, 55), rng.uniform(0.1, 3.0)
             cost = rng.uniform(150, 600) if mine else rng.uniform(1500, 6000)
-            rows.append([
-                sid, "mine" if mine else "purchase", country, "yes" if country == "USA" else "no",
-                round(grade, 1), round(arsenic, 2), round(cost), round(rng.uniform(500, 5000)),
-                round(rng.uniform(1, 5), 2),
-            ])
-        headers = ["source", "kind", "country", "domestic", "grade_pct_sb", "arsenic_pct",
-                   "cost_usd_per_t", "stockpile_capacity_t", "holding_cost_usd_per_t_month"]
+            rows.append(
+                [
+                    sid,
+                    "mine" if mine else "purchase",
+                    country,
+                    "yes" if country == "USA" else "no",
+                    round(grade, 1),
+                    round(arsenic, 2),
+                    round(cost),
+                    round(rng.uniform(500, 5000)),
+                    round(rng.uniform(1, 5), 2),
+                ]
+            )
+        headers = [
+            "source",
+            "kind",
+            "country",
+            "domestic",
+            "grade_pct_sb",
+            "arsenic_pct",
+            "cost_usd_per_t",
+            "stockpile_capacity_t",
+            "holding_cost_usd_per_t_month",
+        ]
         return _sheet("Sources", headers, rows)
 
     def _supply(self) -> RawSheet:
@@ -181,8 +212,11 @@ class _Generator:
         rng, n = self.rng, self.size.months
         t = np.arange(n)
         month_of_year = (t + int(START_MONTH[5:7]) - 1) % 12  # 0 = January
-        season = np.where(np.isin(month_of_year, (10, 11, 0, 1, 2)), 0.4,
-                          np.where(np.isin(month_of_year, (3, 4)), 0.6, 1.0))
+        season = np.where(
+            np.isin(month_of_year, (10, 11, 0, 1, 2)),
+            0.4,
+            np.where(np.isin(month_of_year, (3, 4)), 0.6, 1.0),
+        )
         rows = []
         for s, sid in enumerate(self.source_ids):
             if sid.startswith("AK-"):
@@ -204,19 +238,34 @@ class _Generator:
         for p, pid in enumerate(self.smelter_ids):
             us = p % 2 == 0
             witness = self.witness_in(p)
-            rows.append([
-                pid, "USA" if us else "Mexico", float(self.base_capacity[p]),
-                round(rng.uniform(400, 1500)), round(rng.uniform(85, 97), 1),
-                round(rng.uniform(0, 30), 1),
-                None if rng.random() < 0.3 else round(rng.uniform(0.6, 3.0), 2),
-                round(rng.uniform(0, 50)) if us else 0,
-                float(round(0.5 * witness)),
-                round(rng.uniform(1000, 10000)), round(rng.uniform(1, 6), 2),
-            ])
-        headers = ["smelter", "country", "base_capacity_t_per_month",
-                   "processing_cost_usd_per_t", "recovery_pct", "min_feed_grade_pct",
-                   "max_feed_arsenic_pct", "min_domestic_share_pct", "min_feed_t_per_month",
-                   "stockpile_capacity_t", "holding_cost_usd_per_t_month"]
+            rows.append(
+                [
+                    pid,
+                    "USA" if us else "Mexico",
+                    float(self.base_capacity[p]),
+                    round(rng.uniform(400, 1500)),
+                    round(rng.uniform(85, 97), 1),
+                    round(rng.uniform(0, 30), 1),
+                    None if rng.random() < 0.3 else round(rng.uniform(0.6, 3.0), 2),
+                    round(rng.uniform(0, 50)) if us else 0,
+                    float(round(0.5 * witness)),
+                    round(rng.uniform(1000, 10000)),
+                    round(rng.uniform(1, 6), 2),
+                ]
+            )
+        headers = [
+            "smelter",
+            "country",
+            "base_capacity_t_per_month",
+            "processing_cost_usd_per_t",
+            "recovery_pct",
+            "min_feed_grade_pct",
+            "max_feed_arsenic_pct",
+            "min_domestic_share_pct",
+            "min_feed_t_per_month",
+            "stockpile_capacity_t",
+            "holding_cost_usd_per_t_month",
+        ]
         return _sheet("Smelters", headers, rows)
 
     def _smelter_availability(self) -> RawSheet:
@@ -247,10 +296,18 @@ class _Generator:
                     low, high = MODES_TRANSIT[mode]
                     transit = int(rng.integers(low, high + 1))
                     capacity = round(rng.uniform(100, 1500))
-                routes.append([
-                    rid, sid, self.smelter_ids[p], mode, round(rng.uniform(40, 400)), transit,
-                    float(capacity), round(rng.uniform(100, 5000)),
-                ])
+                routes.append(
+                    [
+                        rid,
+                        sid,
+                        self.smelter_ids[p],
+                        mode,
+                        round(rng.uniform(40, 400)),
+                        transit,
+                        float(capacity),
+                        round(rng.uniform(100, 5000)),
+                    ]
+                )
                 if witness > 0:
                     continue
                 avail = np.full(n, 100.0)
@@ -261,10 +318,20 @@ class _Generator:
                 else:
                     avail[rng.random(n) < 0.05] = round(rng.uniform(0, 60))
                 availability.append([rid, *(None if a == 100 else float(a) for a in avail)])
-        headers = ["route", "source", "smelter", "mode", "cost_usd_per_t", "transit_months",
-                   "capacity_t_per_month", "distance_km"]
-        return (_sheet("Routes", headers, routes),
-                _sheet("RouteAvailability", ["route", *self.labels], availability))
+        headers = [
+            "route",
+            "source",
+            "smelter",
+            "mode",
+            "cost_usd_per_t",
+            "transit_months",
+            "capacity_t_per_month",
+            "distance_km",
+        ]
+        return (
+            _sheet("Routes", headers, routes),
+            _sheet("RouteAvailability", ["route", *self.labels], availability),
+        )
 
     def _opening_stock(self) -> RawSheet:
         """About a third of source stockpiles and of smelter yards hold ore at the start."""
@@ -275,8 +342,7 @@ class _Generator:
                 rows.append([sid, sid, float(round(rng.uniform(50, 400)))])
         for p, pid in enumerate(self.smelter_ids):
             if rng.random() < 0.35:
-                origins = [s for s, lanes in enumerate(self.lanes) if any(q == p for q, _ in
-                                                                          lanes)]
+                origins = [s for s, lanes in enumerate(self.lanes) if any(q == p for q, _ in lanes)]
                 origins = origins or [0]
                 for s in sorted({int(rng.choice(origins)), int(rng.integers(self.size.sources))}):
                     rows.append([pid, self.source_ids[s], float(round(rng.uniform(50, 400)))])
@@ -288,32 +354,63 @@ class _Generator:
         for pid in self.smelter_ids:
             for j in range(int(rng.integers(1, 4))):
                 earliest = int(rng.integers(0, max(1, n // 3)))
-                latest = (None if rng.random() < 0.4
-                          else self.labels[min(n - 1, earliest + int(rng.integers(0, n)))])
-                projects.append([
-                    f"{pid} expansion {j + 1}", pid, float(round(rng.uniform(100, 1000))),
-                    round(rng.uniform(5_000, 40_000)), round(rng.uniform(1e6, 5e6), -3),
-                    int(rng.integers(0, max(1, min(18, n // 2)) + 1)), self.labels[earliest],
-                    latest,
-                ])
+                latest = (
+                    None
+                    if rng.random() < 0.4
+                    else self.labels[min(n - 1, earliest + int(rng.integers(0, n)))]
+                )
+                projects.append(
+                    [
+                        f"{pid} expansion {j + 1}",
+                        pid,
+                        float(round(rng.uniform(100, 1000))),
+                        round(rng.uniform(5_000, 40_000)),
+                        round(rng.uniform(1e6, 5e6), -3),
+                        int(rng.integers(0, max(1, min(18, n // 2)) + 1)),
+                        self.labels[earliest],
+                        latest,
+                    ]
+                )
         names = [row[0] for row in projects]
         grants = []
         for g in range(max(1, self.size.smelters // 2)):
-            eligible = ("all" if rng.random() < 0.4 else
-                        ", ".join(sorted(rng.choice(names, size=min(len(names), 3),
-                                                    replace=False))))
-            grants.append([
-                f"DPA-{g + 1}", "DoD" if g % 2 == 0 else "DOE", round(rng.uniform(2e6, 2e7), -3),
-                self.labels[int(rng.integers(0, max(1, n // 2)))], round(rng.uniform(25, 75)),
-                eligible,
-            ])
-        project_headers = ["project", "smelter", "max_added_t_per_month",
-                           "capex_usd_per_t_per_month", "fixed_capex_usd", "lead_time_months",
-                           "earliest_start_month", "latest_start_month"]
-        grant_headers = ["grant", "agency", "amount_usd", "award_month", "max_share_pct",
-                         "eligible_projects"]
-        return (_sheet("Expansions", project_headers, projects),
-                _sheet("Grants", grant_headers, grants))
+            eligible = (
+                "all"
+                if rng.random() < 0.4
+                else ", ".join(sorted(rng.choice(names, size=min(len(names), 3), replace=False)))
+            )
+            grants.append(
+                [
+                    f"DPA-{g + 1}",
+                    "DoD" if g % 2 == 0 else "DOE",
+                    round(rng.uniform(2e6, 2e7), -3),
+                    self.labels[int(rng.integers(0, max(1, n // 2)))],
+                    round(rng.uniform(25, 75)),
+                    eligible,
+                ]
+            )
+        project_headers = [
+            "project",
+            "smelter",
+            "max_added_t_per_month",
+            "capex_usd_per_t_per_month",
+            "fixed_capex_usd",
+            "lead_time_months",
+            "earliest_start_month",
+            "latest_start_month",
+        ]
+        grant_headers = [
+            "grant",
+            "agency",
+            "amount_usd",
+            "award_month",
+            "max_share_pct",
+            "eligible_projects",
+        ]
+        return (
+            _sheet("Expansions", project_headers, projects),
+            _sheet("Grants", grant_headers, grants),
+        )
 
     def _prices(self) -> RawSheet:
         rng, n = self.rng, self.size.months
@@ -332,14 +429,26 @@ class _Generator:
             start = int(rng.integers(0, n))
             end = start + int(rng.integers(0, n - start))
             low = round(rng.uniform(0, 20), 1)
-            rows.append([
-                f"DLA-{k + 1}", "any" if k % 3 == 0 else str(rng.choice(self.smelter_ids)),
-                None if start == 0 else self.labels[start],
-                None if end == n - 1 else self.labels[end],
-                low, round(low + rng.uniform(5, 80), 1), round(rng.uniform(40_000, 70_000), -1),
-            ])
-        headers = ["contract", "smelter", "start_month", "end_month", "min_t_sb_per_month",
-                   "max_t_sb_per_month", "price_usd_per_t_sb"]
+            rows.append(
+                [
+                    f"DLA-{k + 1}",
+                    "any" if k % 3 == 0 else str(rng.choice(self.smelter_ids)),
+                    None if start == 0 else self.labels[start],
+                    None if end == n - 1 else self.labels[end],
+                    low,
+                    round(low + rng.uniform(5, 80), 1),
+                    round(rng.uniform(40_000, 70_000), -1),
+                ]
+            )
+        headers = [
+            "contract",
+            "smelter",
+            "start_month",
+            "end_month",
+            "min_t_sb_per_month",
+            "max_t_sb_per_month",
+            "price_usd_per_t_sb",
+        ]
         return _sheet("Contracts", headers, rows)
 
 
@@ -350,8 +459,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("-o", "--output", type=Path, required=True)
     args = parser.parse_args(argv)
     s = args.size
-    write_workbook(generate_raw(s.months, s.sources, s.smelters, s.routes_per_source,
-                                args.seed), args.output)
+    write_workbook(
+        generate_raw(s.months, s.sources, s.smelters, s.routes_per_source, args.seed), args.output
+    )
     print(f"wrote {args.output}")
 
 

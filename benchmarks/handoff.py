@@ -53,8 +53,13 @@ def contrib(model, options: dict) -> tuple[dict, float, dict]:
     solver = SolverFactory("highs")
     start = time.perf_counter()
     extra = {k: v for k, v in options.items() if k != "threads" and (k, v) != ("solver", "choose")}
-    res = solver.solve(model, load_solutions=False, raise_exception_on_nonoptimal_result=False,
-                       threads=options["threads"], solver_options=extra)
+    res = solver.solve(
+        model,
+        load_solutions=False,
+        raise_exception_on_nonoptimal_result=False,
+        threads=options["threads"],
+        solver_options=extra,
+    )
     solved = time.perf_counter()
     res.solution_loader.load_vars()
     duals = res.solution_loader.get_duals()
@@ -87,11 +92,23 @@ def standard_form(model, options: dict) -> tuple[dict, float, dict]:
     integrality = np.fromiter((v.is_integer() for v in columns), np.int32, n_col)
     a = form.A
     h = _highs(options)
-    h.passModel(n_col, n_row, a.nnz, int(highspy.MatrixFormat.kColwise),
-                int(highspy.ObjSense.kMaximize if sense == pyo.maximize
-                    else highspy.ObjSense.kMinimize),
-                float(form.c_offset[0]), cost, lower, upper, row_lower, row_upper,
-                a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data, integrality)
+    h.passModel(
+        n_col,
+        n_row,
+        a.nnz,
+        int(highspy.MatrixFormat.kColwise),
+        int(highspy.ObjSense.kMaximize if sense == pyo.maximize else highspy.ObjSense.kMinimize),
+        float(form.c_offset[0]),
+        cost,
+        lower,
+        upper,
+        row_lower,
+        row_upper,
+        a.indptr.astype(np.int32),
+        a.indices.astype(np.int32),
+        a.data,
+        integrality,
+    )
     times["in"] = time.perf_counter() - start
     start = time.perf_counter()
     h.run()
@@ -156,25 +173,36 @@ def worker(method: str, case_pickle: str, solver: str) -> dict:
     times["run"] = run_time["run"]
     if "in+run" in times:
         times["in"] = times.pop("in+run") - times["run"]
-    return {"times": times, "objective_usd": objective * MONEY_SCALE_USD, "duals": len(duals),
-            "peak_mb": peak_mb(), "model_peak_growth_mb": peak_mb() - rss_before}
+    return {
+        "times": times,
+        "objective_usd": objective * MONEY_SCALE_USD,
+        "duals": len(duals),
+        "peak_mb": peak_mb(),
+        "model_peak_growth_mb": peak_mb() - rss_before,
+    }
 
 
 def compare(workbook: Path, repeat: int = 1, solver: str = "ipm") -> None:
     from benchmarks.run import best_of, spawn
 
     prep = spawn("prepare", workbook, workbook.with_suffix(".case.pkl"))
-    print(f"{workbook.name}: read+validate {prep['times']['read'] + prep['times']['validate']:.2f}"
-          f" s; HiGHS LP solver: {solver}")
+    print(
+        f"{workbook.name}: read+validate {prep['times']['read'] + prep['times']['validate']:.2f}"
+        f" s; HiGHS LP solver: {solver}"
+    )
     print(f"{'method':<15}{'in':>8}{'HiGHS':>8}{'out':>8}{'in+out':>8}{'mem MB':>8}  objective")
     for method in METHODS:
         if method == "standard_form" and importlib.util.find_spec("scipy") is None:
             print(f"{method:<15}skipped: needs scipy (a core dependency: reinstall the project)")
             continue
-        runs = [spawn("handoff", method, workbook.with_suffix(".case.pkl"), solver)
-                for _ in range(repeat)]
+        runs = [
+            spawn("handoff", method, workbook.with_suffix(".case.pkl"), solver)
+            for _ in range(repeat)
+        ]
         best = best_of(runs)
         t = best["times"]
-        print(f"{method:<15}{t['in']:8.2f}{t['run']:8.2f}{t['out']:8.2f}"
-              f"{t['in'] + t['out']:8.2f}{best['model_peak_growth_mb']:8.0f}"
-              f"  {best['objective_usd']:,.0f}  ({best['duals']} duals)")
+        print(
+            f"{method:<15}{t['in']:8.2f}{t['run']:8.2f}{t['out']:8.2f}"
+            f"{t['in'] + t['out']:8.2f}{best['model_peak_growth_mb']:8.0f}"
+            f"  {best['objective_usd']:,.0f}  ({best['duals']} duals)"
+        )

@@ -33,7 +33,7 @@ def _profiled(stage: str, func, *args, top: int = 15):
     print(f"\n===== {stage}: {elapsed:.2f} s under cProfile =====")
     lines = text.getvalue().splitlines()
     start_row = next(i for i, line in enumerate(lines) if "ncalls" in line)
-    print("\n".join(lines[start_row:start_row + top + 1]))
+    print("\n".join(lines[start_row : start_row + top + 1]))
     return value
 
 
@@ -49,5 +49,11 @@ def profile(workbook: Path) -> None:
     case, _ = _profiled("validate", validate, raw)
     model = _profiled("build", lambda c: build_model(c, limits_as_bounds=True), case)
     results = _profiled("solve", solve_model, model)
-    _profiled("report", write_report, results, case, OUT / "profile_report.xlsx",
-              {"input": str(workbook), "command_line": "profile"})
+    _profiled(
+        "report",
+        write_report,
+        results,
+        case,
+        OUT / "profile_report.xlsx",
+        {"input": str(workbook), "command_line": "profile"},
+    )

@@ -53,6 +53,7 @@ SEED = 7
 
 # --- measurements inside a worker ----------------------------------------------------------
 
+
 def peak_mb() -> float:
     """Peak resident set size of this process so far (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -134,19 +135,30 @@ def worker_product(case_pickle: Path, report: Path, solver: str) -> dict:
         results = solve_model(model)
     solved_peak = peak_mb()
     with sw("report"):
-        write_report(results, case, Path(report),
-                     {"input": "benchmark", "command_line": "benchmark"})
+        write_report(
+            results, case, Path(report), {"input": "benchmark", "command_line": "benchmark"}
+        )
     t = sw.times
     extract = results.timings_s["results"]  # tables and marginal values
     times = {
-        "import": t["import"], "build": t["build"],
-        "handoff": t["solve_model"] - t["run"] - extract, "run": t["run"], "extract": extract,
+        "import": t["import"],
+        "build": t["build"],
+        "handoff": t["solve_model"] - t["run"] - extract,
+        "run": t["run"],
+        "extract": extract,
         "report": t["report"],
     }
     solver_used = sizes.pop("solver")
-    return {"times": times, "sizes": sizes, "solver": solver_used, "status": results.status,
-            "objective_usd": results.objective_usd, "peak_mb": peak_mb(),
-            "solved_peak_mb": solved_peak, "model_peak_growth_mb": solved_peak - rss_before}
+    return {
+        "times": times,
+        "sizes": sizes,
+        "solver": solver_used,
+        "status": results.status,
+        "objective_usd": results.objective_usd,
+        "peak_mb": peak_mb(),
+        "solved_peak_mb": solved_peak,
+        "model_peak_growth_mb": solved_peak - rss_before,
+    }
 
 
 def worker_baseline(case_pickle: Path, solver: str) -> dict:
@@ -160,9 +172,14 @@ def worker_baseline(case_pickle: Path, solver: str) -> dict:
         arrays = build_lp(case)
     run = solve_lp(arrays, time_limit_s=case.settings.time_limit_s, solver=solver)
     times = {"import": sw.times["import"], "build": sw.times["build"], **run.timings_s}
-    return {"times": times, "status": run.status, "objective_usd": run.objective_usd,
-            "sizes": {"variables": run.num_col, "rows": run.num_row, "nonzeros": run.num_nz},
-            "peak_mb": peak_mb(), "model_peak_growth_mb": peak_mb() - rss_before}
+    return {
+        "times": times,
+        "status": run.status,
+        "objective_usd": run.objective_usd,
+        "sizes": {"variables": run.num_col, "rows": run.num_row, "nonzeros": run.num_nz},
+        "peak_mb": peak_mb(),
+        "model_peak_growth_mb": peak_mb() - rss_before,
+    }
 
 
 def worker_handoff(method: str, case_pickle: Path, solver: str) -> dict:
@@ -171,11 +188,16 @@ def worker_handoff(method: str, case_pickle: Path, solver: str) -> dict:
     return worker(method, case_pickle, solver)
 
 
-WORKERS = {"prepare": worker_prepare, "product": worker_product, "baseline": worker_baseline,
-           "handoff": worker_handoff}
+WORKERS = {
+    "prepare": worker_prepare,
+    "product": worker_product,
+    "baseline": worker_baseline,
+    "handoff": worker_handoff,
+}
 
 
 # --- the driver ----------------------------------------------------------------------------
+
 
 def prepare_workbook(size: str) -> Path:
     """Write the size's case as an input workbook under benchmarks/out/ (once)."""
@@ -230,8 +252,11 @@ def measure(size: str, repeat: int, solver: str) -> dict:
     expected = best["baseline"]["objective_usd"]
     got = best["product"]["objective_usd"]
     if abs(got - expected) > 1e-6 * max(1.0, abs(expected)):
-        print(f"WARNING {size}: the product's objective {got:,.2f} differs from the "
-              f"baseline's {expected:,.2f}", file=sys.stderr)
+        print(
+            f"WARNING {size}: the product's objective {got:,.2f} differs from the "
+            f"baseline's {expected:,.2f}",
+            file=sys.stderr,
+        )
     return {"size": size, **best}
 
 
@@ -245,25 +270,65 @@ def _core(times: dict) -> float:
 
 def print_tables(results: list[dict]) -> None:
     used = sorted({m["product"]["solver"] for m in results})
-    print(f"\nProduct pipeline, seconds (HiGHS LP solver: {', '.join(used)}; sizes as HiGHS got "
-          "them; peak MB after the solve / after the report)")
-    print(_line(("size", "vars", "rows", "nnz", "read", "validate", "build", "hand-off",
-                 "HiGHS", "extract", "report", "total", "tot/HiGHS", "peak MB")))
+    print(
+        f"\nProduct pipeline, seconds (HiGHS LP solver: {', '.join(used)}; sizes as HiGHS got "
+        "them; peak MB after the solve / after the report)"
+    )
+    print(
+        _line(
+            (
+                "size",
+                "vars",
+                "rows",
+                "nnz",
+                "read",
+                "validate",
+                "build",
+                "hand-off",
+                "HiGHS",
+                "extract",
+                "report",
+                "total",
+                "tot/HiGHS",
+                "peak MB",
+            )
+        )
+    )
     for m in results:
         z, t = m["product"]["sizes"], {**m["prepare"]["times"], **m["product"]["times"]}
         total = sum(t[k] for k in PRODUCT_STAGES)
         solved = max(m["product"]["solved_peak_mb"], m["prepare"]["peak_mb"])
-        print(_line((m["size"], z["variables"], z["rows"], z["nonzeros"],
-                     *(f"{t[k]:.2f}" for k in PRODUCT_STAGES), f"{total:.2f}",
-                     f"{total / t['run']:.1f}", f"{solved:.0f}/{m['product']['peak_mb']:.0f}")))
+        print(
+            _line(
+                (
+                    m["size"],
+                    z["variables"],
+                    z["rows"],
+                    z["nonzeros"],
+                    *(f"{t[k]:.2f}" for k in PRODUCT_STAGES),
+                    f"{total:.2f}",
+                    f"{total / t['run']:.1f}",
+                    f"{solved:.0f}/{m['product']['peak_mb']:.0f}",
+                )
+            )
+        )
     print("\nDirect highspy baseline: the same LP as numpy arrays, one passModel")
-    print(_line(("size", "vars", "rows", "nnz", "build", "passModel", "HiGHS", "total",
-                 "peak MB")))
+    print(_line(("size", "vars", "rows", "nnz", "build", "passModel", "HiGHS", "total", "peak MB")))
     for m in results:
         z, t = m["baseline"]["sizes"], m["baseline"]["times"]
-        print(_line((m["size"], z["variables"], z["rows"], z["nonzeros"],
-                     *(f"{t[k]:.2f}" for k in CORE_STAGES), f"{_core(t):.2f}",
-                     f"{m['baseline']['peak_mb']:.0f}")))
+        print(
+            _line(
+                (
+                    m["size"],
+                    z["variables"],
+                    z["rows"],
+                    z["nonzeros"],
+                    *(f"{t[k]:.2f}" for k in CORE_STAGES),
+                    f"{_core(t):.2f}",
+                    f"{m['baseline']['peak_mb']:.0f}",
+                )
+            )
+        )
     print("\nRatios to the baseline (measured side by side in this run)")
     print(_line(("size", "who", "", "", "total", "core", "solve mem", "model mem")))
     for m in results:
@@ -271,13 +336,26 @@ def print_tables(results: list[dict]) -> None:
         t = {**m["prepare"]["times"], **m["product"]["times"]}
         solved = max(m["product"]["solved_peak_mb"], m["prepare"]["peak_mb"])
         total = sum(t[k] for k in PRODUCT_STAGES)
-        print(_line((m["size"], "product", "", "", f"{total / base:.2f}",
-                     f"{_core(t) / base:.2f}", f"{solved / m['baseline']['peak_mb']:.2f}",
-                     f"{m['product']['model_peak_growth_mb'] / max(1.0, base_growth):.2f}")))
-    print("  total:     product read … report / baseline build + passModel + HiGHS\n"
-          "  core:      build + hand-off + HiGHS / the baseline's build + passModel + HiGHS\n"
-          "  solve mem: peak RSS up to the end of the solve / the baseline process's peak RSS\n"
-          "  model mem: growth of peak RSS over build + solve / the baseline's")
+        print(
+            _line(
+                (
+                    m["size"],
+                    "product",
+                    "",
+                    "",
+                    f"{total / base:.2f}",
+                    f"{_core(t) / base:.2f}",
+                    f"{solved / m['baseline']['peak_mb']:.2f}",
+                    f"{m['product']['model_peak_growth_mb'] / max(1.0, base_growth):.2f}",
+                )
+            )
+        )
+    print(
+        "  total:     product read … report / baseline build + passModel + HiGHS\n"
+        "  core:      build + hand-off + HiGHS / the baseline's build + passModel + HiGHS\n"
+        "  solve mem: peak RSS up to the end of the solve / the baseline process's peak RSS\n"
+        "  model mem: growth of peak RSS over build + solve / the baseline's"
+    )
 
 
 def _line(cells: tuple) -> str:
@@ -293,8 +371,12 @@ def time_cli(repeat: int) -> None:
     commands = {
         "--help": [*base, "--help"],
         "validate default.xlsx": [*base, "validate", str(workbook)],
-        "solve (default case, with report)": [*base, "solve", "-o",
-                                              str(OUT / "cli_default_report.xlsx")],
+        "solve (default case, with report)": [
+            *base,
+            "solve",
+            "-o",
+            str(OUT / "cli_default_report.xlsx"),
+        ],
     }
     print(f"\nCommand line, cold (best of {repeat}; {' '.join(base[-2:])})")
     for label, cmd in commands.items():
@@ -309,13 +391,19 @@ def time_cli(repeat: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Benchmark the product against highspy.")
-    parser.add_argument("--sizes", default=DEFAULT_SIZES,
-                        help=f"comma list of 'default' and MxSxPxR sizes ({DEFAULT_SIZES})")
+    parser.add_argument(
+        "--sizes",
+        default=DEFAULT_SIZES,
+        help=f"comma list of 'default' and MxSxPxR sizes ({DEFAULT_SIZES})",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="runs per worker; best kept")
-    parser.add_argument("--highs-solver", default="product",
-                        choices=("product", "choose", "simplex", "ipm"),
-                        help="HiGHS LP solver for every run (default: the one the product "
-                             "uses, then also for the baseline)")
+    parser.add_argument(
+        "--highs-solver",
+        default="product",
+        choices=("product", "choose", "simplex", "ipm"),
+        help="HiGHS LP solver for every run (default: the one the product "
+        "uses, then also for the baseline)",
+    )
     parser.add_argument("--no-cli", action="store_true", help="skip the command-line timings")
     parser.add_argument("--profile", metavar="SIZE", help="cProfile the product on one size")
     parser.add_argument("--handoffs", metavar="SIZE", help="compare hand-offs on one size")

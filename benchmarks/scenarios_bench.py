@@ -57,8 +57,10 @@ def scenario_rows(raw) -> list[list]:
         ["grant_late", "Grants", "*", "award_month", "set", month_label(start, 6)],
         ["contracts_halved", "Contracts", "*", "min_t_sb_per_month", "scale", 0.5],
         ["discount_15", "Settings", "discount_rate_pct_per_year", "value", "set", 15],
-        *[["outage", "SmelterAvailability", first_smelter, month_label(start, t), "set", 0]
-          for t in (3, 4, 5)],
+        *[
+            ["outage", "SmelterAvailability", first_smelter, month_label(start, t), "set", 0]
+            for t in (3, 4, 5)
+        ],
         ["slow_build", "Expansions", "*", "lead_time_months", "add", 3],  # changes the shape
     ]
     return [[*r, None] for r in rows]
@@ -80,8 +82,9 @@ def prepare_workbook(size: str) -> tuple[Path, list[str]]:
         s = Size.parse(size)
         raw = generate_raw(s.months, s.sources, s.smelters, s.routes_per_source, SEED)
         rows = scenario_rows(raw)
-        raw.sheets["Scenarios"] = RawSheet("Scenarios", SCENARIO_HEADERS, rows,
-                                           list(range(2, len(rows) + 2)))
+        raw.sheets["Scenarios"] = RawSheet(
+            "Scenarios", SCENARIO_HEADERS, rows, list(range(2, len(rows) + 2))
+        )
         path = OUT / f"scenarios_{s}_seed{SEED}.xlsx"
     write_workbook(raw, path)
     return path, scenario_names(raw)
@@ -96,8 +99,15 @@ def cold_worker(book: str, scenario: str) -> None:
     imported = time.perf_counter()
     case, _, _ = load_case(Path(book), scenario)
     results = solve_case(case)
-    print(json.dumps({"import_s": imported - tick, "inproc_s": time.perf_counter() - imported,
-                      "objective_usd": results.objective_usd}))
+    print(
+        json.dumps(
+            {
+                "import_s": imported - tick,
+                "inproc_s": time.perf_counter() - imported,
+                "objective_usd": results.objective_usd,
+            }
+        )
+    )
 
 
 def _wall(cmd: list[str]) -> tuple[float, str]:
@@ -119,8 +129,19 @@ def cold_solves(book: Path, names: list[str]) -> dict:
 
 def cli_run(book: Path, *extra: str) -> tuple[float, dict]:
     out = OUT / f"{book.stem}_comparison.xlsx"
-    wall, stdout = _wall([sys.executable, "-m", "optimizer", "scenarios", str(book), "-o",
-                          str(out), "--json", *extra])
+    wall, stdout = _wall(
+        [
+            sys.executable,
+            "-m",
+            "optimizer",
+            "scenarios",
+            str(book),
+            "-o",
+            str(out),
+            "--json",
+            *extra,
+        ]
+    )
     return wall, json.loads(stdout)
 
 
@@ -136,9 +157,11 @@ def in_process(book: Path) -> dict:
     for label, persistent in (("persistent", True), ("rebuild", False)):
         tick = time.perf_counter()
         records = run_all(plan, RunOptions(persistent=persistent))
-        out[label] = {"seconds": time.perf_counter() - tick,
-                      "objectives": [r.objective_usd for r in records],
-                      "methods": [r.method for r in records]}
+        out[label] = {
+            "seconds": time.perf_counter() - tick,
+            "objectives": [r.objective_usd for r in records],
+            "methods": [r.method for r in records],
+        }
     return out
 
 
@@ -148,9 +171,12 @@ def _max_rel_diff(a: list[float], b: list[float]) -> float:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", default="60x20x5x3",
-                        help="MONTHSxSOURCESxSMELTERSxROUTES, or 'default' (the default case "
-                             "and its own scenarios)")
+    parser.add_argument(
+        "--size",
+        default="60x20x5x3",
+        help="MONTHSxSOURCESxSMELTERSxROUTES, or 'default' (the default case "
+        "and its own scenarios)",
+    )
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--cold", nargs=2, metavar=("BOOK", "SCENARIO"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -180,23 +206,31 @@ def main(argv: list[str] | None = None) -> None:
     serial_runs = best["serial"]["data"]["runs"]
     checks = {
         "serial": _max_rel_diff([r["objective_usd"] for r in serial_runs[1:]], cold_objectives),
-        "jobs2": _max_rel_diff([r["objective_usd"] for r in best["jobs2"]["data"]["runs"][1:]],
-                               cold_objectives),
+        "jobs2": _max_rel_diff(
+            [r["objective_usd"] for r in best["jobs2"]["data"]["runs"][1:]], cold_objectives
+        ),
         "persistent": _max_rel_diff(best["persistent"]["objectives"][1:], cold_objectives),
         "rebuild": _max_rel_diff(best["rebuild"]["objectives"][1:], cold_objectives),
     }
     cold_total = best["cold_total_s"]
     inproc_cold = sum(r["inproc_s"] for r in best["cold"].values())
-    print(f"Case {args.size}" + (f" (seed {SEED})" if args.size != "default" else "")
-          + f", N = {n} scenarios "
-          f"({sum(m == 'rebuilt' for m in best['persistent']['methods'])} changing the "
-          f"model's shape); cores: 2\n")
-    print("Cold solve = a fresh Python process per scenario: import, read the workbook, apply "
-          "the scenario, validate, build, solve, read off results (no report).")
+    print(
+        f"Case {args.size}"
+        + (f" (seed {SEED})" if args.size != "default" else "")
+        + f", N = {n} scenarios "
+        f"({sum(m == 'rebuilt' for m in best['persistent']['methods'])} changing the "
+        f"model's shape); cores: 2\n"
+    )
+    print(
+        "Cold solve = a fresh Python process per scenario: import, read the workbook, apply "
+        "the scenario, validate, build, solve, read off results (no report)."
+    )
     mean_wall = cold_total / n
     mean_in = inproc_cold / n
-    print(f"  mean per scenario: {mean_wall:.2f} s wall ({mean_in:.2f} s of it after "
-          f"imports); N cold solves: {cold_total:.2f} s\n")
+    print(
+        f"  mean per scenario: {mean_wall:.2f} s wall ({mean_in:.2f} s of it after "
+        f"imports); N cold solves: {cold_total:.2f} s\n"
+    )
     rows = [
         ("scenarios (serial), whole command", best["serial"]["wall_s"], cold_total),
         ("scenarios --jobs 2, whole command", best["jobs2"]["wall_s"], cold_total),
@@ -206,19 +240,30 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'what (base case + N scenarios)':<42}{'seconds':>9}{'vs N cold':>11}")
     for label, seconds, ref in rows:
         print(f"{label:<42}{seconds:>9.2f}{seconds / ref:>10.2f}×")
-    print("\n(whole commands are compared with N cold solves in fresh processes; the "
-          "in-process runner with the in-process part of those N solves)")
-    print("Objectives vs the cold solves, max relative difference: "
-          + ", ".join(f"{k} {v:.1e}" for k, v in checks.items()))
+    print(
+        "\n(whole commands are compared with N cold solves in fresh processes; the "
+        "in-process runner with the in-process part of those N solves)"
+    )
+    print(
+        "Objectives vs the cold solves, max relative difference: "
+        + ", ".join(f"{k} {v:.1e}" for k, v in checks.items())
+    )
     ratio = best["serial"]["wall_s"] / cold_total
     verdict = "met" if ratio <= 0.3 else "NOT met"
     print(f"Target ≤ 0.30 × N cold solves: {verdict} ({ratio:.2f}× serial)")
-    summary = {"size": args.size, "scenarios": n, "cold": best["cold"],
-               "cold_total_s": cold_total, "cold_inprocess_total_s": inproc_cold,
-               "serial_s": best["serial"]["wall_s"], "jobs2_s": best["jobs2"]["wall_s"],
-               "persistent_s": best["persistent"]["seconds"],
-               "rebuild_s": best["rebuild"]["seconds"],
-               "methods": best["persistent"]["methods"], "objective_checks": checks}
+    summary = {
+        "size": args.size,
+        "scenarios": n,
+        "cold": best["cold"],
+        "cold_total_s": cold_total,
+        "cold_inprocess_total_s": inproc_cold,
+        "serial_s": best["serial"]["wall_s"],
+        "jobs2_s": best["jobs2"]["wall_s"],
+        "persistent_s": best["persistent"]["seconds"],
+        "rebuild_s": best["rebuild"]["seconds"],
+        "methods": best["persistent"]["methods"],
+        "objective_checks": checks,
+    }
     (OUT / "scenarios_bench.json").write_text(json.dumps(summary, indent=2))
     if max(checks.values()) > 1e-6:
         raise SystemExit("objectives disagree between solving methods")

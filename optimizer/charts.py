@@ -72,14 +72,16 @@ def _line(series: Series, dashed: bool = False) -> Series:
     return series
 
 
-def _rows(rows: dict[tuple[str, str], int], block: PivotBlock, suffix: str = ""
-          ) -> list[tuple[int, str]]:
+def _rows(
+    rows: dict[tuple[str, str], int], block: PivotBlock, suffix: str = ""
+) -> list[tuple[int, str]]:
     """(Excel row, series label) of each id in ``block``."""
     return [(rows[(block.title, name)], f"{name}{suffix}") for name, _ in block.rows]
 
 
-def allocation_chart(plan: Worksheet, months: int, rows: list[tuple[int, str]], title: str
-                     ) -> BarChart:
+def allocation_chart(
+    plan: Worksheet, months: int, rows: list[tuple[int, str]], title: str
+) -> BarChart:
     """Ore dispatched to each smelter per month, stacked."""
     chart = BarChart()
     chart.type = "col"
@@ -94,8 +96,12 @@ def allocation_chart(plan: Worksheet, months: int, rows: list[tuple[int, str]], 
     return chart
 
 
-def utilization_chart(plan: Worksheet, months: int, feed_rows: list[tuple[int, str]],
-                      capacity_rows: list[tuple[int, str]]) -> BarChart:
+def utilization_chart(
+    plan: Worksheet,
+    months: int,
+    feed_rows: list[tuple[int, str]],
+    capacity_rows: list[tuple[int, str]],
+) -> BarChart:
     """Feed per smelter (columns) against each smelter's capacity (dashed lines)."""
     bars = BarChart()
     bars.type = "col"
@@ -114,8 +120,14 @@ def utilization_chart(plan: Worksheet, months: int, feed_rows: list[tuple[int, s
     return bars
 
 
-def line_chart(plan: Worksheet, months: int, rows: list[tuple[int, str]], title: str,
-               y_title: str, y_format: str) -> LineChart:
+def line_chart(
+    plan: Worksheet,
+    months: int,
+    rows: list[tuple[int, str]],
+    title: str,
+    y_title: str,
+    y_format: str,
+) -> LineChart:
     chart = LineChart()
     chart.title = chart_title(title)
     for r, label in rows:
@@ -125,26 +137,58 @@ def line_chart(plan: Worksheet, months: int, rows: list[tuple[int, str]], title:
     return chart
 
 
-def add_charts(sheet: Worksheet, plan: Worksheet, blocks: list[PivotBlock],
-               rows: dict[tuple[str, str], int], months: int) -> int:
+def add_charts(
+    sheet: Worksheet,
+    plan: Worksheet,
+    blocks: list[PivotBlock],
+    rows: dict[tuple[str, str], int],
+    months: int,
+) -> int:
     """Place the report's charts on ``sheet``, one under another; returns how many."""
     by_title = {b.title: b for b in blocks}
     charts = []
     dispatched = by_title["Ore dispatched to each smelter"]
-    charts.append(allocation_chart(plan, months, _rows(rows, dispatched),
-                                   "Ore allocated to each smelter by dispatch month (t)"))
-    charts.append(utilization_chart(plan, months,
-                                    _rows(rows, by_title["Ore fed to each smelter"], " feed"),
-                                    _rows(rows, by_title["Smelter capacity"], " capacity")))
-    stock_rows = (_rows(rows, by_title["Source stockpile, end of month"], " stockpile")
-                  + _rows(rows, by_title["Smelter yard stock, end of month"], " yard"))
-    charts.append(line_chart(plan, months, stock_rows,
-                             "Stocks at month end: source stockpiles and smelter yards (t)",
-                             "t of ore", "#,##0"))
+    charts.append(
+        allocation_chart(
+            plan,
+            months,
+            _rows(rows, dispatched),
+            "Ore allocated to each smelter by dispatch month (t)",
+        )
+    )
+    charts.append(
+        utilization_chart(
+            plan,
+            months,
+            _rows(rows, by_title["Ore fed to each smelter"], " feed"),
+            _rows(rows, by_title["Smelter capacity"], " capacity"),
+        )
+    )
+    stock_rows = _rows(rows, by_title["Source stockpile, end of month"], " stockpile") + _rows(
+        rows, by_title["Smelter yard stock, end of month"], " yard"
+    )
+    charts.append(
+        line_chart(
+            plan,
+            months,
+            stock_rows,
+            "Stocks at month end: source stockpiles and smelter yards (t)",
+            "t of ore",
+            "#,##0",
+        )
+    )
     grants = by_title.get("Grant money drawn, cumulative")
     if grants is not None and grants.rows:
-        charts.append(line_chart(plan, months, _rows(rows, grants),
-                                 "Grant money drawn, cumulative (USD)", "USD", "#,##0"))
+        charts.append(
+            line_chart(
+                plan,
+                months,
+                _rows(rows, grants),
+                "Grant money drawn, cumulative (USD)",
+                "USD",
+                "#,##0",
+            )
+        )
     for i, chart in enumerate(charts):
         top = 2 + i * ROWS_PER_CHART
         sheet.add_chart(chart, f"A{top}")

@@ -38,8 +38,9 @@ def _root(
 
 InputArg = Annotated[
     Path | None,
-    typer.Argument(help="Input workbook (.xlsx). Omit for the embedded default case.",
-                   show_default=False),
+    typer.Argument(
+        help="Input workbook (.xlsx). Omit for the embedded default case.", show_default=False
+    ),
 ]
 
 
@@ -49,15 +50,22 @@ def solve(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Report path.")] = None,
     scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario name.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
-    csv_dir: Annotated[Path | None, typer.Option("--csv", help="Also write CSV tables here.")]
-    = None,
+    csv_dir: Annotated[
+        Path | None, typer.Option("--csv", help="Also write CSV tables here.")
+    ] = None,
 ) -> None:
     """Solve a case and write the Excel allocation report."""
     from optimizer import pipeline
 
     code = pipeline.run_solve(
-        input, output=output, scenario=scenario, json_out=json_out, csv_dir=csv_dir,
-        console=out, err_console=err, argv=sys.argv,
+        input,
+        output=output,
+        scenario=scenario,
+        json_out=json_out,
+        csv_dir=csv_dir,
+        console=out,
+        err_console=err,
+        argv=sys.argv,
     )
     raise typer.Exit(code)
 
@@ -85,8 +93,7 @@ def template(
 @app.command()
 def scenarios(
     input: Annotated[Path, typer.Argument(help="Input workbook (.xlsx).")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Comparison path.")]
-    = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Comparison path.")] = None,
     jobs: Annotated[int, typer.Option("--jobs", min=1, help="Parallel processes.")] = 1,
     json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
     sweep: Annotated[
@@ -105,8 +112,16 @@ def scenarios(
 
     raise typer.Exit(
         pipeline.run_scenarios(
-            input, output=output, jobs=jobs, json_out=json_out, sweep=sweep, reports=reports,
-            dask_scheduler=dask_scheduler, console=out, err_console=err, argv=sys.argv,
+            input,
+            output=output,
+            jobs=jobs,
+            json_out=json_out,
+            sweep=sweep,
+            reports=reports,
+            dask_scheduler=dask_scheduler,
+            console=out,
+            err_console=err,
+            argv=sys.argv,
         )
     )
 
@@ -115,15 +130,15 @@ def scenarios(
 def explain(
     input: Annotated[Path, typer.Argument(help="Input workbook (.xlsx).")],
     scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario name.")] = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Diagnosis workbook.")]
-    = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Diagnosis workbook.")
+    ] = None,
 ) -> None:
     """Say why a case is infeasible, in terms of input rows and cells."""
     from optimizer import pipeline
 
     raise typer.Exit(
-        pipeline.run_explain(input, scenario=scenario, output=output, console=out,
-                             err_console=err)
+        pipeline.run_explain(input, scenario=scenario, output=output, console=out, err_console=err)
     )
 
 

@@ -88,33 +88,72 @@ class Kpi:
 def kpis(comparison: Comparison) -> list[Kpi]:
     """The key figures, in column order, for the base case's smelters, grants and projects."""
     case = comparison.case
-    out = [Kpi("objective_usd", "Objective: discounted margin (USD)", "usd",
-               lambda r: r.objective_usd)]
+    out = [
+        Kpi("objective_usd", "Objective: discounted margin (USD)", "usd", lambda r: r.objective_usd)
+    ]
     for p in case.smelters:
-        out.append(Kpi(f"sb_t:{p}", f"Sb produced at {p} (t Sb)", "t",
-                       lambda r, p=p: r.sb_t.get(p)))
+        out.append(
+            Kpi(f"sb_t:{p}", f"Sb produced at {p} (t Sb)", "t", lambda r, p=p: r.sb_t.get(p))
+        )
     for p in case.smelters:
-        out.append(Kpi(f"allocated_t:{p}", f"Ore allocated to {p} (t)", "t",
-                       lambda r, p=p: r.allocated_t.get(p)))
-    out.append(Kpi("alaska_shipped_t", "Alaska ore shipped, own claims (t)", "t",
-                   lambda r: r.alaska_shipped_t))
+        out.append(
+            Kpi(
+                f"allocated_t:{p}",
+                f"Ore allocated to {p} (t)",
+                "t",
+                lambda r, p=p: r.allocated_t.get(p),
+            )
+        )
+    out.append(
+        Kpi(
+            "alaska_shipped_t",
+            "Alaska ore shipped, own claims (t)",
+            "t",
+            lambda r: r.alaska_shipped_t,
+        )
+    )
     for p in case.smelters:
-        out.append(Kpi(f"utilization_pct:{p}", f"Utilization of {p} (%)", "pct",
-                       lambda r, p=p: r.utilization_pct.get(p), "points"))
+        out.append(
+            Kpi(
+                f"utilization_pct:{p}",
+                f"Utilization of {p} (%)",
+                "pct",
+                lambda r, p=p: r.utilization_pct.get(p),
+                "points",
+            )
+        )
     for g in case.grants:
-        out.append(Kpi(f"grant_used_usd:{g}", f"Grant used: {g} (USD)", "usd",
-                       lambda r, g=g: r.grant_used_usd.get(g)))
+        out.append(
+            Kpi(
+                f"grant_used_usd:{g}",
+                f"Grant used: {g} (USD)",
+                "usd",
+                lambda r, g=g: r.grant_used_usd.get(g),
+            )
+        )
     for e in case.expansions:
-        out.append(Kpi(f"built_t:{e}", f"{e}: capacity built (t/month)", "t",
-                       lambda r, e=e: _built(r, e)))
-        out.append(Kpi(f"start:{e}", f"{e}: construction starts", "month",
-                       lambda r, e=e: r.builds[e].start_month if e in r.builds else None,
-                       "none"))
-        out.append(Kpi(f"online:{e}", f"{e}: online from", "month",
-                       lambda r, e=e: r.builds[e].online_month if e in r.builds else None,
-                       "none"))
-    out.append(Kpi("shortfall_t_sb", "Contract shortfall (t Sb)", "t",
-                   lambda r: r.shortfall_t_sb))
+        out.append(
+            Kpi(f"built_t:{e}", f"{e}: capacity built (t/month)", "t", lambda r, e=e: _built(r, e))
+        )
+        out.append(
+            Kpi(
+                f"start:{e}",
+                f"{e}: construction starts",
+                "month",
+                lambda r, e=e: r.builds[e].start_month if e in r.builds else None,
+                "none",
+            )
+        )
+        out.append(
+            Kpi(
+                f"online:{e}",
+                f"{e}: online from",
+                "month",
+                lambda r, e=e: r.builds[e].online_month if e in r.builds else None,
+                "none",
+            )
+        )
+    out.append(Kpi("shortfall_t_sb", "Contract shortfall (t Sb)", "t", lambda r: r.shortfall_t_sb))
     return out
 
 
@@ -141,9 +180,19 @@ def net_changes(changes: tuple[CellChange, ...]) -> list[tuple[CellChange, list[
         where = (c.sheet, c.cell)
         if where in merged:
             first, rows = merged[where]
-            merged[where] = (CellChange(c.scenario, c.sheet, c.key, c.column, first.old, c.new,
-                                        first.scenario_row, c.cell),
-                             rows + [c.scenario_row] * (c.scenario_row not in rows))
+            merged[where] = (
+                CellChange(
+                    c.scenario,
+                    c.sheet,
+                    c.key,
+                    c.column,
+                    first.old,
+                    c.new,
+                    first.scenario_row,
+                    c.cell,
+                ),
+                rows + [c.scenario_row] * (c.scenario_row not in rows),
+            )
         else:
             merged[where] = (c, [c.scenario_row])
     return [(c, rows) for c, rows in merged.values() if not _same(c.old, c.new)]
@@ -193,19 +242,31 @@ def _status(record: RunRecord) -> str:
 
 def comparison_table(comparison: Comparison) -> Table:
     figures = kpis(comparison)
-    columns = [Col("run", "Scenario", "text", 30), Col("description", "Description", "text"),
-               Col("status", "Status", "text", 24)]
+    columns = [
+        Col("run", "Scenario", "text", 30),
+        Col("description", "Description", "text"),
+        Col("status", "Status", "text", 24),
+    ]
     columns += [Col(k.key, k.header, k.kind) for k in figures]
-    columns += [Col("cells", "Input cells changed", "int"),
-                Col("method", "Solved by", "text"),
-                Col("seconds", "Run time (s)", "seconds"),
-                Col("message", "Solver message", "text", 60)]
+    columns += [
+        Col("cells", "Input cells changed", "int"),
+        Col("method", "Solved by", "text"),
+        Col("seconds", "Run time (s)", "seconds"),
+        Col("message", "Solver message", "text", 60),
+    ]
     rows = []
     for r in comparison.records:
-        row = {"run": r.label, "status": _status(r), "cells": len(net_changes(r.changes)),
-               "description": comparison.notes.get(r.scenario or "", "")
-               if r.scenario else "the workbook as it is",
-               "method": r.method, "seconds": r.seconds, "message": r.message}
+        row = {
+            "run": r.label,
+            "status": _status(r),
+            "cells": len(net_changes(r.changes)),
+            "description": comparison.notes.get(r.scenario or "", "")
+            if r.scenario
+            else "the workbook as it is",
+            "method": r.method,
+            "seconds": r.seconds,
+            "message": r.message,
+        }
         row.update({k.key: k.get(r) for k in figures})
         rows.append(row)
     return Table("Comparison", columns, _frame(rows, columns), freeze_cols=1)
@@ -230,23 +291,48 @@ def deltas_table(comparison: Comparison) -> Table:
             row[k.key] = diff
             row[f"{k.key}%"] = pct
         rows.append(row)
-    return Table("Deltas", columns, _frame(rows, columns), freeze_cols=1,
-                 note="No scenarios: the comparison holds the base case only.")
+    return Table(
+        "Deltas",
+        columns,
+        _frame(rows, columns),
+        freeze_cols=1,
+        note="No scenarios: the comparison holds the base case only.",
+    )
 
 
 def changes_table(comparison: Comparison) -> Table:
-    columns = [Col("run", "Scenario", "text", 30), Col("sheet", "Sheet", "text"),
-               Col("cell", "Cell", "text"), Col("key", "Row id", "text"),
-               Col("column", "Column or month", "text"), Col("old", "Old value", "text"),
-               Col("new", "New value", "text"), Col("rows", "Scenarios row(s)", "text")]
+    columns = [
+        Col("run", "Scenario", "text", 30),
+        Col("sheet", "Sheet", "text"),
+        Col("cell", "Cell", "text"),
+        Col("key", "Row id", "text"),
+        Col("column", "Column or month", "text"),
+        Col("old", "Old value", "text"),
+        Col("new", "New value", "text"),
+        Col("rows", "Scenarios row(s)", "text"),
+    ]
     rows = []
     for r in comparison.records[1:]:
         for c, scenario_rows in net_changes(r.changes):
-            rows.append({"run": r.label, "sheet": c.sheet, "cell": c.cell, "key": c.key,
-                         "column": c.column, "old": _shown(c.old), "new": _shown(c.new),
-                         "rows": ", ".join(str(n) for n in scenario_rows)})
-    return Table("InputChanges", columns, _frame(rows, columns), freeze_cols=1,
-                 note="No scenario changed any input cell.")
+            rows.append(
+                {
+                    "run": r.label,
+                    "sheet": c.sheet,
+                    "cell": c.cell,
+                    "key": c.key,
+                    "column": c.column,
+                    "old": _shown(c.old),
+                    "new": _shown(c.new),
+                    "rows": ", ".join(str(n) for n in scenario_rows),
+                }
+            )
+    return Table(
+        "InputChanges",
+        columns,
+        _frame(rows, columns),
+        freeze_cols=1,
+        note="No scenario changed any input cell.",
+    )
 
 
 def _shown(value: Any) -> str:
@@ -262,33 +348,52 @@ def _shown(value: Any) -> str:
 
 
 def sweep_table(rows: list[SweepRow]) -> Table:
-    columns = [Col("delay_months", "Grant award delay (months)", "int"),
-               Col("award_months", "Award month (effective)", "text", 50),
-               Col("status", "Status", "text", 24),
-               Col("objective_usd", "Objective: discounted margin (USD)", "usd"),
-               Col("loss_usd", "Loss vs on-time award (USD)", "usd"),
-               Col("month_cost_usd", "Cost of each month of this delay (USD)", "usd")]
-    frame = [{"delay_months": r.delay_months, "award_months": r.award_months,
-              "status": STATUS_WORDS.get(r.status, r.status), "objective_usd": r.objective_usd,
-              "loss_usd": r.loss_usd, "month_cost_usd": r.month_cost_usd} for r in rows]
+    columns = [
+        Col("delay_months", "Grant award delay (months)", "int"),
+        Col("award_months", "Award month (effective)", "text", 50),
+        Col("status", "Status", "text", 24),
+        Col("objective_usd", "Objective: discounted margin (USD)", "usd"),
+        Col("loss_usd", "Loss vs on-time award (USD)", "usd"),
+        Col("month_cost_usd", "Cost of each month of this delay (USD)", "usd"),
+    ]
+    frame = [
+        {
+            "delay_months": r.delay_months,
+            "award_months": r.award_months,
+            "status": STATUS_WORDS.get(r.status, r.status),
+            "objective_usd": r.objective_usd,
+            "loss_usd": r.loss_usd,
+            "month_cost_usd": r.month_cost_usd,
+        }
+        for r in rows
+    ]
     return Table("GrantDelay", columns, _frame(frame, columns))
 
 
 def allocation_blocks(comparison: Comparison) -> tuple[tuple[str, ...], list[PivotBlock]]:
     """Every run's monthly allocation under one month header (the union of their months)."""
-    months = tuple(sorted({m for r in comparison.records for m in r.months}
-                          | set(comparison.case.months)))
+    months = tuple(
+        sorted({m for r in comparison.records for m in r.months} | set(comparison.case.months))
+    )
     blocks = []
     for r in comparison.records:
         index = {m: i for i, m in enumerate(r.months)}
         rows = []
         for p in comparison.case.smelters:
             series = r.allocation.get(p)
-            rows.append((p, [series[index[m]] if series is not None and m in index else None
-                             for m in months]))
+            rows.append(
+                (
+                    p,
+                    [
+                        series[index[m]] if series is not None and m in index else None
+                        for m in months
+                    ],
+                )
+            )
         complete = all(v is not None for _, values in rows for v in values)
-        blocks.append(PivotBlock(f"{r.label}: ore dispatched to each smelter", "t", "t",
-                                 rows, complete))
+        blocks.append(
+            PivotBlock(f"{r.label}: ore dispatched to each smelter", "t", "t", rows, complete)
+        )
     return months, blocks
 
 
@@ -318,8 +423,15 @@ def _column(ws: Worksheet, header: str) -> int:
     return next(c.column for c in ws[1] if c.value == header)
 
 
-def _bar(ws: Worksheet, headers: list[str], nrows: int, title: str, x_title: str,
-         y_title: str, stacked: bool = False) -> BarChart:
+def _bar(
+    ws: Worksheet,
+    headers: list[str],
+    nrows: int,
+    title: str,
+    x_title: str,
+    y_title: str,
+    stacked: bool = False,
+) -> BarChart:
     """Bars of ``headers``' columns of a table sheet, one category per table row."""
     chart = BarChart()
     chart.type = "col"
@@ -329,47 +441,89 @@ def _bar(ws: Worksheet, headers: list[str], nrows: int, title: str, x_title: str
         chart.overlap = 100
     for header in headers:
         col = _column(ws, header)
-        chart.add_data(Reference(ws, min_col=col, max_col=col, min_row=1, max_row=nrows + 1),
-                       titles_from_data=True)
+        chart.add_data(
+            Reference(ws, min_col=col, max_col=col, min_row=1, max_row=nrows + 1),
+            titles_from_data=True,
+        )
     chart.set_categories(Reference(ws, min_col=1, max_col=1, min_row=2, max_row=nrows + 1))
     _axes(chart, x_title, y_title)
     return chart
 
 
-def _write_charts(ws: Worksheet, wb: Workbook, comparison: Comparison,
-                  blocks: list[PivotBlock], rows: dict[tuple[str, str], int],
-                  months: int) -> None:
+def _write_charts(
+    ws: Worksheet,
+    wb: Workbook,
+    comparison: Comparison,
+    blocks: list[PivotBlock],
+    rows: dict[tuple[str, str], int],
+    months: int,
+) -> None:
     ws.sheet_view.showGridLines = False
-    put_text(ws.cell(1, 1), "Charts (data: sheets Comparison, Allocation"
-                            + (", GrantDelay)" if comparison.sweep is not None else ")"))
+    put_text(
+        ws.cell(1, 1),
+        "Charts (data: sheets Comparison, Allocation"
+        + (", GrantDelay)" if comparison.sweep is not None else ")"),
+    )
     ws.cell(1, 1).font = Font(bold=True, size=13, color="1F3864")
     table, n = wb["Comparison"], len(comparison.records)
     smelters = list(comparison.case.smelters)
     charts = []
     if comparison.sweep is not None:
         sweep, k = wb["GrantDelay"], len(comparison.sweep)
-        charts.append(_bar(sweep, ["Cost of each month of this delay (USD)"], k,
-                           "Cost of each month of grant delay (USD)",
-                           "Grant award delay (months)", "USD"))
+        charts.append(
+            _bar(
+                sweep,
+                ["Cost of each month of this delay (USD)"],
+                k,
+                "Cost of each month of grant delay (USD)",
+                "Grant award delay (months)",
+                "USD",
+            )
+        )
         line = LineChart()
         line.title = chart_title("Objective by grant award delay (USD)")
         col = _column(sweep, "Objective: discounted margin (USD)")
-        line.add_data(Reference(sweep, min_col=col, max_col=col, min_row=1, max_row=k + 1),
-                      titles_from_data=True)
+        line.add_data(
+            Reference(sweep, min_col=col, max_col=col, min_row=1, max_row=k + 1),
+            titles_from_data=True,
+        )
         line.set_categories(Reference(sweep, min_col=1, max_col=1, min_row=2, max_row=k + 1))
         line.series[0].smooth = False
         _axes(line, "Grant award delay (months)", "USD")
         charts.append(line)
-    charts.append(_bar(table, ["Objective: discounted margin (USD)"], n,
-                       "Objective by scenario (discounted margin, USD)", "Scenario", "USD"))
-    charts.append(_bar(table, [f"Ore allocated to {p} (t)" for p in smelters], n,
-                       "Ore allocated to each smelter over the horizon (t)", "Scenario",
-                       "t of ore", stacked=True))
+    charts.append(
+        _bar(
+            table,
+            ["Objective: discounted margin (USD)"],
+            n,
+            "Objective by scenario (discounted margin, USD)",
+            "Scenario",
+            "USD",
+        )
+    )
+    charts.append(
+        _bar(
+            table,
+            [f"Ore allocated to {p} (t)" for p in smelters],
+            n,
+            "Ore allocated to each smelter over the horizon (t)",
+            "Scenario",
+            "t of ore",
+            stacked=True,
+        )
+    )
     for p in smelters:
         series = [(rows[(b.title, p)], b.title.split(": ore dispatched")[0]) for b in blocks]
-        charts.append(line_chart(wb["Allocation"], months, series,
-                                 f"Ore dispatched to {p} by month, each scenario (t)",
-                                 "t of ore", "#,##0"))
+        charts.append(
+            line_chart(
+                wb["Allocation"],
+                months,
+                series,
+                f"Ore dispatched to {p} by month, each scenario (t)",
+                "t of ore",
+                "#,##0",
+            )
+        )
     for i, chart in enumerate(charts):
         top = 2 + i * ROWS_PER_CHART
         ws.add_chart(chart, f"A{top}")
@@ -394,8 +548,10 @@ def _write_provenance(ws: Worksheet, comparison: Comparison) -> None:
     items += [
         ("Case name", comparison.case.settings.case_name),
         ("Runs", len(comparison.records)),
-        ("Runs solved per method", ", ".join(f"{m}: {methods.count(m)}"
-                                             for m in dict.fromkeys(methods))),
+        (
+            "Runs solved per method",
+            ", ".join(f"{m}: {methods.count(m)}" for m in dict.fromkeys(methods)),
+        ),
         ("Written", datetime.now(UTC).astimezone().isoformat(timespec="seconds")),
         ("ore-optimizer version", optimizer.__version__),
         ("Pyomo version", _package_version("pyomo")),
@@ -433,22 +589,34 @@ def as_json(comparison: Comparison) -> dict[str, Any]:
     runs = []
     for r in comparison.records:
         diff, pct = delta(r.objective_usd, base.objective_usd)
-        runs.append({
-            "scenario": r.scenario, "status": r.status, "message": r.message,
-            "objective_usd": _num(r.objective_usd),
-            "delta_objective_usd": _num(diff), "delta_objective_pct": _num(pct),
-            "sb_produced_t": {k: _num(v) for k, v in r.sb_t.items()},
-            "ore_allocated_t": {k: _num(v) for k, v in r.allocated_t.items()},
-            "alaska_ore_shipped_t": _num(r.alaska_shipped_t),
-            "utilization_pct": {k: _num(v) for k, v in r.utilization_pct.items()},
-            "grant_used_usd": {k: _num(v) for k, v in r.grant_used_usd.items()},
-            "expansions": {e: {"added_t_per_month": _num(b.added_t_per_month),
-                               "start_month": b.start_month, "online_month": b.online_month}
-                           for e, b in r.builds.items()},
-            "shortfall_t_sb": _num(r.shortfall_t_sb),
-            "cells_changed": len(net_changes(r.changes)),
-            "solved_by": r.method, "seconds": round(r.seconds, 4), "report": r.report,
-        })
+        runs.append(
+            {
+                "scenario": r.scenario,
+                "status": r.status,
+                "message": r.message,
+                "objective_usd": _num(r.objective_usd),
+                "delta_objective_usd": _num(diff),
+                "delta_objective_pct": _num(pct),
+                "sb_produced_t": {k: _num(v) for k, v in r.sb_t.items()},
+                "ore_allocated_t": {k: _num(v) for k, v in r.allocated_t.items()},
+                "alaska_ore_shipped_t": _num(r.alaska_shipped_t),
+                "utilization_pct": {k: _num(v) for k, v in r.utilization_pct.items()},
+                "grant_used_usd": {k: _num(v) for k, v in r.grant_used_usd.items()},
+                "expansions": {
+                    e: {
+                        "added_t_per_month": _num(b.added_t_per_month),
+                        "start_month": b.start_month,
+                        "online_month": b.online_month,
+                    }
+                    for e, b in r.builds.items()
+                },
+                "shortfall_t_sb": _num(r.shortfall_t_sb),
+                "cells_changed": len(net_changes(r.changes)),
+                "solved_by": r.method,
+                "seconds": round(r.seconds, 4),
+                "report": r.report,
+            }
+        )
     data: dict[str, Any] = {"case": comparison.case.settings.case_name, "runs": runs}
     if comparison.sweep is not None:
         data["sweep"] = [row.as_json() for row in comparison.sweep]
@@ -466,18 +634,27 @@ def summary_lines(comparison: Comparison) -> list[str]:
     out = []
     for r in comparison.records:
         diff, pct = delta(r.objective_usd, base.objective_usd)
-        change = "" if r.scenario is None or diff is None else (
-            f"  {'+' if diff >= 0 else '−'}{_usd(abs(diff))}"
-            + (f" ({pct:+.2f}%)".replace("-", "−") if pct is not None else ""))
+        change = (
+            ""
+            if r.scenario is None or diff is None
+            else (
+                f"  {'+' if diff >= 0 else '−'}{_usd(abs(diff))}"
+                + (f" ({pct:+.2f}%)".replace("-", "−") if pct is not None else "")
+            )
+        )
         out.append(f"{r.label:<{width}}  {r.status:<11} {_usd(r.objective_usd):>16}{change}")
     previous = 0
     for row in comparison.sweep or []:
         if row.delay_months and row.month_cost_usd is not None:
-            months = (f"month {row.delay_months} of delay costs"
-                      if row.delay_months == previous + 1
-                      else f"months {previous + 1}–{row.delay_months} of delay cost, each,")
-            out.append(f"grant award {row.delay_months:>3} month(s) late: "
-                       f"{_usd(row.loss_usd)} below on time; {months} "
-                       f"{_usd(row.month_cost_usd)}")
+            months = (
+                f"month {row.delay_months} of delay costs"
+                if row.delay_months == previous + 1
+                else f"months {previous + 1}–{row.delay_months} of delay cost, each,"
+            )
+            out.append(
+                f"grant award {row.delay_months:>3} month(s) late: "
+                f"{_usd(row.loss_usd)} below on time; {months} "
+                f"{_usd(row.month_cost_usd)}"
+            )
         previous = row.delay_months
     return out

@@ -59,8 +59,10 @@ def _write_rows(path: Path, header: list[str], rows: list[list[object]]) -> None
 
 def _table_rows(table: Table) -> list[list[object]]:
     kinds = [c.kind for c in table.columns]
-    return [[csv_value(v, k) for v, k in zip(values, kinds, strict=True)]
-            for values in table.frame.itertuples(index=False, name=None)]
+    return [
+        [csv_value(v, k) for v, k in zip(values, kinds, strict=True)]
+        for values in table.frame.itertuples(index=False, name=None)
+    ]
 
 
 def _summary_rows(results: Results, case: Case) -> list[list[object]]:
@@ -70,8 +72,15 @@ def _summary_rows(results: Results, case: Case) -> list[list[object]]:
         measures = [h for h in section.headers if h != "Unit"] or ["Text"]
         for line in section.lines:
             for measure, value in zip(measures, line.values, strict=False):
-                rows.append([safe_text(section.title), safe_text(line.label), measure,
-                             csv_value(value, line.kind), safe_text(line.unit)])
+                rows.append(
+                    [
+                        safe_text(section.title),
+                        safe_text(line.label),
+                        measure,
+                        csv_value(value, line.kind),
+                        safe_text(line.unit),
+                    ]
+                )
     return rows
 
 
@@ -80,13 +89,10 @@ def write_csv(results: Results, case: Case, directory: Path) -> list[Path]:
     directory = Path(directory)
     written = []
     outputs: list[tuple[str, list[str], list[list[object]]]] = [
-        ("summary", ["Section", "Item", "Measure", "Value", "Unit"],
-         _summary_rows(results, case)),
+        ("summary", ["Section", "Item", "Measure", "Value", "Unit"], _summary_rows(results, case)),
     ]
-    outputs += [(file_stem(t.name), t.headers, _table_rows(t))
-                for t in build_tables(results, case)]
+    outputs += [(file_stem(t.name), t.headers, _table_rows(t)) for t in build_tables(results, case)]
     for stem, header, rows in outputs:
         target = directory / f"{stem}.csv"
         written.append(save_atomic(lambda p, h=header, r=rows: _write_rows(p, h, r), target))
     return written
-

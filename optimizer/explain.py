@@ -47,9 +47,12 @@ from optimizer.screens import CONFLICT, NOTE, Finding, run_screens
 
 MAX_FIXES = 4  # alternatives offered
 MAX_SHOWN = 5  # screen conflicts printed (the -o workbook holds them all)
-EMPTY = {"Summary": "", "Diagnosis": "(no pre-solve check found anything)",
-         "Conflict": "(no conflict: the case is feasible, or HiGHS could not tell)",
-         "Fixes": "(no change to suggest)"}
+EMPTY = {
+    "Summary": "",
+    "Diagnosis": "(no pre-solve check found anything)",
+    "Conflict": "(no conflict: the case is feasible, or HiGHS could not tell)",
+    "Fixes": "(no change to suggest)",
+}
 FEASIBLE, INFEASIBLE, UNBOUNDED, UNKNOWN = "feasible", "infeasible", "unbounded", "unknown"
 
 
@@ -92,8 +95,13 @@ def diagnose(case: Case, model: pyo.ConcreteModel | None = None) -> Diagnosis:
     """Screens, then the LP's IIS and smallest fixes (or unbounded direction). ``model`` is
     the case's model when the caller already has it (built from ``case`` otherwise)."""
     tick = time.perf_counter()
-    diag = Diagnosis(case.settings.case_name, UNKNOWN, run_screens(case),
-                     lumpy=case.settings.expansion_mode == "lumpy", months=case.months)
+    diag = Diagnosis(
+        case.settings.case_name,
+        UNKNOWN,
+        run_screens(case),
+        lumpy=case.settings.expansion_mode == "lumpy",
+        months=case.months,
+    )
     try:
         model = model if model is not None else build_model(case)
     except InfeasibleError:  # a smelter that must be fed but nothing reaches: screened
@@ -199,8 +207,15 @@ def _fixes(case: Case, form: LpForm, groups: list[tuple[str, str]]) -> tuple[lis
     return [every[1]], True
 
 
-def _relax(case: Case, lk, form: LpForm, elastic: Elastic, members: list[int],
-           knob_ids: list[object], group_of: dict) -> tuple[float, Fix] | None:
+def _relax(
+    case: Case,
+    lk,
+    form: LpForm,
+    elastic: Elastic,
+    members: list[int],
+    knob_ids: list[object],
+    group_of: dict,
+) -> tuple[float, Fix] | None:
     """The smallest relaxation using only ``members``, as one fix (with its size), not yet
     checked by re-solving."""
     solved = elastic.solve(members)
@@ -218,11 +233,15 @@ def _relax(case: Case, lk, form: LpForm, elastic: Elastic, members: list[int],
 
 
 _RAY_WORDS = {
-    "Mined_t": "ore mined at {0}", "Ship_t": "ore shipped on route {0}",
-    "Feed_t": "{0} ore fed at {1}", "Source_Stock_t": "stock at {0}",
-    "Yard_Stock_t": "{0} ore in the {1} yard", "Spot_Sb_t": "Sb sold at spot at {0}",
+    "Mined_t": "ore mined at {0}",
+    "Ship_t": "ore shipped on route {0}",
+    "Feed_t": "{0} ore fed at {1}",
+    "Source_Stock_t": "stock at {0}",
+    "Yard_Stock_t": "{0} ore in the {1} yard",
+    "Spot_Sb_t": "Sb sold at spot at {0}",
     "Delivered_Sb_t": "Sb delivered to contract {0} from {1}",
-    "Build_t_per_month": "capacity built by {0}", "Grant_Paid_kusd": "grant {0} paying for {1}",
+    "Build_t_per_month": "capacity built by {0}",
+    "Grant_Paid_kusd": "grant {0} paying for {1}",
 }
 
 
@@ -240,8 +259,9 @@ def _ray_words(form: LpForm) -> list[str]:
         grouped.setdefault(text, [])
         if month:
             grouped[text].append(month)
-    return [f"{text} ({month_ranges(ms, case.months)})" if ms else text
-            for text, ms in grouped.items()]
+    return [
+        f"{text} ({month_ranges(ms, case.months)})" if ms else text for text, ms in grouped.items()
+    ]
 
 
 # --- output --------------------------------------------------------------------------------
@@ -252,8 +272,10 @@ def lines(diag: Diagnosis) -> list[str]:
     out: list[str] = []
     name = f"Case '{diag.case_name}'"
     if diag.status == FEASIBLE:
-        out.append(f"{name} is feasible: HiGHS found a plan that meets every constraint; "
-                   "nothing conflicts.")
+        out.append(
+            f"{name} is feasible: HiGHS found a plan that meets every constraint; "
+            "nothing conflicts."
+        )
     elif diag.status == UNBOUNDED:
         out.append(f"{name} is unbounded: the margin can grow without limit.")
     elif diag.status == INFEASIBLE:
@@ -263,19 +285,25 @@ def lines(diag: Diagnosis) -> list[str]:
     if diag.error:
         out.append(f"({diag.error}.)")
     if diag.lumpy and diag.status in (INFEASIBLE, UNBOUNDED):
-        out.append("(lumpy mode: diagnosed on the LP relaxation, which is feasible exactly when "
-                   "the lumpy case is.)")
+        out.append(
+            "(lumpy mode: diagnosed on the LP relaxation, which is feasible exactly when "
+            "the lumpy case is.)"
+        )
     if diag.conflicts:
         out += ["", "What conflicts (pre-solve checks):"]
         for n, f in enumerate(diag.conflicts[:MAX_SHOWN], start=1):
-            out += [f"  {n}. {_capital(f.title)}", f"     {f.detail}",
-                    f"     Change: {f.fix}"]
+            out += [f"  {n}. {_capital(f.title)}", f"     {f.detail}", f"     Change: {f.fix}"]
         if len(diag.conflicts) > MAX_SHOWN:
-            out.append(f"  … and {len(diag.conflicts) - MAX_SHOWN} more (explain -o lists "
-                       "them all in a workbook).")
+            out.append(
+                f"  … and {len(diag.conflicts) - MAX_SHOWN} more (explain -o lists "
+                "them all in a workbook)."
+            )
     if diag.limits:
-        out += ["", "Conflicting inputs — these limits cannot all hold (HiGHS irreducible "
-                "infeasible subset):"]
+        out += [
+            "",
+            "Conflicting inputs — these limits cannot all hold (HiGHS irreducible "
+            "infeasible subset):",
+        ]
         for limit in diag.limits:
             when = f" in {month_ranges(limit.months, diag.months)}" if limit.months else ""
             out.append(f"  - {_capital(limit.text)}{when} — {join_cells(limit.cells)}")
@@ -284,21 +312,28 @@ def lines(diag: Diagnosis) -> list[str]:
                 when = f" in {month_ranges(months, diag.months)}" if months else ""
                 out.append(f"  linked by: {text}{when} — {join_cells(cells)}")
     if diag.fixes:
-        head = ("Smallest change that makes the case feasible (all together):" if diag.combined
-                else "Smallest changes that make the case feasible (any one of them):")
+        head = (
+            "Smallest change that makes the case feasible (all together):"
+            if diag.combined
+            else "Smallest changes that make the case feasible (any one of them):"
+        )
         out += ["", head]
         for n, fix in enumerate(diag.fixes):
             out.append(f"  {chr(97 + n)}. {fix.text}")
             if len(fix.edits) > 1 or fix.edits[0].cell not in fix.text:
                 out += [f"     {edit}" for edit in fix.edits]
     elif diag.status == INFEASIBLE and diag.limits:
-        out += ["", "No change of a single input limit makes it feasible; relax one of the "
-                "limits above."]
+        out += [
+            "",
+            "No change of a single input limit makes it feasible; relax one of the limits above.",
+        ]
     if diag.unbounded:
         out += ["", "These can grow without limit while adding margin:"]
         out += [f"  - {text}" for text in diag.unbounded[:12]]
-        out.append("Give them a finite limit (Supply max, route or smelter capacity) or check "
-                   "prices and costs for a loop that earns money for nothing.")
+        out.append(
+            "Give them a finite limit (Supply max, route or smelter capacity) or check "
+            "prices and costs for a loop that earns money for nothing."
+        )
     if diag.notes:
         out += ["", "Notes (not conflicts, but probably not what you meant):"]
         for f in diag.notes:
@@ -315,8 +350,7 @@ def print_diagnosis(diag: Diagnosis, console: Console) -> None:
     colour = {FEASIBLE: "green", INFEASIBLE: "red", UNBOUNDED: "red"}.get(diag.status, "yellow")
     for n, line in enumerate(lines(diag)):
         if n == 0:
-            console.print(f"[{colour}]{escape(line)}[/{colour}]", highlight=False,
-                          soft_wrap=True)
+            console.print(f"[{colour}]{escape(line)}[/{colour}]", highlight=False, soft_wrap=True)
         else:
             console.print(line, markup=False, highlight=False, soft_wrap=True)
 
@@ -325,19 +359,33 @@ def tables(diag: Diagnosis) -> dict[str, pd.DataFrame]:
     """The diagnosis workbook's sheets as DataFrames (Diagnosis, Conflict, Fixes)."""
     findings = pd.DataFrame(
         [(f.kind, f.title, f.detail, f.fix, join_cells(f.cells)) for f in diag.findings],
-        columns=["kind", "finding", "detail", "change", "cells"])
+        columns=["kind", "finding", "detail", "change", "cells"],
+    )
     conflict = pd.DataFrame(
-        [("limit", x.text, month_ranges(x.months, diag.months) if x.months else "",
-          join_cells(x.cells)) for x in diag.limits]
-        + [("link", text, month_ranges(ms, diag.months) if ms else "", join_cells(cells))
-           for text, ms, cells in diag.links]
+        [
+            (
+                "limit",
+                x.text,
+                month_ranges(x.months, diag.months) if x.months else "",
+                join_cells(x.cells),
+            )
+            for x in diag.limits
+        ]
+        + [
+            ("link", text, month_ranges(ms, diag.months) if ms else "", join_cells(cells))
+            for text, ms, cells in diag.links
+        ]
         + [("unbounded", text, "", "") for text in diag.unbounded],
-        columns=["role", "constraint", "months", "cells"])
+        columns=["role", "constraint", "months", "cells"],
+    )
     fixes = pd.DataFrame(
-        [(chr(97 + n), fix.text, e.cell, e.sheet, e.column, show_value(e.old),
-          show_value(e.new))
-         for n, fix in enumerate(diag.fixes) for e in fix.edits],
-        columns=["option", "change", "cell", "sheet", "column", "current", "suggested"])
+        [
+            (chr(97 + n), fix.text, e.cell, e.sheet, e.column, show_value(e.old), show_value(e.new))
+            for n, fix in enumerate(diag.fixes)
+            for e in fix.edits
+        ],
+        columns=["option", "change", "cell", "sheet", "column", "current", "suggested"],
+    )
     return {"Diagnosis": findings, "Conflict": conflict, "Fixes": fixes}
 
 
@@ -354,11 +402,15 @@ def write_diagnosis(diag: Diagnosis, path: Path) -> Path:
     def write(tmp: Path) -> None:
         wb = openpyxl.Workbook()
         wb.remove(wb.active)
-        summary = pd.DataFrame([(diag.case_name, diag.status, round(diag.seconds, 3))],
-                               columns=["case", "status", "seconds"])
+        summary = pd.DataFrame(
+            [(diag.case_name, diag.status, round(diag.seconds, 3))],
+            columns=["case", "status", "seconds"],
+        )
         for name, frame in {"Summary": summary, **tables(diag)}.items():
-            columns = [Col(c, c, "seconds" if c == "seconds" else "text", widths.get(c, 40))
-                       for c in frame.columns]
+            columns = [
+                Col(c, c, "seconds" if c == "seconds" else "text", widths.get(c, 40))
+                for c in frame.columns
+            ]
             write_table(wb.create_sheet(name), Table(name, columns, frame, note=EMPTY[name]))
         wb.save(tmp)
 

@@ -61,59 +61,121 @@ def _down(x: float, step: float) -> float:
     return max(0.0, round(math.floor(x / step + FUZZ) * step, 6))
 
 
-def to_fix(case: Case, lk: Lookup, form: LpForm, group: tuple[str, str],
-           amounts: dict[object, float], values: np.ndarray) -> Fix | None:
+def to_fix(
+    case: Case,
+    lk: Lookup,
+    form: LpForm,
+    group: tuple[str, str],
+    amounts: dict[object, float],
+    values: np.ndarray,
+) -> Fix | None:
     """The edits relaxing ``group`` (family, row id) by the elastic ``amounts``, keyed by
     knob id (the group itself for one-cell inputs, ``(group, t)`` per month otherwise)."""
     name, ident = group
-    by_month = {k[1]: x for k, x in amounts.items() if isinstance(k, tuple) and len(k) == 2
-                and isinstance(k[1], int)}
+    by_month = {
+        k[1]: x
+        for k, x in amounts.items()
+        if isinstance(k, tuple) and len(k) == 2 and isinstance(k[1], int)
+    }
     total = sum(amounts.values())
     if total <= 0:
         return None
     if name == "Min_Feed":
-        return _scalar(case, "Smelters", ident, "min_feed_t_per_month", -total,
-                       f"lower {possessive(ident)} minimum feed", "t/month")
+        return _scalar(
+            case,
+            "Smelters",
+            ident,
+            "min_feed_t_per_month",
+            -total,
+            f"lower {possessive(ident)} minimum feed",
+            "t/month",
+        )
     if name == "Source_Stockpile_Capacity":
-        return _scalar(case, "Sources", ident, "stockpile_capacity_t", total,
-                       f"raise the {ident} stockpile capacity", "t")
+        return _scalar(
+            case,
+            "Sources",
+            ident,
+            "stockpile_capacity_t",
+            total,
+            f"raise the {ident} stockpile capacity",
+            "t",
+        )
     if name == "Yard_Capacity":
-        return _scalar(case, "Smelters", ident, "stockpile_capacity_t", total,
-                       f"raise the {ident} yard capacity", "t")
+        return _scalar(
+            case,
+            "Smelters",
+            ident,
+            "stockpile_capacity_t",
+            total,
+            f"raise the {ident} yard capacity",
+            "t",
+        )
     if name == "Expansion_Build_Limit":
-        return _scalar(case, "Expansions", ident, "max_added_t_per_month", total,
-                       f"let {ident} add more capacity", "t/month")
+        return _scalar(
+            case,
+            "Expansions",
+            ident,
+            "max_added_t_per_month",
+            total,
+            f"let {ident} add more capacity",
+            "t/month",
+        )
     if name in ("Extraction_Max", "Extraction_Min"):
         return _supply(case, ident, name == "Extraction_Max", by_month)
     if name == "Smelter_Capacity":
         sm = case.smelters[ident]
-        return _capacity(case, by_month, ident, f"{possessive(ident)} capacity",
-                         ("Smelters", "base_capacity_t_per_month", sm.base_capacity_t_per_month),
-                         "SmelterAvailability", sm.availability_pct)
+        return _capacity(
+            case,
+            by_month,
+            ident,
+            f"{possessive(ident)} capacity",
+            ("Smelters", "base_capacity_t_per_month", sm.base_capacity_t_per_month),
+            "SmelterAvailability",
+            sm.availability_pct,
+        )
     if name == "Route_Capacity":
         route = case.routes[ident]
-        return _capacity(case, by_month, ident, f"route {possessive(ident)} capacity",
-                         ("Routes", "capacity_t_per_month", route.capacity_t_per_month),
-                         "RouteAvailability", route.availability_pct)
+        return _capacity(
+            case,
+            by_month,
+            ident,
+            f"route {possessive(ident)} capacity",
+            ("Routes", "capacity_t_per_month", route.capacity_t_per_month),
+            "RouteAvailability",
+            route.availability_pct,
+        )
     if name in ("Feed_Grade", "Feed_Arsenic", "Domestic_Share"):
         return _blend(case, lk, form, name, ident, by_month, values)
     if name == "End_Stock":
-        return Fix("set end_stock_policy to free, so stocks may end below their opening level",
-                   (Edit("Settings", "end_stock_policy", "value",
-                         cell(case, "Settings", "end_stock_policy", "value"), "keep_opening",
-                         "free"),))
+        return Fix(
+            "set end_stock_policy to free, so stocks may end below their opening level",
+            (
+                Edit(
+                    "Settings",
+                    "end_stock_policy",
+                    "value",
+                    cell(case, "Settings", "end_stock_policy", "value"),
+                    "keep_opening",
+                    "free",
+                ),
+            ),
+        )
     return None
 
 
-def _scalar(case: Case, sheet: str, key: str, column: str, change: float, verb: str,
-            unit: str) -> Fix:
-    entity = {"Smelters": case.smelters, "Sources": case.sources,
-              "Expansions": case.expansions}[sheet][key]
+def _scalar(
+    case: Case, sheet: str, key: str, column: str, change: float, verb: str, unit: str
+) -> Fix:
+    entity = {"Smelters": case.smelters, "Sources": case.sources, "Expansions": case.expansions}[
+        sheet
+    ][key]
     old = getattr(entity, column)
     new = _up(old + change, 1.0) if change > 0 else _down(old + change, 1.0)
     where = cell(case, sheet, key, column)
-    return Fix(f"{verb} from {show_value(old)} to {show_value(new)} {unit} ({where})",
-               (Edit(sheet, key, column, where, old, new),))
+    return Fix(
+        f"{verb} from {show_value(old)} to {show_value(new)} {unit} ({where})",
+        (Edit(sheet, key, column, where, old, new),),
+    )
 
 
 def _supply(case: Case, s: str, is_max: bool, by_month: dict[int, float]) -> Fix:
@@ -124,18 +186,35 @@ def _supply(case: Case, s: str, is_max: bool, by_month: dict[int, float]) -> Fix
     for t, delta in sorted(by_month.items()):
         m = case.months[t]
         new = _up(series[t] + delta, 1.0) if is_max else _down(series[t] - delta, 1.0)
-        edits.append(Edit("Supply", supply_key(s, bound), m,
-                          cell(case, "Supply", supply_key(s, bound), m), series[t], new))
+        edits.append(
+            Edit(
+                "Supply",
+                supply_key(s, bound),
+                m,
+                cell(case, "Supply", supply_key(s, bound), m),
+                series[t],
+                new,
+            )
+        )
     months = month_ranges([case.months[t] for t in by_month], case.months)
     amount = tonnes(sum(abs(e.new - e.old) for e in edits))
-    text = (f"let {s} supply {amount} more in {months}" if is_max
-            else f"lower {possessive(s)} supply minimum by {amount} in {months}")
+    text = (
+        f"let {s} supply {amount} more in {months}"
+        if is_max
+        else f"lower {possessive(s)} supply minimum by {amount} in {months}"
+    )
     return Fix(text, tuple(edits))
 
 
-def _capacity(case: Case, by_month: dict[int, float], key: str, what: str,
-              base: tuple[str, str, float], avail_sheet: str,
-              avail: tuple[float, ...]) -> Fix:
+def _capacity(
+    case: Case,
+    by_month: dict[int, float],
+    key: str,
+    what: str,
+    base: tuple[str, str, float],
+    avail_sheet: str,
+    avail: tuple[float, ...],
+) -> Fix:
     """Per-month capacity increases as availability edits where the base allows it, else
     one edit of the base capacity (raised enough for every month that needs it)."""
     sheet, column, base_value = base
@@ -145,26 +224,39 @@ def _capacity(case: Case, by_month: dict[int, float], key: str, what: str,
         needed = base_value * avail[t] / 100.0 + delta
         if avail[t] < 100 and needed <= base_value and has_cell(case, avail_sheet, key, m):
             new = min(100.0, _up(needed / base_value * 100.0, 0.1))
-            edits.append(Edit(avail_sheet, key, m, cell(case, avail_sheet, key, m),
-                              avail[t], new))
+            edits.append(Edit(avail_sheet, key, m, cell(case, avail_sheet, key, m), avail[t], new))
             continue
         if avail[t] <= 0:
-            edits.append(Edit(avail_sheet, key, m, cell(case, avail_sheet, key, m), avail[t],
-                              100.0))
+            edits.append(
+                Edit(avail_sheet, key, m, cell(case, avail_sheet, key, m), avail[t], 100.0)
+            )
             need_base = max(need_base, needed)
         else:
             need_base = max(need_base, needed * 100.0 / avail[t])
     if need_base > base_value:
-        edits.append(Edit(sheet, key, column, cell(case, sheet, key, column), base_value,
-                          _up(need_base, 1.0)))
+        edits.append(
+            Edit(
+                sheet, key, column, cell(case, sheet, key, column), base_value, _up(need_base, 1.0)
+            )
+        )
     months = month_ranges([case.months[t] for t in by_month], case.months)
     most = max(by_month.values())
-    return Fix(f"raise {what} in {months} by {tonnes(_up(most, 0.1))}"
-               + (" (the most in one month)" if len(by_month) > 1 else ""), tuple(edits))
+    return Fix(
+        f"raise {what} in {months} by {tonnes(_up(most, 0.1))}"
+        + (" (the most in one month)" if len(by_month) > 1 else ""),
+        tuple(edits),
+    )
 
 
-def _blend(case: Case, lk: Lookup, form: LpForm, name: str, p: str,
-           by_month: dict[int, float], values: np.ndarray) -> Fix | None:
+def _blend(
+    case: Case,
+    lk: Lookup,
+    form: LpForm,
+    name: str,
+    p: str,
+    by_month: dict[int, float],
+    values: np.ndarray,
+) -> Fix | None:
     """Blend rows are relaxed in t × percentage points; with the relaxed plan's feed that is
     a change of the percentage itself (the same plan then meets the edited limit)."""
     column_of = {id(v): j for j, v in enumerate(form.columns)}
@@ -184,16 +276,25 @@ def _blend(case: Case, lk: Lookup, form: LpForm, name: str, p: str,
     }[name]
     new = min(100.0, _up(old + change, 0.1)) if verb == "raise" else _down(old - change, 0.1)
     where = cell(case, "Smelters", p, column)
-    label = {"Feed_Grade": "minimum feed grade", "Feed_Arsenic": "arsenic limit",
-             "Domestic_Share": "minimum domestic share"}[name]
-    return Fix(f"{verb} {possessive(p)} {label} from {pct(old)} to {pct(new)} ({where})",
-               (Edit("Smelters", p, column, where, old, new),))
+    label = {
+        "Feed_Grade": "minimum feed grade",
+        "Feed_Arsenic": "arsenic limit",
+        "Domestic_Share": "minimum domestic share",
+    }[name]
+    return Fix(
+        f"{verb} {possessive(p)} {label} from {pct(old)} to {pct(new)} ({where})",
+        (Edit("Smelters", p, column, where, old, new),),
+    )
 
 
 def apply_edits(case: Case, edits: tuple[Edit, ...] | list[Edit]) -> Case:
     """``case`` with ``edits`` applied, as if the planner had typed them in."""
-    tables = {"Smelters": dict(case.smelters), "Sources": dict(case.sources),
-              "Routes": dict(case.routes), "Expansions": dict(case.expansions)}
+    tables = {
+        "Smelters": dict(case.smelters),
+        "Sources": dict(case.sources),
+        "Routes": dict(case.routes),
+        "Expansions": dict(case.expansions),
+    }
     series: dict[tuple[str, str, str], dict[int, float]] = defaultdict(dict)
     settings = case.settings
     for e in edits:
@@ -203,21 +304,26 @@ def apply_edits(case: Case, edits: tuple[Edit, ...] | list[Edit]) -> Case:
             settings = replace(settings, **{e.key: e.new})
         elif e.sheet == "Supply":
             source, bound = e.key.rsplit("|", 1)
-            series[("Sources", source, f"supply_{bound}_t")][case.months.index(e.column)] = \
-                float(e.new)
+            series[("Sources", source, f"supply_{bound}_t")][case.months.index(e.column)] = float(
+                e.new
+            )
         else:  # SmelterAvailability / RouteAvailability
             table = "Smelters" if e.sheet == "SmelterAvailability" else "Routes"
-            series[(table, e.key, "availability_pct")][case.months.index(e.column)] = \
-                float(e.new)
+            series[(table, e.key, "availability_pct")][case.months.index(e.column)] = float(e.new)
     for (table, key, attr), changes in series.items():
         entity = tables[table][key]
         values = list(getattr(entity, attr))
         for t, x in changes.items():
             values[t] = x
         tables[table][key] = replace(entity, **{attr: tuple(values)})
-    return replace(case, settings=settings, smelters=tables["Smelters"],
-                   sources=tables["Sources"], routes=tables["Routes"],
-                   expansions=tables["Expansions"])
+    return replace(
+        case,
+        settings=settings,
+        smelters=tables["Smelters"],
+        sources=tables["Sources"],
+        routes=tables["Routes"],
+        expansions=tables["Expansions"],
+    )
 
 
 def is_feasible(case: Case) -> bool:
@@ -227,4 +333,6 @@ def is_feasible(case: Case) -> bool:
     except InfeasibleError:
         return False
     return run(compile_lp(model, time_limit_s=case.settings.time_limit_s)) in (
-        "optimal", "unbounded")
+        "optimal",
+        "unbounded",
+    )

@@ -97,15 +97,21 @@ class Tracked:
 
     def _build_index(self) -> dict[int, list[tuple[str, tuple | int]]]:
         index: dict[int, list[tuple[str, tuple | int]]] = defaultdict(list)
-        entries = [("coef", k, [f for part in parts for f in part])
-                   for k, parts in self.coefs.items()]
-        entries += [("cost", k, [f for part in parts for f in part])
-                    for k, parts in self.costs.items()]
+        entries = [
+            ("coef", k, [f for part in parts for f in part]) for k, parts in self.coefs.items()
+        ]
+        entries += [
+            ("cost", k, [f for part in parts for f in part]) for k, parts in self.costs.items()
+        ]
         entries += [("row_bound", k, [e]) for k, e in self.row_bounds.items()]
         entries += [("col_bound", k, [e]) for k, e in self.col_bounds.items()]
         for kind, key, factors in entries:
-            params = {id(p) for f in factors if f.__class__ not in native_numeric_types
-                      for p in identify_mutable_parameters(f)}
+            params = {
+                id(p)
+                for f in factors
+                if f.__class__ not in native_numeric_types
+                for p in identify_mutable_parameters(f)
+            }
             for p in params:
                 index[p].append((kind, key))
         return index
@@ -219,8 +225,7 @@ class _Walker:
             raise ValueError(f"cannot track a parameter in the constant term of {expr}")
         return coefs, constant, {j: parts[j] for j in mutable}
 
-    def _other(self, node, f, stack: list, coefs: dict[int, float], constant_parts: list
-               ) -> float:
+    def _other(self, node, f, stack: list, coefs: dict[int, float], constant_parts: list) -> float:
         """A node other than a sum, monomial, variable or number: pushes its operand onto
         ``stack`` (negation, named expression, product or quotient with a constant factor),
         or returns its constant; anything else goes through Pyomo's linear walker."""
@@ -279,8 +284,9 @@ class _Rows:
         self.limit_cols: dict[str, np.ndarray] = {}  # family -> its columns
         self.domain_sides: dict[int, set[str]] = defaultdict(set)  # column -> sides made rows
 
-    def add(self, owner, coefs: dict[int, float], lower: float, upper: float,
-            constant: float = 0.0) -> int:
+    def add(
+        self, owner, coefs: dict[int, float], lower: float, upper: float, constant: float = 0.0
+    ) -> int:
         for j, c in coefs.items():
             if c:
                 self.index.append(j)
@@ -297,8 +303,13 @@ class _Rows:
         track = self.tracked is not None
         lb, body, ub = con.to_bounded_expression(evaluate_bounds=not track)
         coefs, constant, parts = self.walker.terms(body)
-        i = self.add(con, coefs, -INF if lb is None else value(lb) - constant,
-                     INF if ub is None else value(ub) - constant, constant)
+        i = self.add(
+            con,
+            coefs,
+            -INF if lb is None else value(lb) - constant,
+            INF if ub is None else value(ub) - constant,
+            constant,
+        )
         if track:
             for j, p in parts.items():
                 self.tracked.coefs[(i, j)] = p
@@ -340,8 +351,9 @@ class _Rows:
                 self.tracked.row_bounds[(i, side)] = bound
 
 
-def compile_model(model: pyo.ConcreteModel, *, track: bool = False,
-                  limits: dict | None = None) -> LinearProgram:
+def compile_model(
+    model: pyo.ConcreteModel, *, track: bool = False, limits: dict | None = None
+) -> LinearProgram:
     """The model's active constraints and its one active objective as HiGHS arrays.
 
     ``limits``: families of single-variable limits the model holds as variable bounds
@@ -404,14 +416,26 @@ def compile_model(model: pyo.ConcreteModel, *, track: bool = False,
                     tracked.col_bounds[(j, side)] = bound
     integer = np.array([j for j, v in enumerate(variables) if v.is_integer()], dtype=np.int32)
     return LinearProgram(
-        model=model, variables=variables, constraints=rows.owners,
-        maximize=objective.sense == pyo.maximize, offset=float(offset), cost=cost,
-        col_lower=col_lower, col_upper=col_upper, row_lower=np.frombuffer(rows.lower),
-        row_upper=np.frombuffer(rows.upper), row_constant=np.frombuffer(rows.constant),
+        model=model,
+        variables=variables,
+        constraints=rows.owners,
+        maximize=objective.sense == pyo.maximize,
+        offset=float(offset),
+        cost=cost,
+        col_lower=col_lower,
+        col_upper=col_upper,
+        row_lower=np.frombuffer(rows.lower),
+        row_upper=np.frombuffer(rows.upper),
+        row_constant=np.frombuffer(rows.constant),
         starts=np.frombuffer(rows.starts, dtype=np.int32),
-        index=np.frombuffer(rows.index, dtype=np.int32), values=np.frombuffer(rows.values),
-        integer=integer, blocks=blocks, limit_rows=limit_rows, limit_cols=limit_cols,
-        tracked=tracked)
+        index=np.frombuffer(rows.index, dtype=np.int32),
+        values=np.frombuffer(rows.values),
+        integer=integer,
+        blocks=blocks,
+        limit_rows=limit_rows,
+        limit_cols=limit_cols,
+        tracked=tracked,
+    )
 
 
 def _evaluate(parts: list[tuple]) -> float:
@@ -454,14 +478,25 @@ class HighsLp:
         self._quiet()
         empty_i, empty_d = np.zeros(0, dtype=np.int32), np.zeros(0)
         h.addCols(lp.num_col, lp.cost, lp.col_lower, lp.col_upper, 0, empty_i, empty_i, empty_d)
-        h.addRows(lp.num_row, lp.row_lower, lp.row_upper, len(lp.index), lp.starts[:-1],
-                  lp.index, lp.values)
-        h.changeObjectiveSense(highspy.ObjSense.kMaximize if lp.maximize
-                               else highspy.ObjSense.kMinimize)
+        h.addRows(
+            lp.num_row,
+            lp.row_lower,
+            lp.row_upper,
+            len(lp.index),
+            lp.starts[:-1],
+            lp.index,
+            lp.values,
+        )
+        h.changeObjectiveSense(
+            highspy.ObjSense.kMaximize if lp.maximize else highspy.ObjSense.kMinimize
+        )
         h.changeObjectiveOffset(lp.offset)
         if len(lp.integer):
-            h.changeColsIntegrality(len(lp.integer), lp.integer, np.full(
-                len(lp.integer), int(highspy.HighsVarType.kInteger), dtype=np.uint8))
+            h.changeColsIntegrality(
+                len(lp.integer),
+                lp.integer,
+                np.full(len(lp.integer), int(highspy.HighsVarType.kInteger), dtype=np.uint8),
+            )
 
     def close(self) -> None:
         """Free HiGHS (its copy of the model, its solution); the arrays of ``lp`` stay."""
@@ -492,9 +527,13 @@ class HighsLp:
         info = h.getInfo()
         has_primal = info.primal_solution_status == 2  # 2: feasible
         condition = _CONDITION.get(status, TerminationCondition.unknown)
-        solution_status = (SolutionStatus.optimal if status == _STATUS.kOptimal
-                           else SolutionStatus.feasible if has_primal
-                           else SolutionStatus.noSolution)
+        solution_status = (
+            SolutionStatus.optimal
+            if status == _STATUS.kOptimal
+            else SolutionStatus.feasible
+            if has_primal
+            else SolutionStatus.noSolution
+        )
         incumbent = info.objective_function_value if has_primal else None
         if info.mip_node_count == -1:  # an LP: its bound is its optimum
             optimal = condition == TerminationCondition.convergenceCriteriaSatisfied
@@ -518,16 +557,20 @@ class HighsLp:
         made); :meth:`restore_columns` undoes it."""
         n = len(columns)
         h = self.highs
-        h.changeColsIntegrality(n, columns, np.full(n, int(highspy.HighsVarType.kContinuous),
-                                                    dtype=np.uint8))
+        h.changeColsIntegrality(
+            n, columns, np.full(n, int(highspy.HighsVarType.kContinuous), dtype=np.uint8)
+        )
         h.changeColsBounds(n, columns, values, values)
 
     def restore_columns(self, columns: np.ndarray) -> None:
         """Bounds and integrality of ``columns`` back as compiled."""
         lp, h, n = self.lp, self.highs, len(columns)
         h.changeColsBounds(n, columns, lp.col_lower[columns], lp.col_upper[columns])
-        kinds = np.where(np.isin(columns, lp.integer), int(highspy.HighsVarType.kInteger),
-                         int(highspy.HighsVarType.kContinuous)).astype(np.uint8)
+        kinds = np.where(
+            np.isin(columns, lp.integer),
+            int(highspy.HighsVarType.kInteger),
+            int(highspy.HighsVarType.kContinuous),
+        ).astype(np.uint8)
         h.changeColsIntegrality(n, columns, kinds)
 
     def update(self, params: list) -> None:
@@ -541,14 +584,27 @@ class HighsLp:
         if len(columns):
             lp.cost[columns] = [_evaluate(lp.tracked.costs[j]) for j in columns]
             h.changeColsCost(len(columns), columns, lp.cost[columns])
-        self._push_bounds(found.get("row_bound", ()), lp.tracked.row_bounds, lp.row_lower,
-                          lp.row_upper, lp.row_constant, h.changeRowsBounds)
-        self._push_bounds(found.get("col_bound", ()), lp.tracked.col_bounds, lp.col_lower,
-                          lp.col_upper, None, h.changeColsBounds)
+        self._push_bounds(
+            found.get("row_bound", ()),
+            lp.tracked.row_bounds,
+            lp.row_lower,
+            lp.row_upper,
+            lp.row_constant,
+            h.changeRowsBounds,
+        )
+        self._push_bounds(
+            found.get("col_bound", ()),
+            lp.tracked.col_bounds,
+            lp.col_lower,
+            lp.col_upper,
+            None,
+            h.changeColsBounds,
+        )
 
     @staticmethod
-    def _push_bounds(keys, exprs: dict, lower: np.ndarray, upper: np.ndarray,
-                     constant: np.ndarray | None, change) -> None:
+    def _push_bounds(
+        keys, exprs: dict, lower: np.ndarray, upper: np.ndarray, constant: np.ndarray | None, change
+    ) -> None:
         """Re-evaluate the bounds ``keys`` ((row or column, 0 lower | 1 upper)) and push
         both bounds of each row or column they belong to."""
         touched = set()

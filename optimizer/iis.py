@@ -29,11 +29,14 @@ from optimizer.errors import SolverError
 INF = highspy.kHighsInf
 LOWER, EQUAL, UPPER = -1, 0, 1  # row sense: body ≥ rhs, body = rhs, body ≤ rhs
 # From the whole LP (2) + reduce to an irreducible set (4); see HiGHS' iis_strategy option.
-IIS_STRATEGY = (int(highspy.IisStrategy.kIisStrategyFromLp)
-                | int(highspy.IisStrategy.kIisStrategyIrreducible))
-_BOUND_SIDE = {int(highspy.IisBoundStatus.kIisBoundStatusLower): "lower",
-               int(highspy.IisBoundStatus.kIisBoundStatusUpper): "upper",
-               int(highspy.IisBoundStatus.kIisBoundStatusBoxed): "both"}
+IIS_STRATEGY = int(highspy.IisStrategy.kIisStrategyFromLp) | int(
+    highspy.IisStrategy.kIisStrategyIrreducible
+)
+_BOUND_SIDE = {
+    int(highspy.IisBoundStatus.kIisBoundStatusLower): "lower",
+    int(highspy.IisBoundStatus.kIisBoundStatusUpper): "upper",
+    int(highspy.IisBoundStatus.kIisBoundStatusBoxed): "both",
+}
 _STATUS = {
     highspy.HighsModelStatus.kOptimal: "optimal",
     highspy.HighsModelStatus.kInfeasible: "infeasible",
@@ -85,8 +88,15 @@ def compile_lp(model: pyo.ConcreteModel, *, time_limit_s: float = 60.0) -> LpFor
     upper = np.where(np.array(sense) >= EQUAL, rhs, INF) if sense else rhs
     a = info.A.tocsr()
     if len(sense):
-        h.addRows(len(sense), lower, upper, a.nnz, a.indptr[:-1].astype(np.int32),
-                  a.indices.astype(np.int32), a.data.astype(np.double))
+        h.addRows(
+            len(sense),
+            lower,
+            upper,
+            a.nnz,
+            a.indptr[:-1].astype(np.int32),
+            a.indices.astype(np.int32),
+            a.data.astype(np.double),
+        )
     rows = [r.constraint for r in info.rows]
     lumpy = bool(getattr(getattr(model, "lookup", None), "lumpy", False))
     return LpForm(h, model, rows, sense, rhs, columns, lumpy)
@@ -116,10 +126,14 @@ def find_iis(form: LpForm) -> Iis:
     status, iis = h.getIis()
     if status == highspy.HighsStatus.kError or not iis.valid_:
         raise SolverError("HiGHS could not compute the conflicting constraints (IIS)")
-    rows = tuple((int(i), _BOUND_SIDE.get(int(b), "both"))
-                 for i, b in zip(iis.row_index_, iis.row_bound_, strict=True))
-    cols = tuple((int(j), _BOUND_SIDE.get(int(b), "both"))
-                 for j, b in zip(iis.col_index_, iis.col_bound_, strict=True))
+    rows = tuple(
+        (int(i), _BOUND_SIDE.get(int(b), "both"))
+        for i, b in zip(iis.row_index_, iis.row_bound_, strict=True)
+    )
+    cols = tuple(
+        (int(j), _BOUND_SIDE.get(int(b), "both"))
+        for j, b in zip(iis.col_index_, iis.col_bound_, strict=True)
+    )
     return Iis(rows, cols)
 
 
@@ -140,8 +154,9 @@ class Elastic:
     be relaxed. The original objective is dropped (this is a feasibility question).
     """
 
-    def __init__(self, form: LpForm, knobs: Sequence[Sequence[tuple[int, float]]],
-                 weights: Sequence[float]):
+    def __init__(
+        self, form: LpForm, knobs: Sequence[Sequence[tuple[int, float]]], weights: Sequence[float]
+    ):
         h = form.highs
         h.clearSolver()
         n = len(form.columns)
@@ -157,8 +172,14 @@ class Elastic:
                     raise ValueError(f"row {form.rows[row].name} is an equality")
                 index.append(row)
                 value.append(size if form.sense[row] == LOWER else -size)
-            h.addCol(float(weight), 0.0, INF, len(index), np.array(index, dtype=np.int32),
-                     np.array(value, dtype=np.double))
+            h.addCol(
+                float(weight),
+                0.0,
+                INF,
+                len(index),
+                np.array(index, dtype=np.int32),
+                np.array(value, dtype=np.double),
+            )
 
     def solve(self, open_knobs: Iterable[int]) -> tuple[dict[int, float], np.ndarray] | None:
         """Smallest weighted relaxation using only ``open_knobs``: (knob → amount, column
@@ -171,6 +192,7 @@ class Elastic:
         if run(self.form) != "optimal":
             return None
         values = np.asarray(h.getSolution().col_value)
-        amounts = {k: float(values[self.first + k]) for k in allowed
-                   if values[self.first + k] > 1e-7}
+        amounts = {
+            k: float(values[self.first + k]) for k in allowed if values[self.first + k] > 1e-7
+        }
         return amounts, values[: self.first]

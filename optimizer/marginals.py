@@ -31,8 +31,19 @@ NOISE = 1e-9  # |values| below this are solver noise and reported as 0
 BINDING_TOL = 1e-6  # relative slack below which a limit counts as binding
 
 DUAL_COLUMNS = [
-    "family", "constraint", "keys", "month", "dual_usd_per_unit", "unit", "slack", "binding",
-    "kind", "sentence", "sheet", "row_id", "column",
+    "family",
+    "constraint",
+    "keys",
+    "month",
+    "dual_usd_per_unit",
+    "unit",
+    "slack",
+    "binding",
+    "kind",
+    "sentence",
+    "sheet",
+    "row_id",
+    "column",
 ]
 
 
@@ -97,89 +108,179 @@ def supply_key(source: str, bound: str) -> str:
 
 FAMILIES: dict[str, Family] = {
     "Extraction_Max": Family(
-        "limit", ("s", "t"), +1, "t ore",
+        "limit",
+        ("s", "t"),
+        +1,
+        "t ore",
         "One more t of ore available from {s} in {m} {worth}",
-        lambda f: ("Supply", supply_key(f["s"], "max"), f["m"])),
+        lambda f: ("Supply", supply_key(f["s"], "max"), f["m"]),
+    ),
     "Extraction_Min": Family(
-        "limit", ("s", "t"), -1, "t ore",
+        "limit",
+        ("s", "t"),
+        -1,
+        "t ore",
         "Lowering the minimum extraction at {s} in {m} by 1 t {worth}",
-        lambda f: ("Supply", supply_key(f["s"], "min"), f["m"])),
+        lambda f: ("Supply", supply_key(f["s"], "min"), f["m"]),
+    ),
     "Source_Balance": Family(
-        "balance", ("s", "t"), +1, "t ore",
+        "balance",
+        ("s", "t"),
+        +1,
+        "t ore",
         "One more t of ore in the {s} stockpile in {m} {worth}",
-        lambda f: ("Sources", f["s"], "")),
+        lambda f: ("Sources", f["s"], ""),
+    ),
     "Source_Stockpile_Capacity": Family(
-        "limit", ("s", "t"), +1, "t ore",
+        "limit",
+        ("s", "t"),
+        +1,
+        "t ore",
         "One more t of stockpile room at {s} in {m} {worth}",
-        lambda f: ("Sources", f["s"], "stockpile_capacity_t")),
+        lambda f: ("Sources", f["s"], "stockpile_capacity_t"),
+    ),
     "Route_Capacity": Family(
-        "limit", ("r", "t"), +1, "t ore/month",
+        "limit",
+        ("r", "t"),
+        +1,
+        "t ore/month",
         "One more t/month of route {r} capacity in {m} {worth}",
-        lambda f: ("Routes", f["r"], "capacity_t_per_month")),
+        lambda f: ("Routes", f["r"], "capacity_t_per_month"),
+    ),
     "Yard_Balance": Family(
-        "balance", ("s", "p", "t"), +1, "t ore",
+        "balance",
+        ("s", "p", "t"),
+        +1,
+        "t ore",
         "One more t of {s} ore in the {p} yard in {m} {worth}",
-        lambda f: ("Smelters", f["p"], "")),
+        lambda f: ("Smelters", f["p"], ""),
+    ),
     "Yard_Capacity": Family(
-        "limit", ("p", "t"), +1, "t ore",
+        "limit",
+        ("p", "t"),
+        +1,
+        "t ore",
         "One more t of yard room at {p} in {m} {worth}",
-        lambda f: ("Smelters", f["p"], "stockpile_capacity_t")),
+        lambda f: ("Smelters", f["p"], "stockpile_capacity_t"),
+    ),
     "Smelter_Capacity": Family(
-        "limit", ("p", "t"), +1, "t ore/month",
+        "limit",
+        ("p", "t"),
+        +1,
+        "t ore/month",
         "One more t/month of {p} capacity in {m} {worth}",
-        lambda f: ("Smelters", f["p"], "base_capacity_t_per_month")),
+        lambda f: ("Smelters", f["p"], "base_capacity_t_per_month"),
+    ),
     "Min_Feed": Family(
-        "limit", ("p", "t"), -1, "t ore/month",
+        "limit",
+        ("p", "t"),
+        -1,
+        "t ore/month",
         "Lowering the minimum feed at {p} in {m} by 1 t {worth}",
-        lambda f: ("Smelters", f["p"], "min_feed_t_per_month")),
+        lambda f: ("Smelters", f["p"], "min_feed_t_per_month"),
+    ),
     "Feed_Grade": Family(
-        "limit", ("p", "t"), -1, "pp Sb",
+        "limit",
+        ("p", "t"),
+        -1,
+        "pp Sb",
         "Lowering the minimum feed grade at {p} in {m} by 1 percentage point {worth}",
-        lambda f: ("Smelters", f["p"], "min_feed_grade_pct"), _per_pp_of_feed),
+        lambda f: ("Smelters", f["p"], "min_feed_grade_pct"),
+        _per_pp_of_feed,
+    ),
     "Feed_Arsenic": Family(
-        "limit", ("p", "t"), -1, "pp As",
+        "limit",
+        ("p", "t"),
+        -1,
+        "pp As",
         "Raising the arsenic limit at {p} in {m} by 1 percentage point {worth}",
-        lambda f: ("Smelters", f["p"], "max_feed_arsenic_pct"), _per_pp_of_feed),
+        lambda f: ("Smelters", f["p"], "max_feed_arsenic_pct"),
+        _per_pp_of_feed,
+    ),
     "Domestic_Share": Family(
-        "limit", ("p", "t"), -1, "pp",
+        "limit",
+        ("p", "t"),
+        -1,
+        "pp",
         "Lowering the minimum domestic share at {p} in {m} by 1 percentage point {worth}",
-        lambda f: ("Smelters", f["p"], "min_domestic_share_pct"), _per_pp_of_feed),
+        lambda f: ("Smelters", f["p"], "min_domestic_share_pct"),
+        _per_pp_of_feed,
+    ),
     "Sb_Sales": Family(
-        "balance", ("p", "t"), +1, "t Sb",
+        "balance",
+        ("p", "t"),
+        +1,
+        "t Sb",
         "One more t of Sb produced at {p} in {m} {worth}",
-        lambda f: ("Prices", f["p"], f["m"])),
+        lambda f: ("Prices", f["p"], f["m"]),
+    ),
     "Contract_Min": Family(
-        "limit", ("k", "t"), -1, "t Sb/month",
+        "limit",
+        ("k", "t"),
+        -1,
+        "t Sb/month",
         "Lowering the minimum of contract {k} in {m} by 1 t Sb {worth}",
-        lambda f: ("Contracts", f["k"], "min_t_sb_per_month")),
+        lambda f: ("Contracts", f["k"], "min_t_sb_per_month"),
+    ),
     "Contract_Max": Family(
-        "limit", ("k", "t"), +1, "t Sb/month",
+        "limit",
+        ("k", "t"),
+        +1,
+        "t Sb/month",
         "Raising the maximum of contract {k} in {m} by 1 t Sb {worth}",
-        lambda f: ("Contracts", f["k"], "max_t_sb_per_month")),
+        lambda f: ("Contracts", f["k"], "max_t_sb_per_month"),
+    ),
     "Expansion_Build_Limit": Family(
-        "limit", ("e",), +1, "t ore/month",
+        "limit",
+        ("e",),
+        +1,
+        "t ore/month",
         "One more t/month of maximum size for {e} {worth}",
-        lambda f: ("Expansions", f["e"], "max_added_t_per_month")),
+        lambda f: ("Expansions", f["e"], "max_added_t_per_month"),
+    ),
     "Expansion_Whole": Family(
-        "link", ("e", "t"), +1, "t ore/month",
+        "link",
+        ("e", "t"),
+        +1,
+        "t ore/month",
         "Building {e} 1 t/month bigger when started in {m} {worth}",
-        lambda f: ("Expansions", f["e"], "max_added_t_per_month")),
+        lambda f: ("Expansions", f["e"], "max_added_t_per_month"),
+    ),
     "Grant_Share": Family(
-        "limit", ("g", "e", "t"), +1, "pp",
+        "limit",
+        ("g", "e", "t"),
+        +1,
+        "pp",
         "Raising the share of {e} capex started in {m} that {g} pays by 1 percentage point {worth}",
-        lambda f: ("Grants", f["g"], "max_share_pct"), _per_pp_of_capex),
+        lambda f: ("Grants", f["g"], "max_share_pct"),
+        _per_pp_of_capex,
+    ),
     "Grant_Capex_Cap": Family(
-        "limit", ("e", "t"), +1, "USD",
+        "limit",
+        ("e", "t"),
+        +1,
+        "USD",
         "Letting grants pay $1 more than the capex of {e} started in {m} {worth}",
-        lambda f: ("Expansions", f["e"], "capex_usd_per_t_per_month"), _per_usd),
+        lambda f: ("Expansions", f["e"], "capex_usd_per_t_per_month"),
+        _per_usd,
+    ),
     "Grant_Amount": Family(
-        "limit", ("g",), +1, "USD",
+        "limit",
+        ("g",),
+        +1,
+        "USD",
         "Each extra $1 of grant {g} {worth}",
-        lambda f: ("Grants", f["g"], "amount_usd"), _per_usd),
+        lambda f: ("Grants", f["g"], "amount_usd"),
+        _per_usd,
+    ),
     "End_Stock": Family(
-        "limit", ("loc",), -1, "t ore",
+        "limit",
+        ("loc",),
+        -1,
+        "t ore",
         "Ending the horizon with 1 t less ore at {loc} {worth}",
-        lambda f: ("Settings", "end_stock_policy", "value")),
+        lambda f: ("Settings", "end_stock_policy", "value"),
+    ),
 }
 
 
@@ -212,14 +313,21 @@ def _slack_in_units(name: str, m: pyo.ConcreteModel, f: dict, gap: float) -> flo
     return gap
 
 
-def _row_values(m: pyo.ConcreteModel, lp: LinearProgram, res: RunResult, name: str
-                ) -> Iterable[tuple[object, float, float, bool]]:
+def _row_values(
+    m: pyo.ConcreteModel, lp: LinearProgram, res: RunResult, name: str
+) -> Iterable[tuple[object, float, float, bool]]:
     """(index, dual, slack, binding) of each limit of family ``name``: from HiGHS's row duals
     and activities (a row's constant term is part of its bounds), or for a limit held as a
     column bound, from the column's reduced cost and value."""
     if name in lp.limit_rows:
-        yield from _limit_values(m.bound_families[name].index, m.bound_families[name].side,
-                                 lp.limit_rows[name], lp.limit_cols[name], lp, res)
+        yield from _limit_values(
+            m.bound_families[name].index,
+            m.bound_families[name].side,
+            lp.limit_rows[name],
+            lp.limit_cols[name],
+            lp,
+            res,
+        )
         return
     if name not in lp.blocks:
         return
@@ -229,9 +337,9 @@ def _row_values(m: pyo.ConcreteModel, lp: LinearProgram, res: RunResult, name: s
         yield idx, float(res.row_dual[i]), gap, binding
 
 
-def _limit_values(index: list, side: str, rows: np.ndarray, cols: np.ndarray,
-                  lp: LinearProgram, res: RunResult
-                  ) -> Iterable[tuple[object, float, float, bool]]:
+def _limit_values(
+    index: list, side: str, rows: np.ndarray, cols: np.ndarray, lp: LinearProgram, res: RunResult
+) -> Iterable[tuple[object, float, float, bool]]:
     """Limits held as variable bounds: a row of their own where they pin their variable,
     else the column's bound. A column's reduced cost prices whichever of its bounds is
     active, > 0 the upper, < 0 the lower (maximization) — the dual the limit's own row would
@@ -260,8 +368,9 @@ def dual_table(m: pyo.ConcreteModel, lp: LinearProgram, res: RunResult) -> pd.Da
     lumpy = m.lookup.lumpy
     texts = [c for c in DUAL_COLUMNS if c not in ("dual_usd_per_unit", "slack", "binding")]
     columns: dict[str, list] = {c: [] for c in texts}
-    (family_, constraint_, keys_, month_, unit_, kind_, sentence_, sheet_, row_id_,
-     column_) = (columns[c].append for c in texts)
+    (family_, constraint_, keys_, month_, unit_, kind_, sentence_, sheet_, row_id_, column_) = (
+        columns[c].append for c in texts
+    )
     values, slacks, bindings = array("d"), array("d"), array("b")
     for name, fam in FAMILIES.items():
         if lumpy and name == "Expansion_Build_Limit":
@@ -283,11 +392,13 @@ def dual_table(m: pyo.ConcreteModel, lp: LinearProgram, res: RunResult) -> pd.Da
             slacks.append(_clean(_slack_in_units(name, m, f, gap)))
             bindings.append(binding)
             kind_(fam.kind)
-            sentence_(fam.text.format(**f, worth=worth(value)) + "." if binding or value
-                      else None)
+            sentence_(fam.text.format(**f, worth=worth(value)) + "." if binding or value else None)
             sheet_(sheet)
             row_id_(row_id)
             column_(column)
-    numbers = {"dual_usd_per_unit": np.frombuffer(values), "slack": np.frombuffer(slacks),
-               "binding": np.frombuffer(bindings, dtype=np.int8).astype(bool)}
+    numbers = {
+        "dual_usd_per_unit": np.frombuffer(values),
+        "slack": np.frombuffer(slacks),
+        "binding": np.frombuffer(bindings, dtype=np.int8).astype(bool),
+    }
     return pd.DataFrame({c: numbers[c] if c in numbers else columns[c] for c in DUAL_COLUMNS})

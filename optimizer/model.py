@@ -186,14 +186,17 @@ def add_sets(m: pyo.ConcreteModel, case: Case, lk: Lookup) -> None:
     m.PROJECTS = pyo.Set(initialize=list(case.expansions), ordered=True)
     m.GRANTS = pyo.Set(initialize=list(case.grants), ordered=True)
     m.CONTRACTS = pyo.Set(initialize=list(case.contracts), ordered=True)
-    m.SOURCE_MONTHS = pyo.Set(initialize=[(s, t) for s in case.sources for t in range(H)],
-                              dimen=2, ordered=True)
-    m.SMELTER_MONTHS = pyo.Set(initialize=[(p, t) for p in case.smelters for t in range(H)],
-                               dimen=2, ordered=True)
+    m.SOURCE_MONTHS = pyo.Set(
+        initialize=[(s, t) for s in case.sources for t in range(H)], dimen=2, ordered=True
+    )
+    m.SMELTER_MONTHS = pyo.Set(
+        initialize=[(p, t) for p in case.smelters for t in range(H)], dimen=2, ordered=True
+    )
     m.ROUTE_MONTHS = pyo.Set(initialize=lk.route_months, dimen=2, ordered=True)
     m.PAIRS = pyo.Set(initialize=lk.pairs, dimen=2, ordered=True)
-    m.PAIR_MONTHS = pyo.Set(initialize=[(s, p, t) for s, p in lk.pairs for t in range(H)],
-                            dimen=3, ordered=True)
+    m.PAIR_MONTHS = pyo.Set(
+        initialize=[(s, p, t) for s, p in lk.pairs for t in range(H)], dimen=3, ordered=True
+    )
     m.BUILD_MONTHS = pyo.Set(initialize=lk.build_months, dimen=2, ordered=True)
     m.GRANT_BUILDS = pyo.Set(initialize=lk.grant_builds, dimen=3, ordered=True)
     m.CONTRACT_MONTHS = pyo.Set(initialize=lk.contract_months, dimen=2, ordered=True)
@@ -211,28 +214,39 @@ def add_params(m: pyo.ConcreteModel, case: Case, lk: Lookup) -> None:
         return pyo.Param(index, initialize=values, within=pyo.Reals, mutable=mutable)
 
     m.discount_factor = param(m.MONTHS, dict(enumerate(lk.discount)))
-    m.supply_max_t = param(m.SOURCE_MONTHS, {(s, t): S[s].supply_max_t[t] for s, t in
-                                             m.SOURCE_MONTHS})
-    m.supply_min_t = param(m.SOURCE_MONTHS, {(s, t): S[s].supply_min_t[t] for s, t in
-                                             m.SOURCE_MONTHS})
+    m.supply_max_t = param(
+        m.SOURCE_MONTHS, {(s, t): S[s].supply_max_t[t] for s, t in m.SOURCE_MONTHS}
+    )
+    m.supply_min_t = param(
+        m.SOURCE_MONTHS, {(s, t): S[s].supply_min_t[t] for s, t in m.SOURCE_MONTHS}
+    )
     m.ore_cost_usd_per_t = param(m.SOURCES, {s: S[s].cost_usd_per_t for s in S})
     m.source_stockpile_capacity_t = param(m.SOURCES, {s: S[s].stockpile_capacity_t for s in S})
     m.source_holding_usd_per_t_month = param(
-        m.SOURCES, {s: S[s].holding_cost_usd_per_t_month for s in S})
+        m.SOURCES, {s: S[s].holding_cost_usd_per_t_month for s in S}
+    )
     m.grade_pct_sb = param(m.SOURCES, {s: S[s].grade_pct_sb for s in S})
     m.arsenic_pct = param(m.SOURCES, {s: S[s].arsenic_pct for s in S})
     m.domestic_pct = param(m.SOURCES, {s: 100.0 if S[s].domestic else 0.0 for s in S})
     m.opening_source_t = param(m.SOURCES, {s: lk.opening_source_t.get(s, 0.0) for s in S})
     m.opening_yard_t = param(m.PAIRS, {sp: lk.opening_yard_t.get(sp, 0.0) for sp in lk.pairs})
 
-    m.route_capacity_t = param(m.ROUTE_MONTHS, {
-        (r, t): R[r].capacity_t_per_month * R[r].availability_pct[t] / 100.0
-        for r, t in lk.route_months})
+    m.route_capacity_t = param(
+        m.ROUTE_MONTHS,
+        {
+            (r, t): R[r].capacity_t_per_month * R[r].availability_pct[t] / 100.0
+            for r, t in lk.route_months
+        },
+    )
     m.freight_usd_per_t = param(m.ROUTES, {r: R[r].cost_usd_per_t for r in R})
 
-    m.base_capacity_t = param(m.SMELTER_MONTHS, {
-        (p, t): P[p].base_capacity_t_per_month * P[p].availability_pct[t] / 100.0
-        for p, t in m.SMELTER_MONTHS})
+    m.base_capacity_t = param(
+        m.SMELTER_MONTHS,
+        {
+            (p, t): P[p].base_capacity_t_per_month * P[p].availability_pct[t] / 100.0
+            for p, t in m.SMELTER_MONTHS
+        },
+    )
     m.processing_usd_per_t = param(m.SMELTERS, {p: P[p].processing_cost_usd_per_t for p in P})
     m.recovery_pct = param(m.SMELTERS, {p: P[p].recovery_pct for p in P})
     m.min_feed_grade_pct = param(m.SMELTERS, {p: P[p].min_feed_grade_pct for p in P})
@@ -242,28 +256,30 @@ def add_params(m: pyo.ConcreteModel, case: Case, lk: Lookup) -> None:
     m.min_feed_t = param(m.SMELTERS, {p: P[p].min_feed_t_per_month for p in P})
     m.yard_capacity_t = param(m.SMELTERS, {p: P[p].stockpile_capacity_t for p in P})
     m.yard_holding_usd_per_t_month = param(
-        m.SMELTERS, {p: P[p].holding_cost_usd_per_t_month for p in P})
-    m.spot_price_usd_per_t_sb = param(m.SMELTER_MONTHS, {
-        (p, t): P[p].prices_usd_per_t_sb[t] for p, t in m.SMELTER_MONTHS})
+        m.SMELTERS, {p: P[p].holding_cost_usd_per_t_month for p in P}
+    )
+    m.spot_price_usd_per_t_sb = param(
+        m.SMELTER_MONTHS, {(p, t): P[p].prices_usd_per_t_sb[t] for p, t in m.SMELTER_MONTHS}
+    )
 
     m.max_added_t_per_month = param(m.PROJECTS, {e: E[e].max_added_t_per_month for e in E})
-    m.capex_usd_per_t_per_month = param(m.PROJECTS,
-                                        {e: E[e].capex_usd_per_t_per_month for e in E})
+    m.capex_usd_per_t_per_month = param(m.PROJECTS, {e: E[e].capex_usd_per_t_per_month for e in E})
     m.fixed_capex_usd = param(m.PROJECTS, {e: E[e].fixed_capex_usd for e in E})
-    m.lead_time_months = param(m.PROJECTS, {e: E[e].lead_time_months for e in E},
-                               mutable=False)
+    m.lead_time_months = param(m.PROJECTS, {e: E[e].lead_time_months for e in E}, mutable=False)
 
     m.grant_amount_usd = param(m.GRANTS, {g: G[g].amount_usd for g in G})
     m.grant_max_share_pct = param(m.GRANTS, {g: G[g].max_share_pct for g in G})
-    m.grant_open = param(m.GRANT_BUILDS, {(g, e, t): 1.0 if t >= max(G[g].award, 0) else 0.0
-                                          for g, e, t in lk.grant_builds})
+    m.grant_open = param(
+        m.GRANT_BUILDS,
+        {(g, e, t): 1.0 if t >= max(G[g].award, 0) else 0.0 for g, e, t in lk.grant_builds},
+    )
 
     m.contract_min_t_sb = param(m.CONTRACTS, {k: K[k].min_t_sb_per_month for k in K})
     m.contract_max_t_sb = param(m.CONTRACTS, {k: K[k].max_t_sb_per_month for k in K})
     m.contract_price_usd_per_t_sb = param(m.CONTRACTS, {k: K[k].price_usd_per_t_sb for k in K})
     m.shortfall_penalty_usd_per_t_sb = pyo.Param(
-        initialize=case.settings.shortfall_penalty_usd_per_t_sb, within=pyo.Reals,
-        mutable=m.mutable)
+        initialize=case.settings.shortfall_penalty_usd_per_t_sb, within=pyo.Reals, mutable=m.mutable
+    )
 
 
 def add_variables(m: pyo.ConcreteModel, lk: Lookup) -> None:
@@ -276,8 +292,9 @@ def add_variables(m: pyo.ConcreteModel, lk: Lookup) -> None:
     m.Yard_Stock_t = pyo.Var(m.PAIR_MONTHS, within=nonneg)
     m.Spot_Sb_t = pyo.Var(m.SMELTER_MONTHS, within=nonneg)
     m.Delivered_Sb_t = pyo.Var(m.DELIVERIES, within=nonneg)
-    m.Shortfall_Sb_t = pyo.Var(m.SHORTFALL_MONTHS, within=nonneg,
-                               bounds=lambda m, k, t: (0.0, m.contract_min_t_sb[k]))
+    m.Shortfall_Sb_t = pyo.Var(
+        m.SHORTFALL_MONTHS, within=nonneg, bounds=lambda m, k, t: (0.0, m.contract_min_t_sb[k])
+    )
     m.Build_t_per_month = pyo.Var(m.BUILD_MONTHS, within=nonneg)
     if lk.lumpy:
         m.Start = pyo.Var(m.BUILD_MONTHS, within=pyo.Binary)
@@ -316,8 +333,9 @@ def _data(component) -> dict:
     return dict(component.items())
 
 
-def _limit(m: pyo.ConcreteModel, family: str, var: str, side: str, index: list,
-           limit: dict) -> None:
+def _limit(
+    m: pyo.ConcreteModel, family: str, var: str, side: str, index: list, limit: dict
+) -> None:
     """Family ``family``: ``var[i] ≤ limit[i]`` (upper) or ``≥`` (lower) for ``i`` in
     ``index``; a bound of the variable in a ``limits_as_bounds`` model, else a row each."""
     members = getattr(m, var)
@@ -329,8 +347,7 @@ def _limit(m: pyo.ConcreteModel, family: str, var: str, side: str, index: list,
             else:
                 variables[i].setlb(limit[i])
         declared = [c.local_name for c in m.component_objects(pyo.Constraint)]
-        m.bound_families[family] = BoundFamily(var, side, index,
-                                               declared[-1] if declared else None)
+        m.bound_families[family] = BoundFamily(var, side, index, declared[-1] if declared else None)
         return
     if side == "upper":
         rule = lambda m, *i: members[i] <= limit[i]  # noqa: E731
@@ -346,8 +363,7 @@ def add_extraction_bounds(m: pyo.ConcreteModel, lk: Lookup) -> None:
     ``Extraction_Min[s,t]``: Mined_t[s,t] ≥ supply_min_t[s,t]   (only where the min is > 0)
     """
     low = _data(m.supply_min_t)
-    _limit(m, "Extraction_Max", "Mined_t", "upper", list(m.SOURCE_MONTHS),
-           _data(m.supply_max_t))
+    _limit(m, "Extraction_Max", "Mined_t", "upper", list(m.SOURCE_MONTHS), _data(m.supply_max_t))
     mins = [st for st in m.SOURCE_MONTHS if m.mutable or low[st] > 0]
     _limit(m, "Extraction_Min", "Mined_t", "lower", mins, low)
 
@@ -373,8 +389,14 @@ def add_source_stockpile(m: pyo.ConcreteModel, lk: Lookup) -> None:
 
     m.Source_Balance = pyo.Constraint(m.SOURCE_MONTHS, rule=balance)
     capacity = _data(m.source_stockpile_capacity_t)
-    _limit(m, "Source_Stockpile_Capacity", "Source_Stock_t", "upper", list(m.SOURCE_MONTHS),
-           {(s, t): capacity[s] for s, t in m.SOURCE_MONTHS})
+    _limit(
+        m,
+        "Source_Stockpile_Capacity",
+        "Source_Stock_t",
+        "upper",
+        list(m.SOURCE_MONTHS),
+        {(s, t): capacity[s] for s, t in m.SOURCE_MONTHS},
+    )
 
 
 def add_route_capacity(m: pyo.ConcreteModel, lk: Lookup) -> None:
@@ -384,8 +406,7 @@ def add_route_capacity(m: pyo.ConcreteModel, lk: Lookup) -> None:
     Ore dispatched in t arrives in t + transit_months[r]; months whose arrival would fall
     after the horizon have no Ship_t variable (they cannot be dispatched).
     """
-    _limit(m, "Route_Capacity", "Ship_t", "upper", list(m.ROUTE_MONTHS),
-           _data(m.route_capacity_t))
+    _limit(m, "Route_Capacity", "Ship_t", "upper", list(m.ROUTE_MONTHS), _data(m.route_capacity_t))
 
 
 def add_yard(m: pyo.ConcreteModel, lk: Lookup) -> None:
@@ -408,8 +429,10 @@ def add_yard(m: pyo.ConcreteModel, lk: Lookup) -> None:
 
     m.Yard_Balance = pyo.Constraint(m.PAIR_MONTHS, rule=balance)
     index = [(p, t) for p, t in m.SMELTER_MONTHS if lk.origins_at.get(p)]
-    m.Yard_Capacity = pyo.Constraint(index, rule=lambda m, p, t: pyo.quicksum(
-        stock[s, p, t] for s in lk.origins_at[p]) <= capacity[p])
+    m.Yard_Capacity = pyo.Constraint(
+        index,
+        rule=lambda m, p, t: pyo.quicksum(stock[s, p, t] for s in lk.origins_at[p]) <= capacity[p],
+    )
 
 
 def _feed(feed: dict, lk: Lookup, p: str, t: int, coef=None):
@@ -451,10 +474,12 @@ def add_min_feed(m: pyo.ConcreteModel, case: Case, lk: Lookup) -> None:
     """
     check_reachable(case, lk)
     feed, minimum = _data(m.Feed_t), _data(m.min_feed_t)
-    index = [(p, t) for p, t in m.SMELTER_MONTHS
-             if (m.mutable and lk.origins_at.get(p)) or (not m.mutable and minimum[p] > 0)]
-    m.Min_Feed = pyo.Constraint(index, rule=lambda m, p, t: _feed(feed, lk, p, t)
-                                >= minimum[p])
+    index = [
+        (p, t)
+        for p, t in m.SMELTER_MONTHS
+        if (m.mutable and lk.origins_at.get(p)) or (not m.mutable and minimum[p] > 0)
+    ]
+    m.Min_Feed = pyo.Constraint(index, rule=lambda m, p, t: _feed(feed, lk, p, t) >= minimum[p])
 
 
 def check_reachable(case: Case, lk: Lookup) -> None:
@@ -482,16 +507,23 @@ def add_blend(m: pyo.ConcreteModel, lk: Lookup) -> None:
     grade_index, arsenic_index = [], []
     for p in m.SMELTERS:
         origins = lk.origins_at.get(p, ())
-        if (m.mutable and origins) or (not m.mutable and any(
-                grade[s] < min_grade[p] for s in origins)):
+        if (m.mutable and origins) or (
+            not m.mutable and any(grade[s] < min_grade[p] for s in origins)
+        ):
             grade_index += [(p, t) for t in m.MONTHS]
-        if p in max_arsenic and ((m.mutable and origins) or (not m.mutable and any(
-                arsenic[s] > max_arsenic[p] for s in origins))):
+        if p in max_arsenic and (
+            (m.mutable and origins)
+            or (not m.mutable and any(arsenic[s] > max_arsenic[p] for s in origins))
+        ):
             arsenic_index += [(p, t) for t in m.MONTHS]
-    m.Feed_Grade = pyo.Constraint(grade_index, rule=lambda m, p, t: _feed(
-        feed, lk, p, t, lambda s: grade[s] - min_grade[p]) >= 0)
-    m.Feed_Arsenic = pyo.Constraint(arsenic_index, rule=lambda m, p, t: _feed(
-        feed, lk, p, t, lambda s: max_arsenic[p] - arsenic[s]) >= 0)
+    m.Feed_Grade = pyo.Constraint(
+        grade_index,
+        rule=lambda m, p, t: _feed(feed, lk, p, t, lambda s: grade[s] - min_grade[p]) >= 0,
+    )
+    m.Feed_Arsenic = pyo.Constraint(
+        arsenic_index,
+        rule=lambda m, p, t: _feed(feed, lk, p, t, lambda s: max_arsenic[p] - arsenic[s]) >= 0,
+    )
 
 
 def add_domestic_share(m: pyo.ConcreteModel, lk: Lookup) -> None:
@@ -512,8 +544,9 @@ def add_domestic_share(m: pyo.ConcreteModel, lk: Lookup) -> None:
             needed = share[p] > 0 and any(domestic[s] < share[p] for s in origins)
         if needed:
             index += [(p, t) for t in m.MONTHS]
-    m.Domestic_Share = pyo.Constraint(index, rule=lambda m, p, t: _feed(
-        feed, lk, p, t, lambda s: domestic[s] - share[p]) >= 0)
+    m.Domestic_Share = pyo.Constraint(
+        index, rule=lambda m, p, t: _feed(feed, lk, p, t, lambda s: domestic[s] - share[p]) >= 0
+    )
 
 
 def add_production_and_contracts(m: pyo.ConcreteModel, lk: Lookup) -> None:
@@ -542,10 +575,10 @@ def add_production_and_contracts(m: pyo.ConcreteModel, lk: Lookup) -> None:
     def total(k, t):
         return pyo.quicksum(delivered[k, p, t] for p in lk.contract_smelters[k])
 
-    m.Contract_Min = pyo.Constraint(m.SHORTFALL_MONTHS, rule=lambda m, k, t: (
-        total(k, t) + shortfall[k, t] >= low[k]))
-    m.Contract_Max = pyo.Constraint(m.CONTRACT_MONTHS, rule=lambda m, k, t: (
-        total(k, t) <= high[k]))
+    m.Contract_Min = pyo.Constraint(
+        m.SHORTFALL_MONTHS, rule=lambda m, k, t: total(k, t) + shortfall[k, t] >= low[k]
+    )
+    m.Contract_Max = pyo.Constraint(m.CONTRACT_MONTHS, rule=lambda m, k, t: total(k, t) <= high[k])
 
 
 def add_expansion_limits(m: pyo.ConcreteModel, lk: Lookup) -> None:
@@ -558,13 +591,23 @@ def add_expansion_limits(m: pyo.ConcreteModel, lk: Lookup) -> None:
     """
     projects = [e for e in m.PROJECTS if lk.builds_of.get(e)]
     if lk.lumpy:
-        m.Expansion_Build_Limit = pyo.Constraint(projects, rule=lambda m, e: pyo.quicksum(
-            m.Start[e, t] for t in lk.builds_of[e]) <= 1)
-        m.Expansion_Whole = pyo.Constraint(m.BUILD_MONTHS, rule=lambda m, e, t: (
-            m.Build_t_per_month[e, t] - m.max_added_t_per_month[e] * m.Start[e, t] == 0))
+        m.Expansion_Build_Limit = pyo.Constraint(
+            projects, rule=lambda m, e: pyo.quicksum(m.Start[e, t] for t in lk.builds_of[e]) <= 1
+        )
+        m.Expansion_Whole = pyo.Constraint(
+            m.BUILD_MONTHS,
+            rule=lambda m, e, t: (
+                m.Build_t_per_month[e, t] - m.max_added_t_per_month[e] * m.Start[e, t] == 0
+            ),
+        )
     else:
-        m.Expansion_Build_Limit = pyo.Constraint(projects, rule=lambda m, e: pyo.quicksum(
-            m.Build_t_per_month[e, t] for t in lk.builds_of[e]) <= m.max_added_t_per_month[e])
+        m.Expansion_Build_Limit = pyo.Constraint(
+            projects,
+            rule=lambda m, e: (
+                pyo.quicksum(m.Build_t_per_month[e, t] for t in lk.builds_of[e])
+                <= m.max_added_t_per_month[e]
+            ),
+        )
 
 
 def add_grant_funding(m: pyo.ConcreteModel, lk: Lookup) -> None:
@@ -578,19 +621,37 @@ def add_grant_funding(m: pyo.ConcreteModel, lk: Lookup) -> None:
     eligible grants' shares add up to more than 100 %).
     ``Grant_Amount[g]``: Σ_{e,t} Grant_Paid_kusd[g,e,t] ≤ amount_usd[g] / 1000.
     """
-    m.Grant_Share = pyo.Constraint(m.GRANT_BUILDS, rule=lambda m, g, e, t: (
-        m.Grant_Paid_kusd[g, e, t]
-        - m.grant_open[g, e, t] * m.grant_max_share_pct[g] / 100.0 * m.Capex_kusd[e, t] <= 0))
-    cap_index = [et for et, gs in lk.grants_for.items()
-                 if m.mutable or sum(m.grant_max_share_pct[g] for g in gs) > 100.0]
-    m.Grant_Capex_Cap = pyo.Constraint(cap_index, rule=lambda m, e, t: pyo.quicksum(
-        m.Grant_Paid_kusd[g, e, t] for g in lk.grants_for[(e, t)]) - m.Capex_kusd[e, t] <= 0)
+    m.Grant_Share = pyo.Constraint(
+        m.GRANT_BUILDS,
+        rule=lambda m, g, e, t: (
+            m.Grant_Paid_kusd[g, e, t]
+            - m.grant_open[g, e, t] * m.grant_max_share_pct[g] / 100.0 * m.Capex_kusd[e, t]
+            <= 0
+        ),
+    )
+    cap_index = [
+        et
+        for et, gs in lk.grants_for.items()
+        if m.mutable or sum(m.grant_max_share_pct[g] for g in gs) > 100.0
+    ]
+    m.Grant_Capex_Cap = pyo.Constraint(
+        cap_index,
+        rule=lambda m, e, t: (
+            pyo.quicksum(m.Grant_Paid_kusd[g, e, t] for g in lk.grants_for[(e, t)])
+            - m.Capex_kusd[e, t]
+            <= 0
+        ),
+    )
     paid_by: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for g, e, t in lk.grant_builds:
         paid_by[g].append((e, t))
-    m.Grant_Amount = pyo.Constraint(list(paid_by), rule=lambda m, g: pyo.quicksum(
-        m.Grant_Paid_kusd[g, e, t] for e, t in paid_by[g])
-        <= m.grant_amount_usd[g] / MONEY_SCALE_USD)
+    m.Grant_Amount = pyo.Constraint(
+        list(paid_by),
+        rule=lambda m, g: (
+            pyo.quicksum(m.Grant_Paid_kusd[g, e, t] for e, t in paid_by[g])
+            <= m.grant_amount_usd[g] / MONEY_SCALE_USD
+        ),
+    )
 
 
 def add_end_stock(m: pyo.ConcreteModel, case: Case, lk: Lookup) -> None:
@@ -670,19 +731,36 @@ def add_objective(m: pyo.ConcreteModel, lk: Lookup) -> None:
 
 
 FAMILIES: tuple[str, ...] = (
-    "Extraction_Max", "Extraction_Min", "Source_Balance", "Source_Stockpile_Capacity",
-    "Route_Capacity", "Yard_Balance", "Yard_Capacity", "Smelter_Capacity", "Min_Feed",
-    "Feed_Grade", "Feed_Arsenic", "Domestic_Share", "Sb_Sales", "Contract_Min",
-    "Contract_Max", "Expansion_Build_Limit", "Expansion_Whole", "Grant_Share",
-    "Grant_Capex_Cap", "Grant_Amount", "End_Stock",
+    "Extraction_Max",
+    "Extraction_Min",
+    "Source_Balance",
+    "Source_Stockpile_Capacity",
+    "Route_Capacity",
+    "Yard_Balance",
+    "Yard_Capacity",
+    "Smelter_Capacity",
+    "Min_Feed",
+    "Feed_Grade",
+    "Feed_Arsenic",
+    "Domestic_Share",
+    "Sb_Sales",
+    "Contract_Min",
+    "Contract_Max",
+    "Expansion_Build_Limit",
+    "Expansion_Whole",
+    "Grant_Share",
+    "Grant_Capex_Cap",
+    "Grant_Amount",
+    "End_Stock",
 )
 """Every constraint family, in report order: a constraint component of that name, or (for
 the single-variable limits of a ``limits_as_bounds`` model) a :class:`BoundFamily` in
 ``model.bound_families``; a family absent from a model is empty."""
 
 
-def build_model(case: Case, *, mutable: bool = False,
-                limits_as_bounds: bool = False) -> pyo.ConcreteModel:
+def build_model(
+    case: Case, *, mutable: bool = False, limits_as_bounds: bool = False
+) -> pyo.ConcreteModel:
     """The Pyomo model of ``case``: sets, parameters, variables, every family, objective.
 
     The case and its :class:`Lookup` ride along as ``model.case`` and ``model.lookup`` so the
@@ -734,8 +812,12 @@ def _structure(case: Case, lk: Lookup) -> tuple:
     """What shapes a mutable model's sets, rows and terms; everything else is parameter data."""
     return (
         dataclasses.replace(lk, discount=[]),
-        tuple(case.sources), tuple(case.smelters), tuple(case.routes),
-        tuple(case.expansions), tuple(case.grants), tuple(case.contracts),
+        tuple(case.sources),
+        tuple(case.smelters),
+        tuple(case.routes),
+        tuple(case.expansions),
+        tuple(case.grants),
+        tuple(case.contracts),
         tuple(p for p, x in case.smelters.items() if x.max_feed_arsenic_pct is not None),
         tuple(x.lead_time_months for x in case.expansions.values()),
         case.settings.end_stock_policy,

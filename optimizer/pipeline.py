@@ -51,8 +51,9 @@ def load_raw(input: Path | None) -> RawBook:
     return read_workbook(input)
 
 
-def load_case(input: Path | None, scenario: str | None = None) -> tuple[Case, RawBook,
-                                                                        list[Problem]]:
+def load_case(
+    input: Path | None, scenario: str | None = None
+) -> tuple[Case, RawBook, list[Problem]]:
     """Read, apply ``scenario`` and validate. Raises InputError listing every problem."""
     from optimizer.validate import validate
 
@@ -77,8 +78,9 @@ def print_problems(problems: list[Problem], console: Console) -> None:
         console.print(f"{tag} {escape(str(p))}", markup=True, highlight=False, soft_wrap=True)
 
 
-def _load_or_report(input: Path | None, scenario: str | None,
-                    err_console: Console) -> tuple[Case, RawBook] | None:
+def _load_or_report(
+    input: Path | None, scenario: str | None, err_console: Console
+) -> tuple[Case, RawBook] | None:
     """:func:`load_case`, printing warnings; on invalid input print every problem and
     return None (the caller exits 2)."""
     try:
@@ -109,7 +111,8 @@ def run_validate(input: Path, *, console: Console, err_console: Console) -> int:
         n_warn = sum(not p.is_error for p in exc.problems)
         err_console.print(
             f"[red]{escape(str(input))}: invalid[/red] — {escape(str(exc))}"
-            + (f", {n_warn} warning(s)" if n_warn else ""), soft_wrap=True,
+            + (f", {n_warn} warning(s)" if n_warn else ""),
+            soft_wrap=True,
         )
         return errors.EXIT_INVALID
     print_problems(warnings, err_console)
@@ -118,7 +121,8 @@ def run_validate(input: Path, *, console: Console, err_console: Console) -> int:
         f"'{escape(case.settings.case_name)}', {case.horizon} months from "
         f"{case.settings.start_month}, {len(case.sources)} sources, {len(case.smelters)} "
         f"smelters, {len(case.routes)} routes"
-        + (f", {len(warnings)} warning(s)" if warnings else ""), soft_wrap=True,
+        + (f", {len(warnings)} warning(s)" if warnings else ""),
+        soft_wrap=True,
     )
     return errors.EXIT_OK
 
@@ -141,9 +145,17 @@ def default_report_path(case: Case, scenario: str | None) -> Path:
     return Path("outputs") / f"{stem}_report.xlsx"
 
 
-def run_solve(input: Path | None, *, output: Path | None, scenario: str | None,
-              json_out: bool, csv_dir: Path | None, console: Console, err_console: Console,
-              argv: list[str]) -> int:
+def run_solve(
+    input: Path | None,
+    *,
+    output: Path | None,
+    scenario: str | None,
+    json_out: bool,
+    csv_dir: Path | None,
+    console: Console,
+    err_console: Console,
+    argv: list[str],
+) -> int:
     """Solve one case, write its report, print the summary (or JSON); returns the exit code.
 
     Exit 0 with a plan (a time-limited plan is reported with its gap and a warning), 3 when
@@ -160,8 +172,10 @@ def run_solve(input: Path | None, *, output: Path | None, scenario: str | None,
         return errors.EXIT_INVALID
     case, raw = loaded
     read_s = time.perf_counter() - tick
-    with err_console.status(f"Solving '{escape(case.settings.case_name)}' with HiGHS "
-                            f"({case.horizon} months, {len(case.routes)} routes)…"):
+    with err_console.status(
+        f"Solving '{escape(case.settings.case_name)}' with HiGHS "
+        f"({case.horizon} months, {len(case.routes)} routes)…"
+    ):
         results = solve_case(case)
     results.timings_s = {"read": read_s, **results.timings_s}
     data = figures(results)
@@ -175,8 +189,7 @@ def run_solve(input: Path | None, *, output: Path | None, scenario: str | None,
     requested = output or default_report_path(case, scenario)
     if results.has_solution:
         with err_console.status("Writing the report…"):
-            report = _write_outputs(results, case, raw, input, scenario, argv, requested,
-                                    csv_dir)
+            report = _write_outputs(results, case, raw, input, scenario, argv, requested, csv_dir)
     elif code == errors.EXIT_INFEASIBLE:
         diagnosis = _diagnose(case, output, err_console)
     results.timings_s["total"] = time.perf_counter() - tick
@@ -193,15 +206,18 @@ def run_solve(input: Path | None, *, output: Path | None, scenario: str | None,
         if report:
             console.print(f"Report: {report}", markup=False, highlight=False, soft_wrap=True)
         if report and csv_dir is not None:
-            console.print(f"CSV tables: {csv_dir}", markup=False, highlight=False,
-                          soft_wrap=True)
+            console.print(f"CSV tables: {csv_dir}", markup=False, highlight=False, soft_wrap=True)
     if report is not None and report != requested:
-        err_console.print(f"[yellow]warning[/yellow] {escape(str(requested))} is open in "
-                          f"another program; the report was written to {escape(str(report))}")
+        err_console.print(
+            f"[yellow]warning[/yellow] {escape(str(requested))} is open in "
+            f"another program; the report was written to {escape(str(report))}"
+        )
     if results.status == STATUS_FEASIBLE:
-        err_console.print(f"[yellow]warning[/yellow] the time limit stopped the solver before "
-                          f"it proved this plan optimal (gap {results.mip_gap_pct or 0:.3g}%); "
-                          "raise time_limit_s in Settings for a better plan")
+        err_console.print(
+            f"[yellow]warning[/yellow] the time limit stopped the solver before "
+            f"it proved this plan optimal (gap {results.mip_gap_pct or 0:.3g}%); "
+            "raise time_limit_s in Settings for a better plan"
+        )
     elif code == errors.EXIT_SOLVER:
         err_console.print(f"[red]No solution[/red]: {results.message}")
     return code
@@ -217,14 +233,24 @@ def _diagnose(case: Case, output: Path | None, err_console: Console) -> Path | N
     if output is None:
         return None
     written = write_diagnosis(diagnosis, output)
-    err_console.print(f"Diagnosis workbook (no plan to report): {escape(str(written))}",
-                      highlight=False, soft_wrap=True)
+    err_console.print(
+        f"Diagnosis workbook (no plan to report): {escape(str(written))}",
+        highlight=False,
+        soft_wrap=True,
+    )
     return written
 
 
-def _write_outputs(results: Results, case: Case, raw: RawBook, input: Path | None,
-                   scenario: str | None, argv: list[str], path: Path,
-                   csv_dir: Path | None) -> Path | None:
+def _write_outputs(
+    results: Results,
+    case: Case,
+    raw: RawBook,
+    input: Path | None,
+    scenario: str | None,
+    argv: list[str],
+    path: Path,
+    csv_dir: Path | None,
+) -> Path | None:
     """The Excel report (and CSV tables when asked); returns where the report went."""
     provenance = {
         "input": raw.source if input is None else input.name,
@@ -248,9 +274,19 @@ def _write_outputs(results: Results, case: Case, raw: RawBook, input: Path | Non
     return written
 
 
-def run_scenarios(input: Path, *, output: Path | None, jobs: int, json_out: bool,
-                  sweep: str | None, reports: Path | None, dask_scheduler: str | None,
-                  console: Console, err_console: Console, argv: list[str]) -> int:
+def run_scenarios(
+    input: Path,
+    *,
+    output: Path | None,
+    jobs: int,
+    json_out: bool,
+    sweep: str | None,
+    reports: Path | None,
+    dask_scheduler: str | None,
+    console: Console,
+    err_console: Console,
+    argv: list[str],
+) -> int:
     """Solve the base case and every scenario (or a built-in ``--sweep``), write the
     comparison workbook and print the runs side by side (or one JSON object).
 
@@ -296,33 +332,63 @@ def run_scenarios(input: Path, *, output: Path | None, jobs: int, json_out: bool
     print_problems(plan.warnings, err_console)
     case = plan.cases[None]
     if not plan.names:
-        err_console.print("[yellow]warning[/yellow] the workbook has no Scenarios rows: the "
-                          "comparison holds the base case alone")
-    provenance = {"input": input.name, "input_path": str(input), "input_sha256": raw.sha256,
-                  "command_line": " ".join(argv)}
-    report_paths = {} if reports is None else {
-        name: reports / default_report_path(c, name).name for name, c in plan.cases.items()}
+        err_console.print(
+            "[yellow]warning[/yellow] the workbook has no Scenarios rows: the "
+            "comparison holds the base case alone"
+        )
+    provenance = {
+        "input": input.name,
+        "input_path": str(input),
+        "input_sha256": raw.sha256,
+        "command_line": " ".join(argv),
+    }
+    report_paths = (
+        {}
+        if reports is None
+        else {name: reports / default_report_path(c, name).name for name, c in plan.cases.items()}
+    )
     options = RunOptions(reports=report_paths, provenance=provenance)
     runs = 1 + len(plan.names)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
-    with Progress(*columns, console=err_console) as bar, \
-            executor_for(jobs, dask_scheduler, runs) as executor:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with (
+        Progress(*columns, console=err_console) as bar,
+        executor_for(jobs, dask_scheduler, runs) as executor,
+    ):
         task = bar.add_task(f"Solving {runs} run(s)", total=runs)
-        records = run_all(plan, options, executor=executor,
-                          progress=lambda r: bar.update(task, advance=1,
-                                                        description=f"Solved {r.label}"))
+        records = run_all(
+            plan,
+            options,
+            executor=executor,
+            progress=lambda r: bar.update(task, advance=1, description=f"Solved {r.label}"),
+        )
     table = None
     if spec is not None:
         delays = [0, *(d for d in spec.delays if d)]
-        table = sweep_rows(spec, case, {d: (r.status, r.objective_usd)
-                                        for d, r in zip(delays, records, strict=True)})
-    where = ("this process" if executor is None else f"{min(jobs, runs)} worker processes"
-             if dask_scheduler is None else f"Dask scheduler {dask_scheduler}")
-    about = {"Input file": input.name, "Input SHA-256": raw.sha256,
-             "Command line": " ".join(argv), "Sweep": str(spec) if spec else "(none)",
-             "Runs solved in": where,
-             "Full reports": str(reports) if reports is not None else "(not asked for)"}
+        table = sweep_rows(
+            spec,
+            case,
+            {d: (r.status, r.objective_usd) for d, r in zip(delays, records, strict=True)},
+        )
+    where = (
+        "this process"
+        if executor is None
+        else f"{min(jobs, runs)} worker processes"
+        if dask_scheduler is None
+        else f"Dask scheduler {dask_scheduler}"
+    )
+    about = {
+        "Input file": input.name,
+        "Input SHA-256": raw.sha256,
+        "Command line": " ".join(argv),
+        "Sweep": str(spec) if spec else "(none)",
+        "Runs solved in": where,
+        "Full reports": str(reports) if reports is not None else "(not asked for)",
+    }
     comparison = Comparison(records, case, scenario_notes(plan.raw), table, about)
     default = default_report_path(case, "grant_delay" if spec is not None else "scenarios")
     requested = output or default.with_name(default.name.replace("_report.", "_comparison."))
@@ -335,8 +401,9 @@ def run_scenarios(input: Path, *, output: Path | None, jobs: int, json_out: bool
         code = errors.EXIT_SOLVER
     if json_out:
         data = as_json(comparison)
-        data.update(comparison=str(written), exit_code=code,
-                    seconds=round(time.perf_counter() - tick, 4))
+        data.update(
+            comparison=str(written), exit_code=code, seconds=round(time.perf_counter() - tick, 4)
+        )
         print(json.dumps(data, ensure_ascii=False))
     else:
         for line in summary_lines(comparison):
@@ -345,20 +412,29 @@ def run_scenarios(input: Path, *, output: Path | None, jobs: int, json_out: bool
         if reports is not None:
             console.print(f"Reports: {reports}", markup=False, highlight=False, soft_wrap=True)
     if written != requested:
-        err_console.print(f"[yellow]warning[/yellow] {escape(str(requested))} is open in "
-                          f"another program; the comparison was written to "
-                          f"{escape(str(written))}")
+        err_console.print(
+            f"[yellow]warning[/yellow] {escape(str(requested))} is open in "
+            f"another program; the comparison was written to "
+            f"{escape(str(written))}"
+        )
     if code != errors.EXIT_OK:
         err_console.print(f"[red]The base case is {base.status}[/red]: {escape(base.message)}")
     return code
 
 
-def run_explain(input: Path, *, scenario: str | None, output: Path | None, console: Console,
-                err_console: Console) -> int:
+def run_explain(
+    input: Path,
+    *,
+    scenario: str | None,
+    output: Path | None,
+    console: Console,
+    err_console: Console,
+) -> int:
     """Say why ``input`` is infeasible or unbounded (conflicting input cells, smallest fixes);
     exit 0 if it is feasible, 3 if not, 4 if HiGHS cannot tell. ``-o`` also writes the
     diagnosis as a small workbook."""
     from optimizer.explain import FEASIBLE, UNKNOWN, diagnose, print_diagnosis, write_diagnosis
+
     _check_output(output, input)
     loaded = _load_or_report(input, scenario, err_console)
     if loaded is None:
@@ -368,8 +444,9 @@ def run_explain(input: Path, *, scenario: str | None, output: Path | None, conso
     print_diagnosis(diagnosis, console)
     if output is not None:
         written = write_diagnosis(diagnosis, output)
-        console.print(f"Diagnosis workbook: {written}", markup=False, highlight=False,
-                      soft_wrap=True)
+        console.print(
+            f"Diagnosis workbook: {written}", markup=False, highlight=False, soft_wrap=True
+        )
     if diagnosis.status == FEASIBLE:
         return errors.EXIT_OK
     return errors.EXIT_SOLVER if diagnosis.status == UNKNOWN else errors.EXIT_INFEASIBLE

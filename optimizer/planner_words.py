@@ -49,8 +49,9 @@ def month_ranges(labels: Iterable[str], months: Sequence[str]) -> str:
             runs[-1].append(t)
         else:
             runs.append([t])
-    return ", ".join(months[r[0]] if len(r) == 1 else f"{months[r[0]]} to {months[r[-1]]}"
-                     for r in runs)
+    return ", ".join(
+        months[r[0]] if len(r) == 1 else f"{months[r[0]]} to {months[r[-1]]}" for r in runs
+    )
 
 
 def tonnes(x: float) -> str:
@@ -83,8 +84,11 @@ def join_cells(cells: Iterable[str]) -> str:
         else:
             runs.append([sheet, row, col, col, text])
     return ", ".join(
-        r[4] if r[0] is None or r[2] == r[3] else
-        f"{r[0]}!{get_column_letter(r[2])}{r[1]}:{get_column_letter(r[3])}{r[1]}" for r in runs)
+        r[4]
+        if r[0] is None or r[2] == r[3]
+        else f"{r[0]}!{get_column_letter(r[2])}{r[1]}:{get_column_letter(r[3])}{r[1]}"
+        for r in runs
+    )
 
 
 def months_word(n: int) -> str:

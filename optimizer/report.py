@@ -115,17 +115,21 @@ def _write_charts_sheet(ws: Worksheet, plan: Worksheet, blocks, rows, months: in
     fit_to_width(ws, landscape=False)
 
 
-def _write_summary(ws: Worksheet, results: Results, case: Case, provenance: dict,
-                   written: datetime) -> None:
+def _write_summary(
+    ws: Worksheet, results: Results, case: Case, provenance: dict, written: datetime
+) -> None:
     """Key figures in labelled sections, no gridlines, status banner on top."""
     ws.sheet_view.showGridLines = False
     title = ws.cell(1, 1)
     put_text(title, "Antimony ore allocation report")
     title.font = Font(bold=True, size=16, color="1F3864")
     scenario = provenance.get("scenario") or "base case"
-    put_text(ws.cell(2, 1), f"Case '{case.settings.case_name}', {scenario}; input "
-                            f"{provenance.get('input', '<memory>')}; written "
-                            f"{written.strftime('%Y-%m-%d %H:%M %Z')}")
+    put_text(
+        ws.cell(2, 1),
+        f"Case '{case.settings.case_name}', {scenario}; input "
+        f"{provenance.get('input', '<memory>')}; written "
+        f"{written.strftime('%Y-%m-%d %H:%M %Z')}",
+    )
     ws.cell(2, 1).font = NOTE_FONT
     r = 4
     sections = summary_sections(results, case)
@@ -213,8 +217,9 @@ def _package_version(name: str) -> str:
         return "not installed"
 
 
-def provenance_items(results: Results, case: Case, provenance: dict,
-                     written: datetime) -> list[tuple[str, object, str]]:
+def provenance_items(
+    results: Results, case: Case, provenance: dict, written: datetime
+) -> list[tuple[str, object, str]]:
     """Everything needed to reproduce or audit the run, as (item, value, kind) triples."""
     command = provenance.get("command_line", "")
     if isinstance(command, list | tuple):
@@ -230,8 +235,13 @@ def provenance_items(results: Results, case: Case, provenance: dict,
         ("Python version", platform.python_version(), "text"),
         ("Pyomo version", _package_version("pyomo"), "text"),
         ("highspy version", _package_version("highspy"), "text"),
-        ("Solver", f"{results.solver} ({results.solver_version})" if results.solver_version
-         else results.solver, "text"),
+        (
+            "Solver",
+            f"{results.solver} ({results.solver_version})"
+            if results.solver_version
+            else results.solver,
+            "text",
+        ),
         ("openpyxl version", _package_version("openpyxl"), "text"),
         ("pandas version", _package_version("pandas"), "text"),
         ("Status", results.status, "text"),
@@ -254,14 +264,16 @@ def provenance_items(results: Results, case: Case, provenance: dict,
     return items
 
 
-def _write_provenance(ws: Worksheet, results: Results, case: Case, provenance: dict,
-                      written: datetime) -> None:
+def _write_provenance(
+    ws: Worksheet, results: Results, case: Case, provenance: dict, written: datetime
+) -> None:
     put_text(ws.cell(1, 1), "Item")
     put_text(ws.cell(1, 2), "Value")
     style_header(ws, 1, 2)
     widths = [12, 12]
     for r, (item, value, kind) in enumerate(
-            provenance_items(results, case, provenance, written), start=2):
+        provenance_items(results, case, provenance, written), start=2
+    ):
         put_text(ws.cell(r, 1), item)
         if kind != "text" and not isinstance(value, bool):
             put(ws.cell(r, 2), value, kind)

@@ -57,8 +57,9 @@ def check_target(target: Path, protected: list[Path], suffix: str) -> None:
     """Refuse a target that is an input file, a folder, or has the wrong extension."""
     for p in protected:
         if same_file(target, p):
-            raise UsageError(f"refusing to overwrite the input workbook {p}; "
-                             "choose another output path with -o")
+            raise UsageError(
+                f"refusing to overwrite the input workbook {p}; choose another output path with -o"
+            )
     if target.suffix.lower() != suffix:
         raise UsageError(f"the output must be a {suffix} file, got {target.name}")
     if target.is_dir():

@@ -55,23 +55,30 @@ def marginal_frame(results: Results, case: Case) -> pd.DataFrame:
     if df.empty:
         return df
     df["_size"] = df["dual_usd_per_unit"].astype(float).abs()
-    df = df.sort_values(["_size", "family", "constraint"], ascending=[False, True, True],
-                        kind="stable").reset_index(drop=True)
+    df = df.sort_values(
+        ["_size", "family", "constraint"], ascending=[False, True, True], kind="stable"
+    ).reset_index(drop=True)
     df["rank"] = range(1, len(df) + 1)
     given = df["sentence"] if "sentence" in df else [None] * len(df)
-    df["sentence"] = [text.strip() if isinstance(text, str) and text.strip()
-                      else sentence_for(df.loc[i]) for i, text in zip(df.index, given,
-                                                                      strict=True)]
+    df["sentence"] = [
+        text.strip() if isinstance(text, str) and text.strip() else sentence_for(df.loc[i])
+        for i, text in zip(df.index, given, strict=True)
+    ]
     where: dict[tuple, tuple] = {}  # one look-up per input cell, however many rows use it
     found = []
     for triple in zip(df["sheet"], df["row_id"], df["column"], strict=True):
         if triple not in where:
             sheet, key, column = triple
-            ref = (case.where(sheet, str(key or ""), str(column or ""))
-                   if isinstance(sheet, str) and sheet else None)
-            where[triple] = ((None, None) if ref is None else
-                             (f"{ref.letter}{ref.row}" if ref.letter and ref.row else None,
-                              ref.row))
+            ref = (
+                case.where(sheet, str(key or ""), str(column or ""))
+                if isinstance(sheet, str) and sheet
+                else None
+            )
+            where[triple] = (
+                (None, None)
+                if ref is None
+                else (f"{ref.letter}{ref.row}" if ref.letter and ref.row else None, ref.row)
+            )
         found.append(where[triple])
     df["cell"] = [cell for cell, _ in found]
     df["input_row"] = [row for _, row in found]

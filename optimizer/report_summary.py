@@ -70,8 +70,9 @@ def _result_section(results: Results, case: Case) -> Section:
         add(Line("Best bound", (results.best_bound_usd,), "usd", "USD"))
     if results.mip_gap_pct is not None:
         add(Line("Optimality gap", (results.mip_gap_pct,), "factor", "%"))
-    add(Line("Horizon", (f"{case.months[0]} to {case.months[-1]} ({case.horizon} months)",),
-             "text"))
+    add(
+        Line("Horizon", (f"{case.months[0]} to {case.months[-1]} ({case.horizon} months)",), "text")
+    )
     add(Line("Expansion mode", (results.expansion_mode,), "text"))
     add(Line("Discount rate", (case.settings.discount_rate_pct_per_year,), "pct", "% per year"))
     for key, label in (("solve", "Solve time"), ("total", "Total run time")):
@@ -89,8 +90,9 @@ def _money_section(results: Results) -> Section:
         nominal = _sum(cf, key)
         discounted = float((cf[key] * factor).sum()) if factor is not None else 0.0
         sec.lines.append(Line(label, (nominal, discounted), "usd", "USD"))
-    sec.lines.append(Line("Net margin", (_sum(cf, "net_usd"), _sum(cf, "discounted_net_usd")),
-                          "usd", "USD"))
+    sec.lines.append(
+        Line("Net margin", (_sum(cf, "net_usd"), _sum(cf, "discounted_net_usd")), "usd", "USD")
+    )
     return sec
 
 
@@ -139,8 +141,14 @@ def _contract_expansion_section(results: Results, case: Case) -> Section:
     builds = results.builds
     for eid in case.expansions:
         mask = builds["project"] == eid if not builds.empty else None
-        add(Line(f"Capacity built by {eid}", (_sum(builds, "added_t_per_month", mask),), "t",
-                 "t/month"))
+        add(
+            Line(
+                f"Capacity built by {eid}",
+                (_sum(builds, "added_t_per_month", mask),),
+                "t",
+                "t/month",
+            )
+        )
     return sec
 
 
@@ -156,8 +164,7 @@ def summary_sections(results: Results, case: Case) -> list[Section]:
         ]
         limits = top_constraints(results, case)
         if limits:
-            sec = Section("What limits the plan (most valuable binding constraints)",
-                          headers=())
+            sec = Section("What limits the plan (most valuable binding constraints)", headers=())
             sec.lines = [Line(f"{i}.", (text,), "text") for i, text in enumerate(limits, 1)]
             sections.append(sec)
     return [s for s in sections if s.lines]

@@ -129,8 +129,13 @@ def allocation_table(results: Results, case: Case) -> Table:
         ]
         df["freight_usd_per_t"] = [case.routes[r].cost_usd_per_t for r in df["route"]]
         df = _sorted(df, ["month", "source", "route"])
-    return Table("Allocation", cols, _frame(df, cols), freeze_cols=2,
-                 note="No ore was dispatched in this plan.")
+    return Table(
+        "Allocation",
+        cols,
+        _frame(df, cols),
+        freeze_cols=2,
+        note="No ore was dispatched in this plan.",
+    )
 
 
 def sources_table(results: Results, case: Case) -> Table:
@@ -184,9 +189,11 @@ def yard_table(results: Results, case: Case) -> Table:
         df["start_stock_t"] = _with_start(df, ["smelter", "source"], _opening_by(case, "yard"))
         busy = df[["start_stock_t", "arrivals_t", "feed_t", "stock_t"]].ne(0).any(axis=1)
         if not busy.all():
-            omitted = (f"{int((~busy).sum()):,} idle months of a yard account (no stock at "
-                       "the start or end, nothing arriving, nothing fed) are not listed: read "
-                       "a missing month as zero.")
+            omitted = (
+                f"{int((~busy).sum()):,} idle months of a yard account (no stock at "
+                "the start or end, nothing arriving, nothing fed) are not listed: read "
+                "a missing month as zero."
+            )
             df = df[busy].reset_index(drop=True)
         df["grade_pct_sb"] = [case.sources[s].grade_pct_sb for s in df["source"]]
         df["arsenic_pct"] = [case.sources[s].arsenic_pct for s in df["source"]]
@@ -231,16 +238,19 @@ def smelters_table(results: Results, case: Case) -> Table:
         yard = results.yard
         if yard is not None and not yard.empty:
             arr = yard.groupby(["smelter", "month"])["arrivals_t"].sum()
-            df["arrivals_t"] = [arr.get((p, m), 0.0) for p, m in zip(df["smelter"], df["month"],
-                                                                     strict=True)]
+            df["arrivals_t"] = [
+                arr.get((p, m), 0.0) for p, m in zip(df["smelter"], df["month"], strict=True)
+            ]
         else:
             df["arrivals_t"] = 0.0
         df["stock_t"] = df["yard_stock_t"]
         df["start_stock_t"] = _with_start(df, ["smelter"], _opening_by(case, "smelter"))
-        for key, attr in (("min_feed_grade_pct", "min_feed_grade_pct"),
-                          ("max_feed_arsenic_pct", "max_feed_arsenic_pct"),
-                          ("min_domestic_share_pct", "min_domestic_share_pct"),
-                          ("recovery_pct", "recovery_pct")):
+        for key, attr in (
+            ("min_feed_grade_pct", "min_feed_grade_pct"),
+            ("max_feed_arsenic_pct", "max_feed_arsenic_pct"),
+            ("min_domestic_share_pct", "min_domestic_share_pct"),
+            ("recovery_pct", "recovery_pct"),
+        ):
             df[key] = [getattr(case.smelters[p], attr) for p in df["smelter"]]
         df = _sorted(df, ["month", "smelter"])
     return Table("Smelters", cols, _frame(df, cols), freeze_cols=2)
@@ -261,10 +271,14 @@ def expansion_table(results: Results, case: Case) -> Table:
     ]
     df = _sorted(results.builds.copy(), ["project", "month"])
     if df is not None and not df.empty:
-        df["max_added_t_per_month"] = [case.expansions[e].max_added_t_per_month
-                                       for e in df["project"]]
-    note = ("No capacity expansion is built in this plan." if case.expansions
-            else "The case has no expansion projects.")
+        df["max_added_t_per_month"] = [
+            case.expansions[e].max_added_t_per_month for e in df["project"]
+        ]
+    note = (
+        "No capacity expansion is built in this plan."
+        if case.expansions
+        else "The case has no expansion projects."
+    )
     return Table("Expansion", cols, _frame(df, cols), freeze_cols=1, note=note)
 
 
@@ -286,8 +300,7 @@ def grants_table(results: Results, case: Case) -> Table:
         df["amount_usd"] = [case.grants[g].amount_usd for g in df["grant"]]
         df["cumulative_usd"] = df.groupby("grant")["paid_usd"].cumsum()
         df["remaining_usd"] = df["amount_usd"] - df["cumulative_usd"]
-    note = ("No grant money is drawn in this plan." if case.grants
-            else "The case has no grants.")
+    note = "No grant money is drawn in this plan." if case.grants else "The case has no grants."
     return Table("Grants", cols, _frame(df, cols), freeze_cols=1, note=note)
 
 
@@ -330,8 +343,10 @@ def cashflow_table(results: Results, case: Case) -> Table:
     """Month by month money: every line, the discount factor, net and discounted net."""
     cols = [Col("month", "Month", "month"), Col("discount_factor", "Discount factor", "factor")]
     cols += [Col(key, header, "usd") for key, header, _ in CASHFLOW_LINES]
-    cols += [Col("net_usd", "Net (USD)", "usd"),
-             Col("discounted_net_usd", "Discounted net (USD)", "usd")]
+    cols += [
+        Col("net_usd", "Net (USD)", "usd"),
+        Col("discounted_net_usd", "Discounted net (USD)", "usd"),
+    ]
     df = _sorted(results.cashflow.copy(), ["month"])
     return Table("Cashflow", cols, _frame(df, cols), freeze_cols=1)
 
@@ -356,10 +371,14 @@ def marginal_table(results: Results, case: Case) -> Table:
         Col("input_row", "Input row", "int"),
         Col("column", "Input column", "text"),
     ]
-    return Table("MarginalValues", cols, _frame(marginal_frame(results, case), cols),
-                 freeze_cols=2,
-                 note="No constraint has a non-zero marginal value (or duals are unavailable "
-                      "for this solve, e.g. a MILP in lumpy mode).")
+    return Table(
+        "MarginalValues",
+        cols,
+        _frame(marginal_frame(results, case), cols),
+        freeze_cols=2,
+        note="No constraint has a non-zero marginal value (or duals are unavailable "
+        "for this solve, e.g. a MILP in lumpy mode).",
+    )
 
 
 def build_tables(results: Results, case: Case) -> list[Table]:
@@ -391,8 +410,14 @@ class PivotBlock:
     additive: bool  # a Total column makes sense (flows yes; stocks, capacities no)
 
 
-def _pivot(df: pd.DataFrame, index: str, value: str, months: Iterable[str],
-           ids: Iterable[str], agg: str = "sum") -> list[tuple[str, list[float]]]:
+def _pivot(
+    df: pd.DataFrame,
+    index: str,
+    value: str,
+    months: Iterable[str],
+    ids: Iterable[str],
+    agg: str = "sum",
+) -> list[tuple[str, list[float]]]:
     months = list(months)
     ids = list(ids)
     if df is None or df.empty:
@@ -419,27 +444,69 @@ def monthly_blocks(results: Results, case: Case) -> list[PivotBlock]:
     smelters, sources = list(case.smelters), list(case.sources)
     sm, src, flows = results.smelters, results.sources, results.flows
     blocks = [
-        PivotBlock("Ore dispatched to each smelter", "t", "t",
-                   _pivot(flows, "smelter", "dispatched_t", months, smelters), True),
-        PivotBlock("Ore fed to each smelter", "t", "t",
-                   _pivot(sm, "smelter", "feed_t", months, smelters), True),
-        PivotBlock("Smelter capacity", "t/month", "t",
-                   _pivot(sm, "smelter", "capacity_t", months, smelters), False),
-        PivotBlock("Utilization", "%", "pct",
-                   _pivot(sm, "smelter", "utilization_pct", months, smelters), False),
-        PivotBlock("Sb produced", "t Sb", "t",
-                   _pivot(sm, "smelter", "sb_t", months, smelters), True),
-        PivotBlock("Smelter yard stock, end of month", "t", "t",
-                   _pivot(sm, "smelter", "yard_stock_t", months, smelters), False),
-        PivotBlock("Ore mined or bought at each source", "t", "t",
-                   _pivot(src, "source", "mined_t", months, sources), True),
-        PivotBlock("Ore shipped from each source", "t", "t",
-                   _pivot(src, "source", "shipped_t", months, sources), True),
-        PivotBlock("Source stockpile, end of month", "t", "t",
-                   _pivot(src, "source", "stock_t", months, sources), False),
+        PivotBlock(
+            "Ore dispatched to each smelter",
+            "t",
+            "t",
+            _pivot(flows, "smelter", "dispatched_t", months, smelters),
+            True,
+        ),
+        PivotBlock(
+            "Ore fed to each smelter",
+            "t",
+            "t",
+            _pivot(sm, "smelter", "feed_t", months, smelters),
+            True,
+        ),
+        PivotBlock(
+            "Smelter capacity",
+            "t/month",
+            "t",
+            _pivot(sm, "smelter", "capacity_t", months, smelters),
+            False,
+        ),
+        PivotBlock(
+            "Utilization",
+            "%",
+            "pct",
+            _pivot(sm, "smelter", "utilization_pct", months, smelters),
+            False,
+        ),
+        PivotBlock(
+            "Sb produced", "t Sb", "t", _pivot(sm, "smelter", "sb_t", months, smelters), True
+        ),
+        PivotBlock(
+            "Smelter yard stock, end of month",
+            "t",
+            "t",
+            _pivot(sm, "smelter", "yard_stock_t", months, smelters),
+            False,
+        ),
+        PivotBlock(
+            "Ore mined or bought at each source",
+            "t",
+            "t",
+            _pivot(src, "source", "mined_t", months, sources),
+            True,
+        ),
+        PivotBlock(
+            "Ore shipped from each source",
+            "t",
+            "t",
+            _pivot(src, "source", "shipped_t", months, sources),
+            True,
+        ),
+        PivotBlock(
+            "Source stockpile, end of month",
+            "t",
+            "t",
+            _pivot(src, "source", "stock_t", months, sources),
+            False,
+        ),
     ]
     if case.grants:
         paid = _pivot(results.grant_use, "grant", "paid_usd", months, list(case.grants))
-        blocks.append(PivotBlock("Grant money drawn, cumulative", "USD", "usd",
-                                 _cumulative(paid), False))
+        blocks.append(
+            PivotBlock("Grant money drawn, cumulative", "USD", "usd", _cumulative(paid), False)
+        )
     return blocks

@@ -115,8 +115,11 @@ def column_width(values: pd.Series, kind: str) -> int:
     if kind not in ("text", "yesno", "month"):
         numbers = pd.to_numeric(values, errors="coerce")
         numbers = numbers[np.isfinite(numbers)]
-        return max((display_width(x, kind) for x in (numbers.max(), numbers.min())),
-                   default=0) if len(numbers) else 0
+        return (
+            max((display_width(x, kind) for x in (numbers.max(), numbers.min())), default=0)
+            if len(numbers)
+            else 0
+        )
     return max(display_width(v, kind) for v in values.drop_duplicates())
 
 
@@ -128,8 +131,13 @@ def style_header(ws: Worksheet, row: int, ncols: int) -> None:
         cell.alignment = HEADER_ALIGN
 
 
-def set_widths(ws: Worksheet, widths: list[int], header_row: int | None,
-               headers: list[str] | None = None, caps: list[int] | None = None) -> None:
+def set_widths(
+    ws: Worksheet,
+    widths: list[int],
+    header_row: int | None,
+    headers: list[str] | None = None,
+    caps: list[int] | None = None,
+) -> None:
     """Column widths from content (capped); the header row tall enough for its headers."""
     lines = 1
     for i, w in enumerate(widths, start=1):
@@ -153,8 +161,9 @@ def write_table(ws: Worksheet, table: Table) -> None:
     for i, values in enumerate(table.frame.itertuples(index=False, name=None), start=2):
         for j, (value, kind) in enumerate(zip(values, kinds, strict=True), start=1):
             put(ws.cell(i, j), value, kind)
-    widths = [max(min(len(c.header), 14), column_width(table.frame[c.key], c.kind))
-              for c in table.columns]
+    widths = [
+        max(min(len(c.header), 14), column_width(table.frame[c.key], c.kind)) for c in table.columns
+    ]
     last = get_column_letter(ncols)
     nrows = len(table.frame)
     if nrows == 0 and table.note:
@@ -184,8 +193,9 @@ def fit_to_width(ws: Worksheet, landscape: bool, pages: int = 1) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def write_monthly(ws: Worksheet, blocks: list[PivotBlock], months: tuple[str, ...]
-                  ) -> dict[tuple[str, str], int]:
+def write_monthly(
+    ws: Worksheet, blocks: list[PivotBlock], months: tuple[str, ...]
+) -> dict[tuple[str, str], int]:
     """Id × month blocks under one shared month header; returns (block, id) → Excel row."""
     ncols = 2 + len(months) + 1
     put_text(ws.cell(1, 1), "Line")

@@ -105,32 +105,57 @@ def _rows(raw: RawBook) -> list[tuple[str, _Override | Problem]]:
     index = {h: i for i, h in enumerate(headers) if h}
     out: list[tuple[str, _Override | Problem]] = []
     for cells, row in zip(sheet.rows, sheet.row_numbers, strict=True):
-        get = {f: (cells[index[f]] if f in index and index[f] < len(cells) else None)
-               for f in _FIELDS}
+        get = {
+            f: (cells[index[f]] if f in index and index[f] < len(cells) else None) for f in _FIELDS
+        }
         name = clean_text(get["scenario"])
         missing = [f for f in _FIELDS[:5] if clean_text(get[f]) == ""]
         if missing:
-            out.append((name, Problem(SCENARIOS, f"a scenario row needs {', '.join(missing)}",
-                                      row=row, column=missing[0])))
+            out.append(
+                (
+                    name,
+                    Problem(
+                        SCENARIOS,
+                        f"a scenario row needs {', '.join(missing)}",
+                        row=row,
+                        column=missing[0],
+                    ),
+                )
+            )
             continue
         action = clean_text(get["action"]).lower()
         column = month_key(get["column"]) or clean_text(get["column"])
-        out.append((name, _Override(row, clean_text(get["sheet"]), clean_text(get["key"]),
-                                    column, action, get["value"])))
+        out.append(
+            (
+                name,
+                _Override(
+                    row,
+                    clean_text(get["sheet"]),
+                    clean_text(get["key"]),
+                    column,
+                    action,
+                    get["value"],
+                ),
+            )
+        )
     return out
 
 
-def _apply(book: RawBook, name: str, o: _Override, problems: list[Problem],
-           changes: list[CellChange]) -> None:
+def _apply(
+    book: RawBook, name: str, o: _Override, problems: list[Problem], changes: list[CellChange]
+) -> None:
     def bad(rule: str, column: str, value: Any, hint: str = "") -> None:
-        problems.append(Problem(SCENARIOS, rule, row=o.row, column=column, value=value,
-                                hint=hint))
+        problems.append(Problem(SCENARIOS, rule, row=o.row, column=column, value=value, hint=hint))
 
     spec = schema.SHEETS_BY_NAME.get(o.sheet)
     if spec is None or o.sheet == SCENARIOS:
         close = difflib.get_close_matches(o.sheet, [s.name for s in schema.SHEETS], n=1)
-        bad("sheet must be an input sheet", "sheet", o.sheet,
-            f"did you mean '{close[0]}'?" if close else "")
+        bad(
+            "sheet must be an input sheet",
+            "sheet",
+            o.sheet,
+            f"did you mean '{close[0]}'?" if close else "",
+        )
         return
     if o.action not in ("set", "scale", "add"):
         bad("action must be set, scale or add", "action", o.action)
@@ -141,21 +166,30 @@ def _apply(book: RawBook, name: str, o: _Override, problems: list[Problem],
         return
     sheet = book.sheets.get(o.sheet) or _new_monthly_sheet(book, spec)
     if sheet is None:
-        bad(f"the workbook has no '{o.sheet}' sheet to change", "sheet", o.sheet,
-            "add the sheet to the workbook first")
+        bad(
+            f"the workbook has no '{o.sheet}' sheet to change",
+            "sheet",
+            o.sheet,
+            "add the sheet to the workbook first",
+        )
         return
     if o.sheet == "Settings":
         _apply_setting(sheet, name, o, number, bad, changes)
         return
     rows = _matching_rows(sheet, spec, o.key, book)
     if not rows:
-        bad(f"no row of '{o.sheet}' has id '{o.key}'", "key", o.key,
-            _hint(o.key, _ids(sheet, spec)))
+        bad(
+            f"no row of '{o.sheet}' has id '{o.key}'", "key", o.key, _hint(o.key, _ids(sheet, spec))
+        )
         return
     cols = _matching_columns(sheet, spec, o.column)
     if not cols:
-        bad(f"'{o.sheet}' has no column or month '{o.column}'", "column", o.column,
-            _hint(o.column, [clean_text(h) for h in sheet.headers]))
+        bad(
+            f"'{o.sheet}' has no column or month '{o.column}'",
+            "column",
+            o.column,
+            _hint(o.column, [clean_text(h) for h in sheet.headers]),
+        )
         return
     for r in rows:
         key = _row_id(sheet, spec, r)
@@ -172,12 +206,23 @@ def _apply(book: RawBook, name: str, o: _Override, problems: list[Problem],
                 sheet.rows[r].append(None)
             sheet.rows[r][c] = new
             header = month_key(sheet.headers[c]) or clean_text(sheet.headers[c])
-            changes.append(CellChange(name, o.sheet, key, header, old, new, o.row,
-                                      f"{column_letter(c)}{sheet.row_numbers[r]}"))
+            changes.append(
+                CellChange(
+                    name,
+                    o.sheet,
+                    key,
+                    header,
+                    old,
+                    new,
+                    o.row,
+                    f"{column_letter(c)}{sheet.row_numbers[r]}",
+                )
+            )
 
 
-def _apply_setting(sheet: RawSheet, name: str, o: _Override, number: float | None, bad,
-                   changes: list[CellChange]) -> None:
+def _apply_setting(
+    sheet: RawSheet, name: str, o: _Override, number: float | None, bad, changes: list[CellChange]
+) -> None:
     headers = [clean_text(h) for h in sheet.headers]
     if "setting" not in headers or "value" not in headers:
         bad("the Settings sheet needs 'setting' and 'value' columns", "sheet", o.sheet)
@@ -187,12 +232,19 @@ def _apply_setting(sheet: RawSheet, name: str, o: _Override, number: float | Non
         return
     ks, vs = headers.index("setting"), headers.index("value")
     spec = schema.SETTINGS_BY_NAME.get(o.key)
-    targets = [i for i, cells in enumerate(sheet.rows)
-               if ks < len(cells) and clean_text(cells[ks]) == o.key]
+    targets = [
+        i
+        for i, cells in enumerate(sheet.rows)
+        if ks < len(cells) and clean_text(cells[ks]) == o.key
+    ]
     if not targets:
         if spec is None:
-            bad(f"unknown setting '{o.key}'", "key", o.key,
-                _hint(o.key, list(schema.SETTINGS_BY_NAME)))
+            bad(
+                f"unknown setting '{o.key}'",
+                "key",
+                o.key,
+                _hint(o.key, list(schema.SETTINGS_BY_NAME)),
+            )
             return
         row = [None] * len(headers)
         row[ks] = o.key
@@ -210,8 +262,18 @@ def _apply_setting(sheet: RawSheet, name: str, o: _Override, number: float | Non
             bad(f"{exc} (setting '{o.key}')", "value", old)
             continue
         cells[vs] = new
-        changes.append(CellChange(name, "Settings", o.key, "value", old, new, o.row,
-                                  f"{column_letter(vs)}{sheet.row_numbers[r]}"))
+        changes.append(
+            CellChange(
+                name,
+                "Settings",
+                o.key,
+                "value",
+                old,
+                new,
+                o.row,
+                f"{column_letter(vs)}{sheet.row_numbers[r]}",
+            )
+        )
 
 
 class _CannotCombine(ValueError):
@@ -226,8 +288,9 @@ def _combine(old: Any, o: _Override, number: float | None, spec: schema.Column |
     if base is None or (isinstance(base, str) and clean_text(base) == ""):
         default = spec.default if spec is not None else None
         if not isinstance(default, int | float) or isinstance(default, bool):
-            raise _CannotCombine(f"{o.action} needs a number in the cell or a numeric "
-                                 "default; it is blank")
+            raise _CannotCombine(
+                f"{o.action} needs a number in the cell or a numeric default; it is blank"
+            )
         base = default
     base_number = _number(base)
     if base_number is None:
@@ -288,8 +351,11 @@ def _matching_columns(sheet: RawSheet, spec: schema.Sheet, column: str) -> list[
     if column == "*":
         if not spec.monthly:
             return []
-        return [i for i, h in enumerate(sheet.headers)
-                if month_key(h) is not None and clean_text(h) not in fixed]
+        return [
+            i
+            for i, h in enumerate(sheet.headers)
+            if month_key(h) is not None and clean_text(h) not in fixed
+        ]
     wanted = month_key(column)
     out = []
     for i, h in enumerate(sheet.headers):

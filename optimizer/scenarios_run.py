@@ -153,14 +153,14 @@ def prepare(raw: RawBook, names: list[str] | None = None) -> Plan:
             problems += exc.problems
             continue
         case, found = validate(book)
-        problems += [replace(p, rule=f"scenario '{name}': {p.rule}") for p in found
-                     if p.is_error]
+        problems += [replace(p, rule=f"scenario '{name}': {p.rule}") for p in found if p.is_error]
         if case is not None:
             cases[name] = case
     if problems or None not in cases:
         n = sum(p.is_error for p in problems)
-        raise InputError(f"{n} error{'s' * (n != 1)} in {raw.source} or its scenarios",
-                         warnings + problems)
+        raise InputError(
+            f"{n} error{'s' * (n != 1)} in {raw.source} or its scenarios", warnings + problems
+        )
     return Plan(raw, names, cases, changes, warnings)
 
 
@@ -185,8 +185,12 @@ def scenario_notes(raw: RawBook) -> dict[str, str]:
 # --- one run ----------------------------------------------------------------------------------
 
 
-def run_one(raw: RawBook, scenario: str | None, options: RunOptions = RunOptions(),
-            prepared: Prepared | None = None) -> RunRecord:
+def run_one(
+    raw: RawBook,
+    scenario: str | None,
+    options: RunOptions = RunOptions(),
+    prepared: Prepared | None = None,
+) -> RunRecord:
     """Solve the base case (``scenario=None``) or one scenario of ``raw``; never raises for
     an invalid, infeasible or unsolved run (its status says so).
 
@@ -204,8 +208,13 @@ def run_one(raw: RawBook, scenario: str | None, options: RunOptions = RunOptions
                 book, changes = apply_scenario_with_changes(raw, scenario)
             case = _validated(book)
     except (InputError, UsageError) as exc:
-        return RunRecord(scenario, "invalid", message=str(exc), changes=tuple(changes),
-                         seconds=time.perf_counter() - tick)
+        return RunRecord(
+            scenario,
+            "invalid",
+            message=str(exc),
+            changes=tuple(changes),
+            seconds=time.perf_counter() - tick,
+        )
     report = options.reports.get(scenario)
     warm = _warm_state(raw) if options.persistent and report is None else None
     results, method = _solve(warm, case, scenario, with_duals=report is not None)
@@ -215,8 +224,7 @@ def run_one(raw: RawBook, scenario: str | None, options: RunOptions = RunOptions
 
         provenance = {**options.provenance, "scenario": scenario or ""}
         written = str(write_report(results, case, report, provenance))
-    return _record(scenario, results, case, changes, method, time.perf_counter() - tick,
-                   written)
+    return _record(scenario, results, case, changes, method, time.perf_counter() - tick, written)
 
 
 def _validated(book: RawBook) -> Case:
@@ -225,13 +233,15 @@ def _validated(book: RawBook) -> Case:
     case, problems = validate(book)
     errors = [p for p in problems if p.is_error]
     if case is None or errors:
-        raise InputError(f"{len(errors)} input error(s): " + "; ".join(map(str, errors[:3])),
-                         errors)
+        raise InputError(
+            f"{len(errors)} input error(s): " + "; ".join(map(str, errors[:3])), errors
+        )
     return case
 
 
-def _solve(warm: _Warm | None, case: Case, scenario: str | None, *, with_duals: bool
-           ) -> tuple[Results, str]:
+def _solve(
+    warm: _Warm | None, case: Case, scenario: str | None, *, with_duals: bool
+) -> tuple[Results, str]:
     if warm is not None and scenario is None:
         return warm.base, METHOD_COLD
     if warm is not None and warm.basis is not None:
@@ -257,9 +267,13 @@ def _cold(case: Case, with_duals: bool) -> Results:
 
 
 def _cold_infeasible(case: Case, message: str) -> Results:
-    return Results(status=STATUS_INFEASIBLE, case_name=case.settings.case_name,
-                   months=case.months, expansion_mode=case.settings.expansion_mode,
-                   message=message)
+    return Results(
+        status=STATUS_INFEASIBLE,
+        case_name=case.settings.case_name,
+        months=case.months,
+        expansion_mode=case.settings.expansion_mode,
+        message=message,
+    )
 
 
 # --- the persistent base model of this worker ----------------------------------------------------
@@ -280,8 +294,10 @@ class _Session(_Highs):
 
     def prepare(self, case: Case) -> None:
         """Options of ``case`` (its time limit and gap) for the next solve; forget old runs."""
-        self.options.update(time_limit=float(case.settings.time_limit_s),
-                            mip_rel_gap=case.settings.mip_gap_pct / 100.0)
+        self.options.update(
+            time_limit=float(case.settings.time_limit_s),
+            mip_rel_gap=case.settings.mip_gap_pct / 100.0,
+        )
         self.runs.clear()
 
     def run(self, model: pyo.ConcreteModel, *, lp: bool, **solver_options):
@@ -291,8 +307,9 @@ class _Session(_Highs):
         # the base basis stays primal feasible when only costs change, dual feasible when
         # limits change: continue with the simplex variant that keeps its feasibility
         strategy = _PRIMAL_SIMPLEX if self.primal else _DUAL_SIMPLEX
-        return super().run(model, lp=lp, **{"solver": "simplex", "simplex_strategy": strategy,
-                                            **solver_options})
+        return super().run(
+            model, lp=lp, **{"solver": "simplex", "simplex_strategy": strategy, **solver_options}
+        )
 
     def keep_basis(self) -> None:
         self.basis = self.lp.highs.getBasis()
@@ -316,8 +333,12 @@ class _Warm:
         self.base_values = {id(p): p.value for p in self._parameters()}
 
     def _parameters(self) -> list:
-        return [item for param in self.model.component_objects(pyo.Param) if param.mutable
-                for item in param.values()]
+        return [
+            item
+            for param in self.model.component_objects(pyo.Param)
+            if param.mutable
+            for item in param.values()
+        ]
 
     @property
     def basis(self) -> Any:
@@ -356,8 +377,11 @@ def _warm_state(raw: RawBook) -> _Warm | None:
     except InfeasibleError as exc:
         warm = _Warm(key, _cold_infeasible(case, str(exc)))
     else:
-        session = _Session(threads=1, time_limit_s=case.settings.time_limit_s,
-                           mip_gap_pct=case.settings.mip_gap_pct)
+        session = _Session(
+            threads=1,
+            time_limit_s=case.settings.time_limit_s,
+            mip_gap_pct=case.settings.mip_gap_pct,
+        )
         base = solve_model(model, highs=session, with_duals=False)
         warm = _Warm(key, base, model, session)
         if base.status == STATUS_OPTIMAL:
@@ -369,11 +393,26 @@ def _warm_state(raw: RawBook) -> _Warm | None:
 # --- key figures ------------------------------------------------------------------------------
 
 
-def _record(scenario: str | None, results: Results, case: Case, changes: list[CellChange],
-            method: str, seconds: float, report: str | None) -> RunRecord:
-    record = RunRecord(scenario, results.status, message=results.message,
-                       objective_usd=results.objective_usd, months=case.months,
-                       changes=tuple(changes), method=method, seconds=seconds, report=report)
+def _record(
+    scenario: str | None,
+    results: Results,
+    case: Case,
+    changes: list[CellChange],
+    method: str,
+    seconds: float,
+    report: str | None,
+) -> RunRecord:
+    record = RunRecord(
+        scenario,
+        results.status,
+        message=results.message,
+        objective_usd=results.objective_usd,
+        months=case.months,
+        changes=tuple(changes),
+        method=method,
+        seconds=seconds,
+        report=report,
+    )
     if not results.has_solution:
         return record
     data = figures(results)
@@ -383,25 +422,29 @@ def _record(scenario: str | None, results: Results, case: Case, changes: list[Ce
     for b in data["expansions"]:
         before = record.builds.get(b["project"])
         added = b["added_t_per_month"] + (before.added_t_per_month if before else 0.0)
-        record.builds[b["project"]] = Build(added, before.start_month if before
-                                            else b["start_month"],
-                                            before.online_month if before
-                                            else b["online_month"])
+        record.builds[b["project"]] = Build(
+            added,
+            before.start_month if before else b["start_month"],
+            before.online_month if before else b["online_month"],
+        )
     sm = results.smelters
     for p in case.smelters:
         rows = sm[sm["smelter"] == p]
         capacity = float(rows["capacity_t"].sum())
-        record.utilization_pct[p] = (100.0 * float(rows["feed_t"].sum()) / capacity
-                                     if capacity > 0 else None)
+        record.utilization_pct[p] = (
+            100.0 * float(rows["feed_t"].sum()) / capacity if capacity > 0 else None
+        )
     mines = [s for s, x in case.sources.items() if x.kind == "mine"]
     src = results.sources
     record.alaska_shipped_t = float(src.loc[src["source"].isin(mines), "shipped_t"].sum())
     flows = results.flows
-    by_month = (flows.groupby(["smelter", "month"])["dispatched_t"].sum()
-                if not flows.empty else None)
+    by_month = (
+        flows.groupby(["smelter", "month"])["dispatched_t"].sum() if not flows.empty else None
+    )
     for p in case.smelters:
-        series = tuple(float(by_month.get((p, m), 0.0)) if by_month is not None else 0.0
-                       for m in case.months)
+        series = tuple(
+            float(by_month.get((p, m), 0.0)) if by_month is not None else 0.0 for m in case.months
+        )
         record.allocation[p] = series
         record.allocated_t[p] = sum(series)
     return record
@@ -410,9 +453,13 @@ def _record(scenario: str | None, results: Results, case: Case, changes: list[Ce
 # --- many runs ----------------------------------------------------------------------------------
 
 
-def run_all(plan: Plan, options: RunOptions = RunOptions(), *,
-            executor: concurrent.futures.Executor | None = None,
-            progress: Callable[[RunRecord], None] | None = None) -> list[RunRecord]:
+def run_all(
+    plan: Plan,
+    options: RunOptions = RunOptions(),
+    *,
+    executor: concurrent.futures.Executor | None = None,
+    progress: Callable[[RunRecord], None] | None = None,
+) -> list[RunRecord]:
     """The base case, then every scenario of ``plan``, in that order.
 
     ``executor`` is anything with ``submit(fn, *args)`` returning ``concurrent.futures``
@@ -428,8 +475,10 @@ def run_all(plan: Plan, options: RunOptions = RunOptions(), *,
                 progress(records[-1])
         _LOCAL.warm = None  # this process is done with the workbook: free its model
         return records
-    futures = {executor.submit(run_one, plan.raw, name, options, plan.prepared(name)): i
-               for i, name in enumerate(runs)}
+    futures = {
+        executor.submit(run_one, plan.raw, name, options, plan.prepared(name)): i
+        for i, name in enumerate(runs)
+    }
     done: list[RunRecord | None] = [None] * len(runs)
     for future in concurrent.futures.as_completed(futures):
         done[futures[future]] = record = future.result()
@@ -439,8 +488,9 @@ def run_all(plan: Plan, options: RunOptions = RunOptions(), *,
 
 
 @contextmanager
-def executor_for(jobs: int, dask_scheduler: str | None, runs: int
-                 ) -> Iterator[concurrent.futures.Executor | None]:
+def executor_for(
+    jobs: int, dask_scheduler: str | None, runs: int
+) -> Iterator[concurrent.futures.Executor | None]:
     """The executor ``--jobs`` / ``--dask-scheduler`` ask for (None: run in this process).
 
     Worker processes are started with ``spawn``: forking a process that already ran HiGHS
@@ -450,13 +500,13 @@ def executor_for(jobs: int, dask_scheduler: str | None, runs: int
         try:
             from distributed import Client
         except ImportError as exc:
-            raise UsageError("--dask-scheduler needs Dask: pip install "
-                             "'ore-optimizer[distributed]'") from exc
+            raise UsageError(
+                "--dask-scheduler needs Dask: pip install 'ore-optimizer[distributed]'"
+            ) from exc
         try:
             client = Client(dask_scheduler, timeout="10s")
         except (OSError, TimeoutError, ValueError) as exc:
-            raise UsageError(f"cannot reach the Dask scheduler at {dask_scheduler}: {exc}") \
-                from exc
+            raise UsageError(f"cannot reach the Dask scheduler at {dask_scheduler}: {exc}") from exc
         try:
             yield client.get_executor()
         finally:

@@ -17,29 +17,89 @@ from optimizer.case import month_label
 from optimizer.marginals import NOISE
 from optimizer.model import MONEY_SCALE_USD
 
-FLOW_COLUMNS = ["route", "source", "smelter", "mode", "month", "arrival_month", "dispatched_t",
-                "cost_usd"]
-SOURCE_COLUMNS = ["source", "month", "mined_t", "shipped_t", "stock_t", "stockpile_capacity_t",
-                  "supply_min_t", "supply_max_t", "cost_usd", "holding_usd"]
+FLOW_COLUMNS = [
+    "route",
+    "source",
+    "smelter",
+    "mode",
+    "month",
+    "arrival_month",
+    "dispatched_t",
+    "cost_usd",
+]
+SOURCE_COLUMNS = [
+    "source",
+    "month",
+    "mined_t",
+    "shipped_t",
+    "stock_t",
+    "stockpile_capacity_t",
+    "supply_min_t",
+    "supply_max_t",
+    "cost_usd",
+    "holding_usd",
+]
 YARD_COLUMNS = ["smelter", "source", "month", "arrivals_t", "feed_t", "stock_t"]
 SMELTER_COLUMNS = [
-    "smelter", "month", "feed_t", "base_capacity_t", "availability_pct", "expansion_online_t",
-    "capacity_t", "min_feed_t", "utilization_pct", "feed_grade_pct", "feed_arsenic_pct",
-    "domestic_share_pct", "sb_t", "spot_sb_t", "contract_sb_t", "yard_stock_t",
-    "yard_capacity_t", "processing_usd", "holding_usd", "spot_price_usd_per_t_sb",
+    "smelter",
+    "month",
+    "feed_t",
+    "base_capacity_t",
+    "availability_pct",
+    "expansion_online_t",
+    "capacity_t",
+    "min_feed_t",
+    "utilization_pct",
+    "feed_grade_pct",
+    "feed_arsenic_pct",
+    "domestic_share_pct",
+    "sb_t",
+    "spot_sb_t",
+    "contract_sb_t",
+    "yard_stock_t",
+    "yard_capacity_t",
+    "processing_usd",
+    "holding_usd",
+    "spot_price_usd_per_t_sb",
     "spot_revenue_usd",
 ]
-BUILD_COLUMNS = ["project", "smelter", "month", "online_month", "added_t_per_month",
-                 "capex_usd", "grant_paid_usd", "company_paid_usd"]
+BUILD_COLUMNS = [
+    "project",
+    "smelter",
+    "month",
+    "online_month",
+    "added_t_per_month",
+    "capex_usd",
+    "grant_paid_usd",
+    "company_paid_usd",
+]
 GRANT_USE_COLUMNS = ["grant", "project", "month", "paid_usd"]
-CONTRACT_COLUMNS = ["contract", "smelter", "month", "min_t", "max_t", "delivered_t",
-                    "shortfall_t", "price_usd_per_t_sb", "revenue_usd", "penalty_usd"]
+CONTRACT_COLUMNS = [
+    "contract",
+    "smelter",
+    "month",
+    "min_t",
+    "max_t",
+    "delivered_t",
+    "shortfall_t",
+    "price_usd_per_t_sb",
+    "revenue_usd",
+    "penalty_usd",
+]
 DELIVERY_COLUMNS = ["contract", "smelter", "month", "delivered_t"]
-CASHFLOW_LINES = ["spot_revenue_usd", "contract_revenue_usd", "ore_cost_usd", "shipping_usd",
-                  "processing_usd", "holding_usd", "capex_usd", "grant_usd",
-                  "company_capex_usd", "shortfall_penalty_usd"]
-CASHFLOW_COLUMNS = ["month", "discount_factor", *CASHFLOW_LINES, "net_usd",
-                    "discounted_net_usd"]
+CASHFLOW_LINES = [
+    "spot_revenue_usd",
+    "contract_revenue_usd",
+    "ore_cost_usd",
+    "shipping_usd",
+    "processing_usd",
+    "holding_usd",
+    "capex_usd",
+    "grant_usd",
+    "company_capex_usd",
+    "shortfall_penalty_usd",
+]
+CASHFLOW_COLUMNS = ["month", "discount_factor", *CASHFLOW_LINES, "net_usd", "discounted_net_usd"]
 
 
 def _clean(x: float | None) -> float:
@@ -75,8 +135,18 @@ def tables(m: pyo.ConcreteModel) -> dict[str, pd.DataFrame]:
         shipped[(route.source, t)] += q
         arrived[(route.source, route.smelter, t + route.transit_months)] += q
         cash["shipping_usd"][t] += cost
-        flows.append((r, route.source, route.smelter, route.mode, months[t],
-                      month_label(case.settings.start_month, t + route.transit_months), q, cost))
+        flows.append(
+            (
+                r,
+                route.source,
+                route.smelter,
+                route.mode,
+                months[t],
+                month_label(case.settings.start_month, t + route.transit_months),
+                q,
+                cost,
+            )
+        )
 
     sources = []
     for (s, t), q in mined.items():
@@ -84,12 +154,25 @@ def tables(m: pyo.ConcreteModel) -> dict[str, pd.DataFrame]:
         cost, holding = q * src.cost_usd_per_t, src_stock[s, t] * src.holding_cost_usd_per_t_month
         cash["ore_cost_usd"][t] += cost
         cash["holding_usd"][t] += holding
-        sources.append((s, months[t], q, shipped[(s, t)], src_stock[s, t],
-                        src.stockpile_capacity_t, src.supply_min_t[t], src.supply_max_t[t], cost,
-                        holding))
+        sources.append(
+            (
+                s,
+                months[t],
+                q,
+                shipped[(s, t)],
+                src_stock[s, t],
+                src.stockpile_capacity_t,
+                src.supply_min_t[t],
+                src.supply_max_t[t],
+                cost,
+                holding,
+            )
+        )
 
-    yard_rows = [(p, s, months[t], arrived[(s, p, t)], feed[s, p, t], yard[s, p, t])
-                 for s, p, t in m.PAIR_MONTHS]
+    yard_rows = [
+        (p, s, months[t], arrived[(s, p, t)], feed[s, p, t], yard[s, p, t])
+        for s, p, t in m.PAIR_MONTHS
+    ]
 
     online: dict[tuple[str, int], float] = defaultdict(float)
     builds = []
@@ -104,8 +187,18 @@ def tables(m: pyo.ConcreteModel) -> dict[str, pd.DataFrame]:
         grant = sum(paid.get((g, e, t), 0.0) for g in lk.grants_for.get((e, t), ()))
         cash["capex_usd"][t] += capex
         cash["grant_usd"][t] += grant
-        builds.append((e, x.smelter, months[t], month_label(case.settings.start_month, go_live),
-                       q, capex, grant, capex - grant))
+        builds.append(
+            (
+                e,
+                x.smelter,
+                months[t],
+                month_label(case.settings.start_month, go_live),
+                q,
+                capex,
+                grant,
+                capex - grant,
+            )
+        )
     grant_use = [(g, e, months[t], v) for (g, e, t), v in paid.items() if v > 0]
 
     contract_sb: dict[tuple[str, int], float] = defaultdict(float)
@@ -119,9 +212,20 @@ def tables(m: pyo.ConcreteModel) -> dict[str, pd.DataFrame]:
         total = sum(delivered[k, p, t] for p in lk.contract_smelters[k])
         short = shortfall.get((k, t), 0.0)
         cash["shortfall_penalty_usd"][t] += short * penalty_rate
-        contracts.append((k, c.smelter, months[t], c.min_t_sb_per_month, c.max_t_sb_per_month,
-                          total, short, c.price_usd_per_t_sb, total * c.price_usd_per_t_sb,
-                          short * penalty_rate))
+        contracts.append(
+            (
+                k,
+                c.smelter,
+                months[t],
+                c.min_t_sb_per_month,
+                c.max_t_sb_per_month,
+                total,
+                short,
+                c.price_usd_per_t_sb,
+                total * c.price_usd_per_t_sb,
+                short * penalty_rate,
+            )
+        )
     deliveries = [(k, p, months[t], q) for (k, p, t), q in delivered.items()]
 
     smelters = []
@@ -142,20 +246,46 @@ def tables(m: pyo.ConcreteModel) -> dict[str, pd.DataFrame]:
         cash["processing_usd"][t] += processing
         cash["holding_usd"][t] += holding
         cash["spot_revenue_usd"][t] += revenue
-        smelters.append((
-            p, months[t], fed, sm.base_capacity_t_per_month, sm.availability_pct[t],
-            online[(p, t)], capacity, sm.min_feed_t_per_month, _ratio(fed, capacity, 100.0),
-            _ratio(grade, fed), _ratio(arsenic, fed), _ratio(domestic, fed, 100.0), sb,
-            spot[p, t], contract_sb[(p, t)], stock, sm.stockpile_capacity_t, processing,
-            holding, sm.prices_usd_per_t_sb[t], revenue))
+        smelters.append(
+            (
+                p,
+                months[t],
+                fed,
+                sm.base_capacity_t_per_month,
+                sm.availability_pct[t],
+                online[(p, t)],
+                capacity,
+                sm.min_feed_t_per_month,
+                _ratio(fed, capacity, 100.0),
+                _ratio(grade, fed),
+                _ratio(arsenic, fed),
+                _ratio(domestic, fed, 100.0),
+                sb,
+                spot[p, t],
+                contract_sb[(p, t)],
+                stock,
+                sm.stockpile_capacity_t,
+                processing,
+                holding,
+                sm.prices_usd_per_t_sb[t],
+                revenue,
+            )
+        )
 
     cashflow = []
     for t in range(H):
         line = {k: _clean(v[t]) for k, v in cash.items()}
         line["company_capex_usd"] = _clean(line["capex_usd"] - line["grant_usd"])
-        net = (line["spot_revenue_usd"] + line["contract_revenue_usd"] - line["ore_cost_usd"]
-               - line["shipping_usd"] - line["processing_usd"] - line["holding_usd"]
-               - line["company_capex_usd"] - line["shortfall_penalty_usd"])
+        net = (
+            line["spot_revenue_usd"]
+            + line["contract_revenue_usd"]
+            - line["ore_cost_usd"]
+            - line["shipping_usd"]
+            - line["processing_usd"]
+            - line["holding_usd"]
+            - line["company_capex_usd"]
+            - line["shortfall_penalty_usd"]
+        )
         d = lk.discount[t]
         cashflow.append((months[t], d, *(line[k] for k in CASHFLOW_LINES), net, net * d))
 

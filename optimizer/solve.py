@@ -41,8 +41,7 @@ from optimizer.results import (
 )
 from optimizer.solution import tables
 
-_INFEASIBLE = (TerminationCondition.provenInfeasible,
-               TerminationCondition.infeasibleOrUnbounded)
+_INFEASIBLE = (TerminationCondition.provenInfeasible, TerminationCondition.infeasibleOrUnbounded)
 _HAS_SOLUTION = (SolutionStatus.optimal, SolutionStatus.feasible)
 
 
@@ -68,8 +67,9 @@ class _Highs:
     track = False  # compile with the parameters tracked, for re-solves with new data
 
     def __init__(self, *, threads: int, time_limit_s: float, mip_gap_pct: float):
-        self.options = dict(threads=threads, time_limit=float(time_limit_s),
-                            mip_rel_gap=mip_gap_pct / 100.0)
+        self.options = dict(
+            threads=threads, time_limit=float(time_limit_s), mip_rel_gap=mip_gap_pct / 100.0
+        )
         self.runs: list[_Run] = []
         self.lp: HighsLp | None = None
 
@@ -101,12 +101,19 @@ class _Highs:
 
     @property
     def version(self) -> str:
-        return f"HiGHS {highspy.HIGHS_VERSION_MAJOR}.{highspy.HIGHS_VERSION_MINOR}." \
-               f"{highspy.HIGHS_VERSION_PATCH}"
+        return (
+            f"HiGHS {highspy.HIGHS_VERSION_MAJOR}.{highspy.HIGHS_VERSION_MINOR}."
+            f"{highspy.HIGHS_VERSION_PATCH}"
+        )
 
 
-def solve_case(case: Case, *, threads: int = 1, time_limit_s: float | None = None,
-               mip_gap_pct: float | None = None) -> Results:
+def solve_case(
+    case: Case,
+    *,
+    threads: int = 1,
+    time_limit_s: float | None = None,
+    mip_gap_pct: float | None = None,
+) -> Results:
     """Build and solve ``case``; never raises for an infeasible or unsolved case."""
     tick = time.perf_counter()
     try:
@@ -114,17 +121,26 @@ def solve_case(case: Case, *, threads: int = 1, time_limit_s: float | None = Non
     except InfeasibleError as exc:
         return _empty(case, STATUS_INFEASIBLE, str(exc), {"build": time.perf_counter() - tick})
     built = time.perf_counter()
-    results = solve_model(model, threads=threads, time_limit_s=time_limit_s,
-                          mip_gap_pct=mip_gap_pct)
-    results.timings_s = {"build": built - tick, **results.timings_s,
-                         "total": time.perf_counter() - tick}
+    results = solve_model(
+        model, threads=threads, time_limit_s=time_limit_s, mip_gap_pct=mip_gap_pct
+    )
+    results.timings_s = {
+        "build": built - tick,
+        **results.timings_s,
+        "total": time.perf_counter() - tick,
+    }
     return results
 
 
-def solve_model(model: pyo.ConcreteModel, *, threads: int = 1,
-                time_limit_s: float | None = None,
-                mip_gap_pct: float | None = None, highs: _Highs | None = None,
-                with_duals: bool = True) -> Results:
+def solve_model(
+    model: pyo.ConcreteModel,
+    *,
+    threads: int = 1,
+    time_limit_s: float | None = None,
+    mip_gap_pct: float | None = None,
+    highs: _Highs | None = None,
+    with_duals: bool = True,
+) -> Results:
     """Solve a model from :func:`optimizer.model.build_model` and read off its results.
 
     ``highs``: a solver to reuse (scenario re-solves keep HiGHS's copy of a mutable model,
@@ -138,7 +154,8 @@ def solve_model(model: pyo.ConcreteModel, *, threads: int = 1,
         highs = _Highs(
             threads=threads,
             time_limit_s=time_limit_s if time_limit_s is not None else settings.time_limit_s,
-            mip_gap_pct=mip_gap_pct if mip_gap_pct is not None else settings.mip_gap_pct)
+            mip_gap_pct=mip_gap_pct if mip_gap_pct is not None else settings.mip_gap_pct,
+        )
     tick = time.perf_counter()
     hl = highs.load(model)
     handoff = time.perf_counter() - tick
@@ -152,15 +169,29 @@ def solve_model(model: pyo.ConcreteModel, *, threads: int = 1,
     log = highs.log
 
     if run.condition == TerminationCondition.unbounded:
-        return _empty(case, STATUS_UNBOUNDED, "proven unbounded by HiGHS" + recheck + ": some "
-                      "margin can grow without limit", timings, highs.version, log)
+        return _empty(
+            case,
+            STATUS_UNBOUNDED,
+            "proven unbounded by HiGHS" + recheck + ": some margin can grow without limit",
+            timings,
+            highs.version,
+            log,
+        )
     if run.condition in _INFEASIBLE and not run.has_solution:
-        return _empty(case, STATUS_INFEASIBLE, "proven infeasible by HiGHS" + recheck,
-                      timings, highs.version, log)
+        return _empty(
+            case,
+            STATUS_INFEASIBLE,
+            "proven infeasible by HiGHS" + recheck,
+            timings,
+            highs.version,
+            log,
+        )
     if not run.has_solution:
         if run.condition == TerminationCondition.maxTimeLimit:
-            why = (f"the time limit ({highs.options['time_limit']:g} s) ran out before HiGHS "
-                   "found a feasible plan; raise time_limit_s in Settings")
+            why = (
+                f"the time limit ({highs.options['time_limit']:g} s) ran out before HiGHS "
+                "found a feasible plan; raise time_limit_s in Settings"
+            )
         else:
             why = f"HiGHS stopped ({run.condition.name}) without a feasible plan"
         return _empty(case, STATUS_NO_SOLUTION, why, timings, highs.version, log)
@@ -168,8 +199,11 @@ def solve_model(model: pyo.ConcreteModel, *, threads: int = 1,
     optimal = run.condition == TerminationCondition.convergenceCriteriaSatisfied
     bound = run.res.objective_bound
     incumbent = run.res.incumbent_objective
-    message = "" if optimal else (f"HiGHS stopped ({run.condition.name}) before proving "
-                                  "this plan optimal")
+    message = (
+        ""
+        if optimal
+        else (f"HiGHS stopped ({run.condition.name}) before proving this plan optimal")
+    )
     dual_run: _Run | None = run
     if lumpy:
         dual_run, note = _fixed_lp(model, highs, run)
@@ -185,8 +219,7 @@ def solve_model(model: pyo.ConcreteModel, *, threads: int = 1,
     duals = None
     if dual_run is not None and with_duals:
         if dual_run.res.row_dual is None:
-            message = "; ".join(x for x in (message, "no marginal values (no dual solution)")
-                                if x)
+            message = "; ".join(x for x in (message, "no marginal values (no dual solution)") if x)
         else:
             duals = dual_run.res
     results = Results(
@@ -243,12 +276,29 @@ def _gap_pct(incumbent: float | None, bound: float | None) -> float | None:
 def _size(hl: HighsLp) -> dict[str, int]:
     """Rows, columns, nonzeros and integers as HiGHS received them."""
     lp = hl.lp
-    return {"constraints": lp.num_row, "variables": lp.num_col, "nonzeros": len(lp.index),
-            "integer_variables": len(lp.integer)}
+    return {
+        "constraints": lp.num_row,
+        "variables": lp.num_col,
+        "nonzeros": len(lp.index),
+        "integer_variables": len(lp.integer),
+    }
 
 
-def _empty(case: Case, status: str, message: str, timings: dict[str, float],
-           version: str = "", log: str = "") -> Results:
-    return Results(status=status, case_name=case.settings.case_name, months=case.months,
-                   expansion_mode=case.settings.expansion_mode, solver_version=version,
-                   message=message, timings_s=timings, solver_log=log)
+def _empty(
+    case: Case,
+    status: str,
+    message: str,
+    timings: dict[str, float],
+    version: str = "",
+    log: str = "",
+) -> Results:
+    return Results(
+        status=status,
+        case_name=case.settings.case_name,
+        months=case.months,
+        expansion_mode=case.settings.expansion_mode,
+        solver_version=version,
+        message=message,
+        timings_s=timings,
+        solver_log=log,
+    )

@@ -51,22 +51,31 @@ def figures(results: Results) -> dict[str, Any]:
         return data
     builds = results.builds
     contracts = results.contracts
-    data.update({
-        "sb_produced_t": _totals(results.smelters, "smelter", "sb_t"),
-        "ore_fed_t": _totals(results.smelters, "smelter", "feed_t"),
-        "ore_shipped_t": _totals(results.flows, "route", "dispatched_t"),
-        "expansions": [
-            {"project": r.project, "smelter": r.smelter, "start_month": r.month,
-             "online_month": r.online_month, "added_t_per_month": _num(r.added_t_per_month),
-             "capex_usd": _num(r.capex_usd), "grant_paid_usd": _num(r.grant_paid_usd),
-             "company_paid_usd": _num(r.company_paid_usd)}
-            for r in builds.itertuples()
-        ],
-        "grant_used_usd": _totals(results.grant_use, "grant", "paid_usd"),
-        "shortfall_t_sb": _num(contracts["shortfall_t"].sum()) if not contracts.empty else 0.0,
-        "shortfall_penalty_usd": (_num(contracts["penalty_usd"].sum())
-                                  if not contracts.empty else 0.0),
-    })
+    data.update(
+        {
+            "sb_produced_t": _totals(results.smelters, "smelter", "sb_t"),
+            "ore_fed_t": _totals(results.smelters, "smelter", "feed_t"),
+            "ore_shipped_t": _totals(results.flows, "route", "dispatched_t"),
+            "expansions": [
+                {
+                    "project": r.project,
+                    "smelter": r.smelter,
+                    "start_month": r.month,
+                    "online_month": r.online_month,
+                    "added_t_per_month": _num(r.added_t_per_month),
+                    "capex_usd": _num(r.capex_usd),
+                    "grant_paid_usd": _num(r.grant_paid_usd),
+                    "company_paid_usd": _num(r.company_paid_usd),
+                }
+                for r in builds.itertuples()
+            ],
+            "grant_used_usd": _totals(results.grant_use, "grant", "paid_usd"),
+            "shortfall_t_sb": _num(contracts["shortfall_t"].sum()) if not contracts.empty else 0.0,
+            "shortfall_penalty_usd": (
+                _num(contracts["penalty_usd"].sum()) if not contracts.empty else 0.0
+            ),
+        }
+    )
     return data
 
 
@@ -91,23 +100,24 @@ def lines(data: dict[str, Any]) -> list[str]:
     out.append(f"Objective (discounted margin): {_usd(data['objective_usd'])}")
     if data.get("mip_gap_pct") is not None and data["status"] == "optimal":
         out.append(f"  MIP gap {data['mip_gap_pct']:.3g}% (lumpy expansion mode)")
-    out.append("Sb produced: " + ", ".join(
-        f"{p} {_t(v)}" for p, v in data["sb_produced_t"].items()))
+    out.append(
+        "Sb produced: " + ", ".join(f"{p} {_t(v)}" for p, v in data["sb_produced_t"].items())
+    )
     shipped = {r: v for r, v in data["ore_shipped_t"].items() if v}
-    out.append("Ore shipped: " + (", ".join(f"{r} {_t(v)}" for r, v in shipped.items())
-                                  or "none"))
+    out.append("Ore shipped: " + (", ".join(f"{r} {_t(v)}" for r, v in shipped.items()) or "none"))
     if data["expansions"]:
         for b in data["expansions"]:
             out.append(
                 f"Expansion built: {b['project']} at {b['smelter']}, +{b['added_t_per_month']:,.1f}"
                 f" t/month, started {b['start_month']}, online {b['online_month']}, capex "
-                f"{_usd(b['capex_usd'])} (grant {_usd(b['grant_paid_usd'])})")
+                f"{_usd(b['capex_usd'])} (grant {_usd(b['grant_paid_usd'])})"
+            )
     else:
         out.append("Expansion built: none")
     used = data["grant_used_usd"]
-    out.append("Grant used: " + (", ".join(f"{g} {_usd(v)}" for g, v in used.items())
-                                 or "none"))
-    out.append(f"Contract shortfall: {_t(data['shortfall_t_sb'])} Sb"
-               + (f" (penalty {_usd(data['shortfall_penalty_usd'])})"
-                  if data["shortfall_t_sb"] else ""))
+    out.append("Grant used: " + (", ".join(f"{g} {_usd(v)}" for g, v in used.items()) or "none"))
+    out.append(
+        f"Contract shortfall: {_t(data['shortfall_t_sb'])} Sb"
+        + (f" (penalty {_usd(data['shortfall_penalty_usd'])})" if data["shortfall_t_sb"] else "")
+    )
     return out

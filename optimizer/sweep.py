@@ -41,12 +41,16 @@ def parse_sweep(text: str) -> Sweep:
     """``"grant-delay:0..12"`` (or ``"grant-delay:12"``, the same) -> Sweep; UsageError else."""
     match = _SYNTAX.match(text)
     if match is None:
-        raise UsageError(f"unknown sweep '{text}': use grant-delay:FIRST..LAST (months of "
-                         "delay, e.g. grant-delay:0..12)")
+        raise UsageError(
+            f"unknown sweep '{text}': use grant-delay:FIRST..LAST (months of "
+            "delay, e.g. grant-delay:0..12)"
+        )
     first, last = (0, int(match[1])) if match[2] is None else (int(match[1]), int(match[2]))
     if first > last or last > MAX_DELAY_MONTHS:
-        raise UsageError(f"sweep '{text}': the delays must run from a smaller to a larger "
-                         f"number of months, at most {MAX_DELAY_MONTHS}")
+        raise UsageError(
+            f"sweep '{text}': the delays must run from a smaller to a larger "
+            f"number of months, at most {MAX_DELAY_MONTHS}"
+        )
     return Sweep(GRANT_DELAY, tuple(range(first, last + 1)))
 
 
@@ -63,8 +67,9 @@ def sweep_book(raw: RawBook, case: Case, sweep: Sweep) -> tuple[RawBook, list[st
     """A copy of ``raw`` whose ``Scenarios`` sheet holds the sweep's variants instead of the
     planner's, and the variants' names (delay 0 is the base case, not a variant)."""
     if not case.grants:
-        raise UsageError("the grant-delay sweep needs a grant: the workbook's Grants sheet "
-                         "is empty or missing")
+        raise UsageError(
+            "the grant-delay sweep needs a grant: the workbook's Grants sheet is empty or missing"
+        )
     rows: list[list[Any]] = []
     names: list[str] = []
     for delay in sweep.delays:
@@ -73,12 +78,21 @@ def sweep_book(raw: RawBook, case: Case, sweep: Sweep) -> tuple[RawBook, list[st
         names.append(variant_name(delay))
         for grant in case.grants:
             start = award_month(case, grant, 0)
-            rows.append([variant_name(delay), "Grants", grant, "award_month", "set",
-                         award_month(case, grant, delay),
-                         f"award {delay} month(s) after {start}"])
+            rows.append(
+                [
+                    variant_name(delay),
+                    "Grants",
+                    grant,
+                    "award_month",
+                    "set",
+                    award_month(case, grant, delay),
+                    f"award {delay} month(s) after {start}",
+                ]
+            )
     book = raw.copy()
-    book.sheets[SCENARIOS] = RawSheet(SCENARIOS, list(_HEADERS), rows,
-                                      list(range(2, len(rows) + 2)))
+    book.sheets[SCENARIOS] = RawSheet(
+        SCENARIOS, list(_HEADERS), rows, list(range(2, len(rows) + 2))
+    )
     return book, names
 
 
@@ -94,13 +108,19 @@ class SweepRow:
     month_cost_usd: float | None  # per month since the previous delay of the sweep
 
     def as_json(self) -> dict[str, Any]:
-        return {"delay_months": self.delay_months, "award_months": self.award_months,
-                "status": self.status, "objective_usd": self.objective_usd,
-                "loss_usd": self.loss_usd, "cost_per_month_usd": self.month_cost_usd}
+        return {
+            "delay_months": self.delay_months,
+            "award_months": self.award_months,
+            "status": self.status,
+            "objective_usd": self.objective_usd,
+            "loss_usd": self.loss_usd,
+            "cost_per_month_usd": self.month_cost_usd,
+        }
 
 
-def sweep_rows(sweep: Sweep, case: Case, objectives: dict[int, tuple[str, float | None]]
-               ) -> list[SweepRow]:
+def sweep_rows(
+    sweep: Sweep, case: Case, objectives: dict[int, tuple[str, float | None]]
+) -> list[SweepRow]:
     """The sweep table; ``objectives`` maps every delay, and 0, to (status, objective).
 
     The month cost of delay d is (objective at the previous delay − objective at d) /

@@ -52,7 +52,6 @@ _TEXT_FORMAT = "@"
 _NOTE_WIDTH = 75
 
 
-
 def write_template(raw: RawBook, path: Path) -> None:
     """Write ``raw`` to ``path`` as a documented, editable ``.xlsx`` workbook.
 
@@ -99,8 +98,11 @@ def _number_format(col: schema.Column | None) -> str | None:
 
 
 def _header_comment(col: schema.Column, month: str | None) -> Comment:
-    lines = [f"One column per month, header text YYYY-MM (a date also works). "
-             f"{col.description}" if month else col.description]
+    lines = [
+        f"One column per month, header text YYYY-MM (a date also works). {col.description}"
+        if month
+        else col.description
+    ]
     if col.unit:
         lines.append(f"Unit: {col.unit}")
     lines.append(f"Allowed: {col.rule()}")
@@ -114,8 +116,9 @@ def _header_comment(col: schema.Column, month: str | None) -> Comment:
 # --- input sheets -------------------------------------------------------------------------
 
 
-def _column_specs(sheet: RawSheet, spec: schema.Sheet | None) -> list[tuple[schema.Column |
-                                                                            None, str | None]]:
+def _column_specs(
+    sheet: RawSheet, spec: schema.Sheet | None
+) -> list[tuple[schema.Column | None, str | None]]:
     """For each header: its schema column (None if unknown) and its month label (if any)."""
     out: list[tuple[schema.Column | None, str | None]] = []
     for header in sheet.headers:
@@ -151,8 +154,11 @@ def _write_input_sheet(wb: Workbook, raw: RawBook, ws: Worksheet, sheet: RawShee
         for j, value in enumerate(values, start=1):
             cell = _put(ws, i, j, month_key(value) if _is_date(value) else value)
             col = specs[j - 1][0] if j <= len(specs) else None
-            cell.fill = _ID_FILL if j <= n_fixed and col is not None and col.kind in (
-                "id", "ref") else _INPUT_FILL
+            cell.fill = (
+                _ID_FILL
+                if j <= n_fixed and col is not None and col.kind in ("id", "ref")
+                else _INPUT_FILL
+            )
             cell.alignment = _alignment(col)
             fmt = _number_format(col)
             if fmt:
@@ -186,8 +192,9 @@ def _is_date(value: Any) -> bool:
     return not isinstance(value, str) and month_key(value) is not None
 
 
-def _set_widths(ws: Worksheet, sheet: RawSheet,
-                specs: list[tuple[schema.Column | None, str | None]]) -> None:
+def _set_widths(
+    ws: Worksheet, sheet: RawSheet, specs: list[tuple[schema.Column | None, str | None]]
+) -> None:
     """Columns wide enough for their header and values; notes wrap in a wide column, with
     row heights set for them (spreadsheets do not re-fit rows of a generated file)."""
     for j, (col, month) in enumerate(specs, start=1):
@@ -219,9 +226,14 @@ def _shown(value: Any) -> str:
     return clean_text(value)
 
 
-def _add_validations(wb: Workbook, raw: RawBook, ws: Worksheet, sheet: RawSheet,
-                     specs: list[tuple[schema.Column | None, str | None]],
-                     last_row: int) -> None:
+def _add_validations(
+    wb: Workbook,
+    raw: RawBook,
+    ws: Worksheet,
+    sheet: RawSheet,
+    specs: list[tuple[schema.Column | None, str | None]],
+    last_row: int,
+) -> None:
     """Dropdowns and range checks; one DataValidation per distinct rule on this sheet."""
     rules: dict[tuple[Any, ...], DataValidation] = {}
 
@@ -247,8 +259,9 @@ _Rule = tuple[tuple[Any, ...], Callable[[], DataValidation]]
 _AddRule = Callable[[tuple[Any, ...], Callable[[], DataValidation], str], None]
 
 
-def _validation_for(wb: Workbook, raw: RawBook, sheet: RawSheet,
-                    col: schema.Column) -> _Rule | None:
+def _validation_for(
+    wb: Workbook, raw: RawBook, sheet: RawSheet, col: schema.Column
+) -> _Rule | None:
     """(key, factory) of the data validation for ``col``'s cells, or None."""
     message = col.rule()
     if col.kind == "yesno":
@@ -258,8 +271,9 @@ def _validation_for(wb: Workbook, raw: RawBook, sheet: RawSheet,
         return ("list", values), lambda: _list(f'"{values}"', col.name, message)
     if sheet.name == "Settings" and col.name == "setting":
         names = ",".join(schema.SETTINGS_BY_NAME)
-        return ("list", names), lambda: _list(f'"{names}"', "setting",
-                                                "a setting name (see README)")
+        return ("list", names), lambda: _list(
+            f'"{names}"', "setting", "a setting name (see README)"
+        )
     if sheet.name == "Scenarios" and col.name == "sheet":
         names = ",".join(s.name for s in schema.SHEETS if s.name != "Scenarios")
         return ("list", names), lambda: _list(f'"{names}"', "sheet", "an input sheet name")
@@ -268,12 +282,13 @@ def _validation_for(wb: Workbook, raw: RawBook, sheet: RawSheet,
         if name is None:
             return None
         extra = " (or 'any')" if sheet.name == "Contracts" and col.name == "smelter" else ""
-        return (("list", name, extra),
-                lambda: _list(name, col.name, message + extra, strict=not extra))
+        return (
+            ("list", name, extra),
+            lambda: _list(name, col.name, message + extra, strict=not extra),
+        )
     if col.kind in ("ref", "idlist"):
         return ("prompt", col.name), lambda: _prompt(col.name, message)
-    if col.kind == "percent" or (col.kind in ("number", "integer") and
-                                 col.minimum is not None):
+    if col.kind == "percent" or (col.kind in ("number", "integer") and col.minimum is not None):
         return (col.kind, col.minimum, col.maximum), lambda: _range_check(col, message)
     return None
 
@@ -291,8 +306,11 @@ def _setting_value_lists(ws: Worksheet, sheet: RawSheet, add: _AddRule) -> None:
         ref = f"{get_column_letter(v + 1)}{row}"
         if setting.kind == "choice":
             choices = ",".join(setting.choices)
-            add(("list", choices), lambda c=choices, st=setting: _list(
-                f'"{c}"', st.name, st.rule()), ref)
+            add(
+                ("list", choices),
+                lambda c=choices, st=setting: _list(f'"{c}"', st.name, st.rule()),
+                ref,
+            )
         fmt = _number_format(setting)
         if fmt:
             ws[ref].number_format = fmt
@@ -319,11 +337,17 @@ def _range_check(col: schema.Column, message: str) -> DataValidation:
     high = 100.0 if col.kind == "percent" and col.maximum is None else col.maximum
     kind = "whole" if col.kind == "integer" else "decimal"
     if high is None:
-        dv = DataValidation(type=kind, operator="greaterThanOrEqual", formula1=f"{low:g}",
-                            allow_blank=True)
+        dv = DataValidation(
+            type=kind, operator="greaterThanOrEqual", formula1=f"{low:g}", allow_blank=True
+        )
     else:
-        dv = DataValidation(type=kind, operator="between", formula1=f"{low:g}",
-                            formula2=f"{high:g}", allow_blank=True)
+        dv = DataValidation(
+            type=kind,
+            operator="between",
+            formula1=f"{low:g}",
+            formula2=f"{high:g}",
+            allow_blank=True,
+        )
     dv.errorStyle = "stop"
     dv.errorTitle, dv.error = "Out of range", f"Expected {message}."[:255]
     dv.showErrorMessage = True
@@ -341,8 +365,9 @@ def _id_range_name(wb: Workbook, raw: RawBook, sheet_name: str) -> str | None:
     name = f"ids_{sheet_name}"
     if name not in wb.defined_names:
         col = "$" + get_column_letter(headers.index(spec.id_column) + 1)
-        ref = (f"OFFSET('{sheet_name}'!{col}$2,0,0,"
-               f"MAX(1,COUNTA('{sheet_name}'!{col}$2:{col}$5000)),1)")
+        ref = (
+            f"OFFSET('{sheet_name}'!{col}$2,0,0,MAX(1,COUNTA('{sheet_name}'!{col}$2:{col}$5000)),1)"
+        )
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
     return name
 
@@ -378,16 +403,17 @@ class _Readme:
         cell = _put(self.ws, self.row, first, text)
         cell.alignment = _WRAP_TOP
         last = len(self.WIDTHS)
-        self.ws.merge_cells(start_row=self.row, start_column=first, end_row=self.row,
-                            end_column=last)
-        self._fit(self.row, [(text, sum(self.WIDTHS[first - 1:]))])
+        self.ws.merge_cells(
+            start_row=self.row, start_column=first, end_row=self.row, end_column=last
+        )
+        self._fit(self.row, [(text, sum(self.WIDTHS[first - 1 :]))])
         self.row += 1
 
     def table(self, headers: Iterable[str], rows: Iterable[Iterable[Any]]) -> None:
         """A table; with fewer columns than the sheet, the last one spans to the right."""
         headers = list(headers)
         last = len(self.WIDTHS)
-        widths = [*self.WIDTHS[:len(headers) - 1], sum(self.WIDTHS[len(headers) - 1:])]
+        widths = [*self.WIDTHS[: len(headers) - 1], sum(self.WIDTHS[len(headers) - 1 :])]
         for values, is_header in [(headers, True), *((list(r), False) for r in rows)]:
             for j, v in enumerate(values, start=1):
                 cell = _put(self.ws, self.row, j, v)
@@ -396,8 +422,9 @@ class _Readme:
                 else:
                     cell.alignment = _WRAP_TOP
             if len(headers) < last:
-                self.ws.merge_cells(start_row=self.row, start_column=len(headers),
-                                    end_row=self.row, end_column=last)
+                self.ws.merge_cells(
+                    start_row=self.row, start_column=len(headers), end_row=self.row, end_column=last
+                )
             if not is_header:
                 self._fit(self.row, [(str(v), w) for v, w in zip(values, widths, strict=False)])
             self.row += 1
@@ -427,7 +454,8 @@ def _cited(raw: RawBook) -> list[tuple[str, str]]:
         for j, header in enumerate(sheet.headers)
         if clean_text(header) == "note"
         for row in sheet.rows
-        if j < len(row) for value in [row[j]]
+        if j < len(row)
+        for value in [row[j]]
     )
     return [(name, what) for name, what in CITATIONS if name in notes]
 
@@ -442,28 +470,58 @@ def _write_readme(ws: Worksheet, raw: RawBook) -> None:
         f"{clean_text(month_key(settings.get('start_month')) or settings.get('start_month'))}."
         " Written by 'ore-optimizer template'. Edit the shaded cells (ids in blue, values in "
         "yellow); keep sheet names and row-1 headers as they are. Hover over a header for its "
-        "unit and meaning; dropdowns offer the allowed values.")
-    doc.paragraph("Check the workbook with 'ore-optimizer validate FILE.xlsx' (every problem "
-                  "with sheet, row, column and the rule), solve it with 'ore-optimizer solve "
-                  "FILE.xlsx', compare its what-ifs with 'ore-optimizer scenarios FILE.xlsx'.")
-    doc.paragraph("Monthly sheets are wide: one row per entity, one column per month. Type "
-                  "month headers as text YYYY-MM (a real date also works). Every month of the "
-                  "horizon needs a column; columns outside the horizon are ignored.")
+        "unit and meaning; dropdowns offer the allowed values."
+    )
+    doc.paragraph(
+        "Check the workbook with 'ore-optimizer validate FILE.xlsx' (every problem "
+        "with sheet, row, column and the rule), solve it with 'ore-optimizer solve "
+        "FILE.xlsx', compare its what-ifs with 'ore-optimizer scenarios FILE.xlsx'."
+    )
+    doc.paragraph(
+        "Monthly sheets are wide: one row per entity, one column per month. Type "
+        "month headers as text YYYY-MM (a real date also works). Every month of the "
+        "horizon needs a column; columns outside the horizon are ignored."
+    )
 
     doc.title("Sheets")
-    doc.table(("sheet", "required", "what it holds"),
-              ((s.name, "yes" if s.required else "no (absent: none / defaults)",
-                s.description) for s in schema.SHEETS))
+    doc.table(
+        ("sheet", "required", "what it holds"),
+        (
+            (s.name, "yes" if s.required else "no (absent: none / defaults)", s.description)
+            for s in schema.SHEETS
+        ),
+    )
 
     doc.title("Columns")
-    doc.table(("sheet", "column", "kind", "unit", "blank cell means", "allowed values",
-               "description"), schema_doc.column_rows())
+    doc.table(
+        ("sheet", "column", "kind", "unit", "blank cell means", "allowed values", "description"),
+        schema_doc.column_rows(),
+    )
 
     doc.title("Settings (sheet Settings: one row per setting)")
-    doc.table(("setting", "value in this workbook", "kind", "unit", "default",
-               "allowed values", "description"),
-              ((c.name, _shown(settings.get(c.name)), c.kind, c.unit, schema_doc.blank_text(c),
-                c.rule(), c.description) for c in schema.SETTINGS))
+    doc.table(
+        (
+            "setting",
+            "value in this workbook",
+            "kind",
+            "unit",
+            "default",
+            "allowed values",
+            "description",
+        ),
+        (
+            (
+                c.name,
+                _shown(settings.get(c.name)),
+                c.kind,
+                c.unit,
+                schema_doc.blank_text(c),
+                c.rule(),
+                c.description,
+            )
+            for c in schema.SETTINGS
+        ),
+    )
 
     doc.title("Kinds of values")
     doc.table(("kind", "meaning"), schema_doc.kinds())
@@ -475,9 +533,11 @@ def _write_readme(ws: Worksheet, raw: RawBook) -> None:
     cited = _cited(raw)
     if cited:
         doc.title("Sources of the numbers")
-        doc.paragraph("Every number of this case is either cited in a note cell by one of the "
-                      "names below or labelled 'Assumption:'. The case is illustrative, built "
-                      "from public reporting; it is not USAC guidance.")
+        doc.paragraph(
+            "Every number of this case is either cited in a note cell by one of the "
+            "names below or labelled 'Assumption:'. The case is illustrative, built "
+            "from public reporting; it is not USAC guidance."
+        )
         doc.table(("cited as", "what it supports"), cited)
     ws.freeze_panes = "A2"
     ws.sheet_view.showGridLines = False
@@ -492,8 +552,7 @@ def _save_atomically(wb: Workbook, path: Path) -> None:
     """Save to a temporary file beside ``path``, then rename it over ``path``."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp",
-                                   dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=path.parent)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
     os.close(fd)
@@ -503,8 +562,9 @@ def _save_atomically(wb: Workbook, path: Path) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc} (is it open in "
-                         "Excel?)") from exc
+        raise UsageError(
+            f"cannot write {path}: {exc.strerror or exc} (is it open in Excel?)"
+        ) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

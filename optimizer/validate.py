@@ -67,6 +67,7 @@ _BAD = object()  # a cell that failed validation (its problem is already recorde
 
 # --- cell helpers ------------------------------------------------------------------------
 
+
 def is_blank(value: Any) -> bool:
     """An empty cell, or one holding only spaces, tabs or non-breaking spaces."""
     return value is None or (isinstance(value, str) and clean_text(value) == "")
@@ -139,6 +140,7 @@ def _month_ranges(labels: list[str]) -> str:
 
 
 # --- the validator -----------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _At:
@@ -221,12 +223,21 @@ class _Validator:
 
     # -- reporting
 
-    def problem(self, at: _At, rule: str, value: Any = None, hint: str = "",
-                severity: str = "error") -> None:
-        self.problems.append(Problem(
-            sheet=at.sheet, rule=f"{at.subject}: {rule}" if at.subject else rule, row=at.row,
-            column=at.column, value=_shown(value), hint=hint, severity=severity, cell=at.cell,
-        ))
+    def problem(
+        self, at: _At, rule: str, value: Any = None, hint: str = "", severity: str = "error"
+    ) -> None:
+        self.problems.append(
+            Problem(
+                sheet=at.sheet,
+                rule=f"{at.subject}: {rule}" if at.subject else rule,
+                row=at.row,
+                column=at.column,
+                value=_shown(value),
+                hint=hint,
+                severity=severity,
+                cell=at.cell,
+            )
+        )
 
     def warn(self, at: _At, rule: str, value: Any = None, hint: str = "") -> None:
         self.problem(at, rule, value, hint, severity="warning")
@@ -266,17 +277,29 @@ class _Validator:
             target = close_match(name, (s.name for s in SHEETS if s.name not in exact))
             if target:
                 near.add(target)
-                self.problem(at, "misspelt sheet name", name,
-                             f"rename it to '{target}' (sheet names must match exactly)")
+                self.problem(
+                    at,
+                    "misspelt sheet name",
+                    name,
+                    f"rename it to '{target}' (sheet names must match exactly)",
+                )
                 continue
             other = close_match(name, SHEETS_BY_NAME)
-            self.warn(at, "unknown sheet, ignored", name,
-                      f"it looks like '{other}', which is also present" if other else
-                      "input sheets are: " + ", ".join(SHEETS_BY_NAME))
+            self.warn(
+                at,
+                "unknown sheet, ignored",
+                name,
+                f"it looks like '{other}', which is also present"
+                if other
+                else "input sheets are: " + ", ".join(SHEETS_BY_NAME),
+            )
         for schema in SHEETS:
             if schema.required and schema.name not in exact and schema.name not in near:
-                self.problem(_At(schema.name), "required sheet is missing",
-                             hint=f"add a sheet named '{schema.name}' ({schema.description})")
+                self.problem(
+                    _At(schema.name),
+                    "required sheet is missing",
+                    hint=f"add a sheet named '{schema.name}' ({schema.description})",
+                )
 
     def read_headers(self, schema: Sheet, raw: RawSheet) -> _Table:
         table = _Table(schema, raw)
@@ -287,22 +310,32 @@ class _Validator:
             at = _At(schema.name, 1, text or None, j)
             if not text:
                 if any(j < len(r) and not is_blank(r[j]) for r in raw.rows):
-                    self.warn(at, "column has values but no header in row 1; ignored",
-                              hint="type the column's name in row 1")
+                    self.warn(
+                        at,
+                        "column has values but no header in row 1; ignored",
+                        hint="type the column's name in row 1",
+                    )
                 continue
             label = month_key(header) if schema.monthly else None
             if label is not None and text not in schema.column_names:
                 if label in table.months:
                     other = column_letter(table.months[label])
-                    self.problem(at, f"duplicate month column {label} (also column {other})",
-                                 header, "keep one column per month")
+                    self.problem(
+                        at,
+                        f"duplicate month column {label} (also column {other})",
+                        header,
+                        "keep one column per month",
+                    )
                 else:
                     table.months[label] = j
                 continue
             if text in first:
                 if text in schema.column_names:
-                    self.problem(at, f"duplicate column (also column {column_letter(first[text])})",
-                                 hint="keep one column with this header")
+                    self.problem(
+                        at,
+                        f"duplicate column (also column {column_letter(first[text])})",
+                        hint="keep one column with this header",
+                    )
                 continue
             first[text] = j
             if text in schema.column_names:
@@ -326,8 +359,11 @@ class _Validator:
                 hint = f"rename column '{match}' to '{column.name}'"
             else:
                 at = _At(schema.name, 1, column.name)
-                hint = ("row 1 is blank: headers must be in row 1" if row1_blank else
-                        f"add a column headed '{column.name}' in row 1 ({column.description})")
+                hint = (
+                    "row 1 is blank: headers must be in row 1"
+                    if row1_blank
+                    else f"add a column headed '{column.name}' in row 1 ({column.description})"
+                )
             self.problem(at, f"missing required column '{column.name}'", hint=hint)
         for text, j in unknown.items():
             if text in taken:
@@ -350,23 +386,34 @@ class _Validator:
             name_cell = cells[table.cols["setting"]]
             if is_blank(name_cell):
                 if is_blank(cells[table.cols["value"]]):
-                    self.warn(_At("Settings", number), "row has no setting (only a note); "
-                              "ignored")
+                    self.warn(_At("Settings", number), "row has no setting (only a note); ignored")
                 else:
-                    self.problem(at_name, "setting name is missing",
-                                 hint="one setting per row: its name in 'setting', then 'value'")
+                    self.problem(
+                        at_name,
+                        "setting name is missing",
+                        hint="one setting per row: its name in 'setting', then 'value'",
+                    )
                 continue
             name = clean_text(name_cell)
             if name not in SETTINGS_BY_NAME:
                 match = close_match(name, SETTINGS_BY_NAME, 0.6)
                 near.update([match] if match else [])
-                self.problem(at_name, "unknown setting", name,
-                             f"did you mean '{match}'?" if match else
-                             "settings are: " + ", ".join(SETTINGS_BY_NAME))
+                self.problem(
+                    at_name,
+                    "unknown setting",
+                    name,
+                    f"did you mean '{match}'?"
+                    if match
+                    else "settings are: " + ", ".join(SETTINGS_BY_NAME),
+                )
                 continue
             if name in seen:
-                self.problem(at_name, f"duplicate setting (also row {seen[name]})", name,
-                             "keep one row per setting")
+                self.problem(
+                    at_name,
+                    f"duplicate setting (also row {seen[name]})",
+                    name,
+                    "keep one row per setting",
+                )
                 continue
             seen[name] = number
             column = SETTINGS_BY_NAME[name]
@@ -379,8 +426,11 @@ class _Validator:
                 continue
             if column.required_value:
                 if column.name not in near:
-                    self.problem(_At("Settings"), f"required setting '{column.name}' is missing",
-                                 hint=f"add a row: setting {column.name}, value {column.rule()}")
+                    self.problem(
+                        _At("Settings"),
+                        f"required setting '{column.name}' is missing",
+                        hint=f"add a row: setting {column.name}, value {column.rule()}",
+                    )
                 self.settings[column.name] = _BAD
             else:
                 self.settings[column.name] = column.default
@@ -396,7 +446,8 @@ class _Validator:
         missing = [m for m in self.months if m not in table.months]
         if missing:
             self.problem(
-                _At(table.name, 1), f"missing month columns: {_month_ranges(missing)}",
+                _At(table.name, 1),
+                f"missing month columns: {_month_ranges(missing)}",
                 hint=f"every month of the horizon ({self.months[0]} to {self.months[-1]}) needs a "
                 "column headed YYYY-MM or with a date",
             )
@@ -426,8 +477,10 @@ class _Validator:
             present = [cells[table.cols[c.name]] for c in data_columns if c.name in table.cols]
             present += [cells[j] for m, j in table.months.items() if self.in_horizon(m)]
             if all(is_blank(v) for v in present):
-                self.warn(_At(table.name, number), "row has no data (only a note or unknown "
-                          "columns); ignored")
+                self.warn(
+                    _At(table.name, number),
+                    "row has no data (only a note or unknown columns); ignored",
+                )
                 continue
             row = _Row(number, {}, {}, {})
             for column in schema.columns:
@@ -438,8 +491,9 @@ class _Validator:
                 row.at[column.name] = at
                 row.values[column.name] = self.parse(column, cells[table.cols[column.name]], at)
                 if column.kind == "ref" and row.values[column.name] is not _BAD:
-                    row.values[column.name] = self.check_ref(schema, column,
-                                                             row.values[column.name], at)
+                    row.values[column.name] = self.check_ref(
+                        schema, column, row.values[column.name], at
+                    )
             for label, j in table.months.items():
                 if self.in_horizon(label):
                     at = _At(table.name, number, label, j)
@@ -450,8 +504,12 @@ class _Validator:
                 if key in keys:
                     at = row.at[key_names[0]]
                     what = "id" if len(key) == 1 else "row for " + "/".join(map(str, key))
-                    self.problem(at, f"duplicate {what} (also row {keys[key]})", key[0],
-                                 "ids must be unique in their sheet")
+                    self.problem(
+                        at,
+                        f"duplicate {what} (also row {keys[key]})",
+                        key[0],
+                        "ids must be unique in their sheet",
+                    )
                 else:
                     keys[key] = number
             rows.append(row)
@@ -467,13 +525,21 @@ class _Validator:
                 return ""
             return clean_text(_shown(value))
         if isinstance(value, ErrorValue):
-            self.problem(at, f"Excel error value in the cell: expected {column.rule()}", value,
-                         "fix the formula or type the value (an error is never read as zero)")
+            self.problem(
+                at,
+                f"Excel error value in the cell: expected {column.rule()}",
+                value,
+                "fix the formula or type the value (an error is never read as zero)",
+            )
             return _BAD
         if isinstance(value, UncachedFormula):
-            self.problem(at, "formula with no saved result (the workbook was last saved by a "
-                         "program that does not calculate)", value,
-                         "open the workbook in Excel or LibreOffice and save it, or type the value")
+            self.problem(
+                at,
+                "formula with no saved result (the workbook was last saved by a "
+                "program that does not calculate)",
+                value,
+                "open the workbook in Excel or LibreOffice and save it, or type the value",
+            )
             return _BAD
         if is_blank(value):
             if column.required_value:
@@ -490,8 +556,7 @@ class _Validator:
 
     def check_ref(self, schema: Sheet, column: Column, value: str, at: _At) -> str:
         """``value`` (``any`` normalised), after reporting it if it names no known row."""
-        if schema.name == "Contracts" and column.name == "smelter" and \
-                value.lower() == ANY_SMELTER:
+        if schema.name == "Contracts" and column.name == "smelter" and value.lower() == ANY_SMELTER:
             return ANY_SMELTER
         known: dict[str, int] = {}
         for sheet in column.refs:
@@ -500,10 +565,16 @@ class _Validator:
             return value
         where = " or ".join(column.refs)
         hint = _did_you_mean(value, known) or (
-            f"known ids: {', '.join(known)}" if 0 < len(known) <= 12 else "")
-        self.problem(at, f"unknown id: not on sheet {where}", value,
-                     hint + " (ids are matched exactly, case included)" if hint else
-                     f"add it to {where} first")
+            f"known ids: {', '.join(known)}" if 0 < len(known) <= 12 else ""
+        )
+        self.problem(
+            at,
+            f"unknown id: not on sheet {where}",
+            value,
+            hint + " (ids are matched exactly, case included)"
+            if hint
+            else f"add it to {where} first",
+        )
         return value
 
     # -- cross-sheet rules
@@ -513,21 +584,32 @@ class _Validator:
         for row in self.rows.get("Smelters", []):
             sid = row.values.get("smelter")
             if sid in sources:
-                self.problem(row.at["smelter"], f"id is also a source (Sources row "
-                             f"{sources[sid]})", sid, "source and smelter ids must differ")
+                self.problem(
+                    row.at["smelter"],
+                    f"id is also a source (Sources row {sources[sid]})",
+                    sid,
+                    "source and smelter ids must differ",
+                )
         self.check_supply(sources)
         if "Prices" in self.tables and "smelter" in self.tables["Prices"].cols:
             priced = {r.values.get("smelter") for r in self.rows["Prices"]}
             for sid in self.ids.get("Smelters", {}):
                 if sid not in priced:
-                    self.problem(_At("Prices"), "smelter has no Prices row", sid,
-                                 f"add a row for '{sid}' (blank cells mean a price of 0)")
+                    self.problem(
+                        _At("Prices"),
+                        "smelter has no Prices row",
+                        sid,
+                        f"add a row for '{sid}' (blank cells mean a price of 0)",
+                    )
         for row in self.rows.get("OpeningStock", []):
             loc, src = row.values.get("location"), row.values.get("source")
             if loc in sources and src is not _BAD and src != loc:
-                self.problem(row.at["source"], f"ore in the stockpile of source '{loc}' must "
-                             f"come from '{loc}'", src,
-                             "set source to the location, or put the ore in a smelter's yard")
+                self.problem(
+                    row.at["source"],
+                    f"ore in the stockpile of source '{loc}' must come from '{loc}'",
+                    src,
+                    "set source to the location, or put the ore in a smelter's yard",
+                )
         for row in self.rows.get("Expansions", []):
             self.check_expansion(row)
         for row in self.rows.get("Contracts", []):
@@ -541,8 +623,12 @@ class _Validator:
         by_key = {(r.values["source"], r.values["bound"]): r for r in self.rows["Supply"]}
         for sid in sources:
             if (sid, "max") not in by_key:
-                self.problem(_At("Supply"), "source has no max row", sid,
-                             f"add a row: source {sid}, bound max, then its tonnes per month")
+                self.problem(
+                    _At("Supply"),
+                    "source has no max row",
+                    sid,
+                    f"add a row: source {sid}, bound max, then its tonnes per month",
+                )
         for (sid, bound), low in by_key.items():
             high = by_key.get((sid, "max"))
             if bound != "min" or high is None:
@@ -550,8 +636,12 @@ class _Validator:
             for label, lo in low.months.items():
                 hi = high.months.get(label)
                 if _num(lo) and _num(hi) and lo > hi:
-                    self.problem(low.at[label], f"min above max ({high.at[label].cell} = {hi:g})",
-                                 lo, "supply min must be ≤ max in every month")
+                    self.problem(
+                        low.at[label],
+                        f"min above max ({high.at[label].cell} = {hi:g})",
+                        lo,
+                        "supply min must be ≤ max in every month",
+                    )
 
     def month_value(self, row: _Row, name: str, blank: int | None) -> int | None:
         label = row.values.get(name)
@@ -565,10 +655,12 @@ class _Validator:
         first = self.month_value(row, "earliest_start_month", None)
         last = self.month_value(row, "latest_start_month", len(self.months) - 1)
         if first is not None and last is not None and first > last:
-            self.problem(row.at["earliest_start_month"], "earliest start is after the latest "
-                         f"start ({self.label(last)})", row.values["earliest_start_month"],
-                         "earliest_start_month must be ≤ latest_start_month (blank latest = "
-                         "end of horizon)")
+            self.problem(
+                row.at["earliest_start_month"],
+                f"earliest start is after the latest start ({self.label(last)})",
+                row.values["earliest_start_month"],
+                "earliest_start_month must be ≤ latest_start_month (blank latest = end of horizon)",
+            )
 
     def check_contract(self, row: _Row) -> None:
         if self.months is None:
@@ -576,15 +668,22 @@ class _Validator:
         first = self.month_value(row, "start_month", 0)
         last = self.month_value(row, "end_month", len(self.months) - 1)
         if first is not None and last is not None and last < first:
-            self.problem(row.at["end_month"], f"end month is before the start month "
-                         f"({self.label(first)})", row.values["end_month"] or "(blank)",
-                         "end_month must be ≥ start_month (blank = horizon edge)")
+            self.problem(
+                row.at["end_month"],
+                f"end month is before the start month ({self.label(first)})",
+                row.values["end_month"] or "(blank)",
+                "end_month must be ≥ start_month (blank = horizon edge)",
+            )
         elif first is not None and last is not None and (last < 0 or first >= len(self.months)):
             self.warn(row.at["start_month"], "contract is outside the horizon; it has no effect")
         lo, hi = row.values.get("min_t_sb_per_month"), row.values.get("max_t_sb_per_month")
         if _num(lo) and _num(hi) and lo > hi:
-            self.problem(row.at["min_t_sb_per_month"], f"monthly minimum above the maximum "
-                         f"({hi:g})", lo, "min_t_sb_per_month must be ≤ max_t_sb_per_month")
+            self.problem(
+                row.at["min_t_sb_per_month"],
+                f"monthly minimum above the maximum ({hi:g})",
+                lo,
+                "min_t_sb_per_month must be ≤ max_t_sb_per_month",
+            )
 
     def check_grant(self, row: _Row) -> None:
         projects = row.values.get("eligible_projects")
@@ -593,9 +692,13 @@ class _Validator:
         known = self.ids.get("Expansions", {})
         for pid in projects:
             if pid not in known:
-                self.problem(row.at["eligible_projects"], "unknown project: not on sheet "
-                             "Expansions", pid, _did_you_mean(pid, known) or
-                             "list Expansions project ids separated by commas, or 'all'")
+                self.problem(
+                    row.at["eligible_projects"],
+                    "unknown project: not on sheet Expansions",
+                    pid,
+                    _did_you_mean(pid, known)
+                    or "list Expansions project ids separated by commas, or 'all'",
+                )
 
     def label(self, offset: int) -> str:
         assert self.start is not None
@@ -609,34 +712,47 @@ class _Validator:
         if {"scenario", "sheet", "key", "column", "action", "value"} - set(table.cols):
             return
         for number, cells in table.rows():
+
             def cell(name: str, cells: list[Any] = cells) -> Any:
                 return cells[table.cols[name]]
 
-            values = {n: self.parse(columns[n], cell(n), table.at(number, n))
-                      for n in ("scenario", "sheet", "key", "action")}
+            values = {
+                n: self.parse(columns[n], cell(n), table.at(number, n))
+                for n in ("scenario", "sheet", "key", "action")
+            }
             sheet_name = values["sheet"]
             target = SHEETS_BY_NAME.get(sheet_name) if sheet_name is not _BAD else None
             if sheet_name is not _BAD and (target is None or target.name == "Scenarios"):
-                self.problem(table.at(number, "sheet"), "not a sheet a scenario can change",
-                             sheet_name, _did_you_mean(sheet_name, SHEETS_BY_NAME) or
-                             "name an input sheet (e.g. Settings, Supply, Prices)")
+                self.problem(
+                    table.at(number, "sheet"),
+                    "not a sheet a scenario can change",
+                    sheet_name,
+                    _did_you_mean(sheet_name, SHEETS_BY_NAME)
+                    or "name an input sheet (e.g. Settings, Supply, Prices)",
+                )
                 target = None
             column_at = table.at(number, "column")
             if is_blank(cell("column")):
-                self.problem(column_at, "a value is required",
-                             hint="a column name, a month (YYYY-MM) or '*' for every month")
+                self.problem(
+                    column_at,
+                    "a value is required",
+                    hint="a column name, a month (YYYY-MM) or '*' for every month",
+                )
                 continue
             if target is None or values["key"] is _BAD:
                 continue
-            changed = self.scenario_target(target, values["key"], cell("column"),
-                                           table.at(number, "key"), column_at)
+            changed = self.scenario_target(
+                target, values["key"], cell("column"), table.at(number, "key"), column_at
+            )
             if changed is None or values["action"] is _BAD:
                 continue
-            self.check_scenario_value(changed, values["action"], cell("value"),
-                                      table.at(number, "value"))
+            self.check_scenario_value(
+                changed, values["action"], cell("value"), table.at(number, "value")
+            )
 
-    def scenario_target(self, target: Sheet, key: str, column_cell: Any, key_at: _At,
-                        column_at: _At) -> Column | None:
+    def scenario_target(
+        self, target: Sheet, key: str, column_cell: Any, key_at: _At, column_at: _At
+    ) -> Column | None:
         """The schema column a scenario row changes, or None after reporting why not.
 
         Mirrors :mod:`optimizer.scenario`: an optional monthly sheet (availability) may
@@ -646,8 +762,13 @@ class _Validator:
         if target.name == "Settings":
             found = SETTINGS_BY_NAME.get(key)
             if found is None:
-                self.problem(key_at, "not a setting", key, _did_you_mean(key, SETTINGS_BY_NAME)
-                             or "settings are: " + ", ".join(SETTINGS_BY_NAME))
+                self.problem(
+                    key_at,
+                    "not a setting",
+                    key,
+                    _did_you_mean(key, SETTINGS_BY_NAME)
+                    or "settings are: " + ", ".join(SETTINGS_BY_NAME),
+                )
             if column not in ("value", "*"):
                 self.problem(column_at, "on Settings the column must be 'value'", column)
                 return None
@@ -656,31 +777,52 @@ class _Validator:
         grows = target.monthly and not target.required
         if key != "*":
             rk = target.row_key
-            ids = {clean_text(c[table.cols[rk]]) for _, c in table.rows()} \
-                if table is not None and rk in table.cols else set()
+            ids = (
+                {clean_text(c[table.cols[rk]]) for _, c in table.rows()}
+                if table is not None and rk in table.cols
+                else set()
+            )
             if grows and rk is not None:
                 for sheet in target.column(rk).refs:
                     ids.update(self.ids.get(sheet, {}))
             if key not in ids:
-                self.problem(key_at, f"no row with {rk} '{key}' on sheet {target.name}", key,
-                             _did_you_mean(key, ids) or "use a row id of that sheet, or '*'")
+                self.problem(
+                    key_at,
+                    f"no row with {rk} '{key}' on sheet {target.name}",
+                    key,
+                    _did_you_mean(key, ids) or "use a row id of that sheet, or '*'",
+                )
         label = month_key(column_cell)
         if column == "*" or label is not None:
             if not target.monthly:
-                self.problem(column_at, f"sheet {target.name} has no month columns", column,
-                             _did_you_mean(column, target.column_names))
+                self.problem(
+                    column_at,
+                    f"sheet {target.name} has no month columns",
+                    column,
+                    _did_you_mean(column, target.column_names),
+                )
                 return None
-            months = table.months if table is not None else \
-                self.tables["Prices"].months if grows and "Prices" in self.tables else {}
+            months = (
+                table.months
+                if table is not None
+                else self.tables["Prices"].months
+                if grows and "Prices" in self.tables
+                else {}
+            )
             if label is not None and label not in months:
-                self.problem(column_at, f"sheet {target.name} has no column for month {label}",
-                             column)
+                self.problem(
+                    column_at, f"sheet {target.name} has no column for month {label}", column
+                )
                 return None
             return target.month_values
         if column not in target.column_names:
-            self.problem(column_at, f"no column '{column}' on sheet {target.name}", column,
-                         _did_you_mean(column, target.column_names) or
-                         "a column name, a month (YYYY-MM) or '*' for every month")
+            self.problem(
+                column_at,
+                f"no column '{column}' on sheet {target.name}",
+                column,
+                _did_you_mean(column, target.column_names)
+                or "a column name, a month (YYYY-MM) or '*' for every month",
+            )
             return None
         if column == target.row_key:
             self.problem(column_at, "a scenario cannot change a row's id", column)
@@ -690,14 +832,24 @@ class _Validator:
     def check_scenario_value(self, column: Column, action: str, value: Any, at: _At) -> None:
         if action in ("scale", "add"):
             if column.kind not in NUMERIC_KINDS:
-                self.problem(at, f"'{action}' needs a number column; '{column.name}' is "
-                             f"{column.kind}", hint="use 'set' for this column")
+                self.problem(
+                    at,
+                    f"'{action}' needs a number column; '{column.name}' is {column.kind}",
+                    hint="use 'set' for this column",
+                )
             elif not _num(value) and not _numeric_text(value):
-                self.problem(at, f"'{action}' needs a number", value,
-                             "a factor for scale (1.1 = +10%), an amount for add")
+                self.problem(
+                    at,
+                    f"'{action}' needs a number",
+                    value,
+                    "a factor for scale (1.1 = +10%), an amount for add",
+                )
         elif not is_blank(value):
-            self.parse(column, value, _At(at.sheet, at.row, at.column, at.index,
-                                          subject=f"set {column.name}"))
+            self.parse(
+                column,
+                value,
+                _At(at.sheet, at.row, at.column, at.index, subject=f"set {column.name}"),
+            )
 
     # -- the Case
 
@@ -712,11 +864,15 @@ class _Validator:
                     self.locations[(sheet, rid, name)] = at.ref()
 
         def series(sheet: str, key: str, default: float) -> dict[str, tuple[float, ...]]:
-            return {r.values[key]: tuple(float(r.months.get(m, default)) for m in self.months)
-                    for r in self.rows.get(sheet, [])}
+            return {
+                r.values[key]: tuple(float(r.months.get(m, default)) for m in self.months)
+                for r in self.rows.get(sheet, [])
+            }
 
-        supply = {(r.values["source"], r.values["bound"]):
-                  tuple(float(r.months[m]) for m in self.months) for r in self.rows["Supply"]}
+        supply = {
+            (r.values["source"], r.values["bound"]): tuple(float(r.months[m]) for m in self.months)
+            for r in self.rows["Supply"]
+        }
         zeros = (0.0,) * horizon
         hundreds = (100.0,) * horizon
         sm_avail = series("SmelterAvailability", "smelter", 100.0)
@@ -724,49 +880,74 @@ class _Validator:
         prices = series("Prices", "smelter", 0.0)
 
         sources = {
-            r.values["source"]: Source(**_fields(Source, r.values),
-                                       supply_max_t=supply[(r.values["source"], "max")],
-                                       supply_min_t=supply.get((r.values["source"], "min"), zeros))
+            r.values["source"]: Source(
+                **_fields(Source, r.values),
+                supply_max_t=supply[(r.values["source"], "max")],
+                supply_min_t=supply.get((r.values["source"], "min"), zeros),
+            )
             for r in self.rows["Sources"]
         }
         smelters = {
-            r.values["smelter"]: Smelter(**_fields(Smelter, r.values),
-                                         availability_pct=sm_avail.get(r.values["smelter"],
-                                                                       hundreds),
-                                         prices_usd_per_t_sb=prices[r.values["smelter"]])
+            r.values["smelter"]: Smelter(
+                **_fields(Smelter, r.values),
+                availability_pct=sm_avail.get(r.values["smelter"], hundreds),
+                prices_usd_per_t_sb=prices[r.values["smelter"]],
+            )
             for r in self.rows["Smelters"]
         }
         routes = {
-            r.values["route"]: Route(**_fields(Route, r.values),
-                                     availability_pct=rt_avail.get(r.values["route"], hundreds))
+            r.values["route"]: Route(
+                **_fields(Route, r.values),
+                availability_pct=rt_avail.get(r.values["route"], hundreds),
+            )
             for r in self.rows["Routes"]
         }
         expansions = {
             r.values["project"]: Expansion(
                 **_fields(Expansion, r.values),
                 earliest_start=self.month_value(r, "earliest_start_month", None),
-                latest_start=self.month_value(r, "latest_start_month", horizon - 1))
+                latest_start=self.month_value(r, "latest_start_month", horizon - 1),
+            )
             for r in self.rows.get("Expansions", [])
         }
         grants = {
-            r.values["grant"]: Grant(**_fields(
-                Grant, r.values, award=self.month_value(r, "award_month", None),
-                eligible_projects=tuple(expansions) if r.values["eligible_projects"] ==
-                ALL_PROJECTS else r.values["eligible_projects"]))
+            r.values["grant"]: Grant(
+                **_fields(
+                    Grant,
+                    r.values,
+                    award=self.month_value(r, "award_month", None),
+                    eligible_projects=tuple(expansions)
+                    if r.values["eligible_projects"] == ALL_PROJECTS
+                    else r.values["eligible_projects"],
+                )
+            )
             for r in self.rows.get("Grants", [])
         }
         contracts = {
             r.values["contract"]: Contract(
-                **_fields(Contract, r.values), start=self.month_value(r, "start_month", 0),
-                end=self.month_value(r, "end_month", horizon - 1))
+                **_fields(Contract, r.values),
+                start=self.month_value(r, "start_month", 0),
+                end=self.month_value(r, "end_month", horizon - 1),
+            )
             for r in self.rows.get("Contracts", [])
         }
-        opening = tuple(OpeningStock(**_fields(OpeningStock, r.values))
-                        for r in self.rows.get("OpeningStock", []))
+        opening = tuple(
+            OpeningStock(**_fields(OpeningStock, r.values))
+            for r in self.rows.get("OpeningStock", [])
+        )
         settings = Settings(**{c.name: self.settings[c.name] for c in SETTINGS})
-        return Case(settings=settings, months=self.months, sources=sources, smelters=smelters,
-                    routes=routes, opening_stock=opening, expansions=expansions, grants=grants,
-                    contracts=contracts, locations=self.locations)
+        return Case(
+            settings=settings,
+            months=self.months,
+            sources=sources,
+            smelters=smelters,
+            routes=routes,
+            opening_stock=opening,
+            expansions=expansions,
+            grants=grants,
+            contracts=contracts,
+            locations=self.locations,
+        )
 
 
 def _fields(cls: type, values: dict[str, Any], **derived: Any) -> dict[str, Any]:
@@ -789,6 +970,7 @@ def _num(value: Any) -> bool:
 
 
 # --- per-kind parsers: (value, rule) with value _BAD when invalid -------------------------
+
 
 def _parse_text(column: Column, value: Any) -> tuple[Any, str]:
     if isinstance(value, (datetime, date)) and column.kind != "text":
@@ -850,9 +1032,16 @@ def _parse_idlist(column: Column, value: Any) -> tuple[Any, str]:
 
 
 _PARSERS = {
-    "id": _parse_text, "ref": _parse_text, "text": _parse_text, "choice": _parse_choice,
-    "number": _parse_number, "integer": _parse_number, "percent": _parse_number,
-    "yesno": _parse_yesno, "month": _parse_month, "idlist": _parse_idlist,
+    "id": _parse_text,
+    "ref": _parse_text,
+    "text": _parse_text,
+    "choice": _parse_choice,
+    "number": _parse_number,
+    "integer": _parse_number,
+    "percent": _parse_number,
+    "yesno": _parse_yesno,
+    "month": _parse_month,
+    "idlist": _parse_idlist,
 }
 
 

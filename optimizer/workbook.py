@@ -150,8 +150,7 @@ def _check_members(name: str, archive: zipfile.ZipFile) -> None:
     names = {i.filename.lower() for i in infos}
     if "[content_types].xml" not in names:
         raise InputError(
-            f"{name} is a zip file but not an Office document (no content types). "
-            f"Please {_RESAVE}."
+            f"{name} is a zip file but not an Office document (no content types). Please {_RESAVE}."
         )
     try:
         content_types = archive.read("[Content_Types].xml").lower()
@@ -184,9 +183,9 @@ def _read_sheets(data: bytes) -> dict[str, RawSheet]:
     return {title: _to_sheet(title, grid, hidden[title]) for title, grid in grids.items()}
 
 
-def _scan(data: bytes, *, data_only: bool) -> tuple[
-    dict[str, dict[int, dict[int, Any]]], dict[str, bool], dict[tuple[str, int, int], Any]
-]:
+def _scan(
+    data: bytes, *, data_only: bool
+) -> tuple[dict[str, dict[int, dict[int, Any]]], dict[str, bool], dict[tuple[str, int, int], Any]]:
     """Non-blank cells per sheet as ``{row: {column: value}}`` (1-based), sheet hidden
     flags, and (formula view only) the formula cells."""
     wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
@@ -229,8 +228,12 @@ def _cell_value(cell: Any, data_only: bool) -> Any:
         return _Formula(str(getattr(value, "text", value)))
     if data_type == "e" and value is not None:
         return ErrorValue(str(value))
-    if (data_type == "n" and isinstance(value, int | float) and not isinstance(value, bool)
-            and "%" in (getattr(cell, "number_format", "") or "")):
+    if (
+        data_type == "n"
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and "%" in (getattr(cell, "number_format", "") or "")
+    ):
         return PercentNumber(value)
     if data_only and value is None and data_type == "str":
         return _CACHED_EMPTY_TEXT  # a formula whose saved result is the empty text ""
@@ -244,8 +247,9 @@ def _to_sheet(title: str, grid: dict[int, dict[int, Any]], hidden: bool) -> RawS
         for r, cells in grid.items()
     }
     used = {r: cells for r, cells in cleaned.items() if any(not _blank(v) for v in cells.values())}
-    width = max((c for cells in used.values() for c, v in cells.items() if not _blank(v)),
-                default=0)
+    width = max(
+        (c for cells in used.values() for c, v in cells.items() if not _blank(v)), default=0
+    )
     header_cells = cleaned.get(1, {})
     headers = [header_cells.get(c) for c in range(1, width + 1)]
     rows, numbers = [], []

@@ -37,48 +37,137 @@ def series(value: float | Sequence[float], horizon: int) -> tuple[float, ...]:
     return tuple(float(v) for v in value)
 
 
-def source(name: str = "Mine", *, horizon: int, max_t=100.0, min_t=0.0, grade=50.0,
-           arsenic=0.0, cost=0.0, stock_cap=0.0, holding=0.0, domestic=True,
-           kind="mine") -> Source:
-    return Source(name, kind, "USA" if domestic else "Other", domestic, grade, arsenic, cost,
-                  stock_cap, holding, series(max_t, horizon), series(min_t, horizon))
+def source(
+    name: str = "Mine",
+    *,
+    horizon: int,
+    max_t=100.0,
+    min_t=0.0,
+    grade=50.0,
+    arsenic=0.0,
+    cost=0.0,
+    stock_cap=0.0,
+    holding=0.0,
+    domestic=True,
+    kind="mine",
+) -> Source:
+    return Source(
+        name,
+        kind,
+        "USA" if domestic else "Other",
+        domestic,
+        grade,
+        arsenic,
+        cost,
+        stock_cap,
+        holding,
+        series(max_t, horizon),
+        series(min_t, horizon),
+    )
 
 
-def smelter(name: str = "Smelter", *, horizon: int, capacity=BIG, processing=0.0,
-            recovery=100.0, min_grade=0.0, max_arsenic=None, domestic_share=0.0,
-            min_feed=0.0, yard_cap=0.0, holding=0.0, availability=100.0,
-            price=1000.0) -> Smelter:
-    return Smelter(name, "USA", capacity, processing, recovery, min_grade, max_arsenic,
-                   domestic_share, min_feed, yard_cap, holding, series(availability, horizon),
-                   series(price, horizon))
+def smelter(
+    name: str = "Smelter",
+    *,
+    horizon: int,
+    capacity=BIG,
+    processing=0.0,
+    recovery=100.0,
+    min_grade=0.0,
+    max_arsenic=None,
+    domestic_share=0.0,
+    min_feed=0.0,
+    yard_cap=0.0,
+    holding=0.0,
+    availability=100.0,
+    price=1000.0,
+) -> Smelter:
+    return Smelter(
+        name,
+        "USA",
+        capacity,
+        processing,
+        recovery,
+        min_grade,
+        max_arsenic,
+        domestic_share,
+        min_feed,
+        yard_cap,
+        holding,
+        series(availability, horizon),
+        series(price, horizon),
+    )
 
 
-def route(name: str = "Truck", src: str = "Mine", dst: str = "Smelter", *, horizon: int,
-          cost=0.0, transit=0, capacity=BIG, availability=100.0, mode="truck") -> Route:
-    return Route(name, src, dst, mode, cost, transit, capacity, 0.0,
-                 series(availability, horizon))
+def route(
+    name: str = "Truck",
+    src: str = "Mine",
+    dst: str = "Smelter",
+    *,
+    horizon: int,
+    cost=0.0,
+    transit=0,
+    capacity=BIG,
+    availability=100.0,
+    mode="truck",
+) -> Route:
+    return Route(name, src, dst, mode, cost, transit, capacity, 0.0, series(availability, horizon))
 
 
-def expansion(name: str = "Expand", at: str = "Smelter", *, max_added=100.0, capex=0.0,
-              fixed=0.0, lead=0, earliest=0, latest=None, horizon: int) -> Expansion:
-    return Expansion(name, at, max_added, capex, fixed, lead, earliest,
-                     horizon - 1 if latest is None else latest)
+def expansion(
+    name: str = "Expand",
+    at: str = "Smelter",
+    *,
+    max_added=100.0,
+    capex=0.0,
+    fixed=0.0,
+    lead=0,
+    earliest=0,
+    latest=None,
+    horizon: int,
+) -> Expansion:
+    return Expansion(
+        name, at, max_added, capex, fixed, lead, earliest, horizon - 1 if latest is None else latest
+    )
 
 
-def grant(name: str = "DPA", *, amount=BIG, award=0, share=50.0,
-          projects: tuple[str, ...] = ("Expand",)) -> Grant:
+def grant(
+    name: str = "DPA", *, amount=BIG, award=0, share=50.0, projects: tuple[str, ...] = ("Expand",)
+) -> Grant:
     return Grant(name, "DoD", amount, award, share, projects)
 
 
-def contract(name: str = "DLA", at: str = "Smelter", *, start=0, end=None, min_t=0.0,
-             max_t=BIG, price=1000.0, horizon: int) -> Contract:
+def contract(
+    name: str = "DLA",
+    at: str = "Smelter",
+    *,
+    start=0,
+    end=None,
+    min_t=0.0,
+    max_t=BIG,
+    price=1000.0,
+    horizon: int,
+) -> Contract:
     return Contract(name, at, start, horizon - 1 if end is None else end, min_t, max_t, price)
 
 
-def make_case(horizon: int = 1, *, sources=None, smelters=None, routes=None,
-              opening: Sequence[OpeningStock] = (), expansions=(), grants=(), contracts=(),
-              rate=0.0, penalty=100_000.0, policy="free", mode="continuous",
-              start="2027-01", name="test") -> Case:
+def make_case(
+    horizon: int = 1,
+    *,
+    sources=None,
+    smelters=None,
+    routes=None,
+    opening: Sequence[OpeningStock] = (),
+    expansions=(),
+    grants=(),
+    contracts=(),
+    rate=0.0,
+    penalty=100_000.0,
+    policy="free",
+    mode="continuous",
+    start="2027-01",
+    name="test",
+) -> Case:
     """A Case from lists of the helpers above (defaults: one source, smelter, route)."""
     sources = sources if sources is not None else [source(horizon=horizon)]
     smelters = smelters if smelters is not None else [smelter(horizon=horizon)]

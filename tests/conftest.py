@@ -41,8 +41,18 @@ def minimal_rows(months: Iterable[str] = MONTHS) -> Rows:
             ["horizon_months", n, None],
         ],
         "Sources": [
-            ["source", "kind", "country", "domestic", "grade_pct_sb", "arsenic_pct",
-             "cost_usd_per_t", "stockpile_capacity_t", "holding_cost_usd_per_t_month", "note"],
+            [
+                "source",
+                "kind",
+                "country",
+                "domestic",
+                "grade_pct_sb",
+                "arsenic_pct",
+                "cost_usd_per_t",
+                "stockpile_capacity_t",
+                "holding_cost_usd_per_t_month",
+                "note",
+            ],
             ["AK1", "mine", "USA", "yes", 50, 0.5, 400, 1000, 2, "claim group"],
             ["BUY", "purchase", "Bolivia", "no", 40, 1.0, 1500, 0, 0, None],
         ],
@@ -53,16 +63,35 @@ def minimal_rows(months: Iterable[str] = MONTHS) -> Rows:
             ["BUY", "max", *[50] * n],
         ],
         "Smelters": [
-            ["smelter", "country", "base_capacity_t_per_month", "processing_cost_usd_per_t",
-             "recovery_pct", "min_feed_grade_pct", "max_feed_arsenic_pct",
-             "min_domestic_share_pct", "min_feed_t_per_month", "stockpile_capacity_t",
-             "holding_cost_usd_per_t_month", "note"],
+            [
+                "smelter",
+                "country",
+                "base_capacity_t_per_month",
+                "processing_cost_usd_per_t",
+                "recovery_pct",
+                "min_feed_grade_pct",
+                "max_feed_arsenic_pct",
+                "min_domestic_share_pct",
+                "min_feed_t_per_month",
+                "stockpile_capacity_t",
+                "holding_cost_usd_per_t_month",
+                "note",
+            ],
             ["TF", "USA", 200, 300, 95, 30, 2, 0, 0, 500, 1, None],
             ["MAD", "Mexico", 100, 250, 90, None, None, None, None, 300, 1, None],
         ],
         "Routes": [
-            ["route", "source", "smelter", "mode", "cost_usd_per_t", "transit_months",
-             "capacity_t_per_month", "distance_km", "note"],
+            [
+                "route",
+                "source",
+                "smelter",
+                "mode",
+                "cost_usd_per_t",
+                "transit_months",
+                "capacity_t_per_month",
+                "distance_km",
+                "note",
+            ],
             ["AK1-TF", "AK1", "TF", "truck", 250, 1, 200, 3200, None],
             ["AK1-MAD", "AK1", "MAD", "multimodal", 400, 2, 100, 6000, None],
             ["BUY-MAD", "BUY", "MAD", "ocean", 90, 1, 100, None, None],
@@ -80,41 +109,71 @@ def full_rows(months: Iterable[str] = MONTHS) -> Rows:
     m = list(months)
     n = len(m)
     rows = minimal_rows(m)
-    rows.update({
-        "SmelterAvailability": [["smelter", *m], ["TF", *[100] * (n - 1), 50]],
-        "RouteAvailability": [["route", *m], ["AK1-TF", 0, *[100] * (n - 1)]],
-        "OpeningStock": [["location", "source", "tonnes"], ["TF", "AK1", 20], ["AK1", "AK1", 5]],
-        "Expansions": [
-            ["project", "smelter", "max_added_t_per_month", "capex_usd_per_t_per_month",
-             "fixed_capex_usd", "lead_time_months", "earliest_start_month",
-             "latest_start_month", "note"],
-            ["TF-X", "TF", 300, 20000, None, 1, m[0], None, None],
-            ["MAD-X", "MAD", 100, 15000, 50000, None, m[0], m[-1], None],
-        ],
-        "Grants": [
-            ["grant", "agency", "amount_usd", "award_month", "max_share_pct",
-             "eligible_projects", "note"],
-            ["DPA", "DoD", 1_000_000, "2026-06", 50, "all", None],
-            ["SMALL", None, 10_000, m[-1], 100, "TF-X", None],
-        ],
-        "Contracts": [
-            ["contract", "smelter", "start_month", "end_month", "min_t_sb_per_month",
-             "max_t_sb_per_month", "price_usd_per_t_sb", "note"],
-            ["DLA", "TF", None, None, 5, 50, 45000, None],
-            ["SPOT2", "any", m[-1], m[-1], None, 10, 41000, None],
-        ],
-        "Scenarios": [
-            ["scenario", "sheet", "key", "column", "action", "value", "note"],
-            ["cheap", "Prices", "*", "*", "scale", 0.5, None],
-            ["long", "Settings", "horizon_months", "value", "set", 3, None],
-            ["lumpy", "Settings", "expansion_mode", "value", "set", "lumpy", None],
-        ],
-    })
+    rows.update(
+        {
+            "SmelterAvailability": [["smelter", *m], ["TF", *[100] * (n - 1), 50]],
+            "RouteAvailability": [["route", *m], ["AK1-TF", 0, *[100] * (n - 1)]],
+            "OpeningStock": [
+                ["location", "source", "tonnes"],
+                ["TF", "AK1", 20],
+                ["AK1", "AK1", 5],
+            ],
+            "Expansions": [
+                [
+                    "project",
+                    "smelter",
+                    "max_added_t_per_month",
+                    "capex_usd_per_t_per_month",
+                    "fixed_capex_usd",
+                    "lead_time_months",
+                    "earliest_start_month",
+                    "latest_start_month",
+                    "note",
+                ],
+                ["TF-X", "TF", 300, 20000, None, 1, m[0], None, None],
+                ["MAD-X", "MAD", 100, 15000, 50000, None, m[0], m[-1], None],
+            ],
+            "Grants": [
+                [
+                    "grant",
+                    "agency",
+                    "amount_usd",
+                    "award_month",
+                    "max_share_pct",
+                    "eligible_projects",
+                    "note",
+                ],
+                ["DPA", "DoD", 1_000_000, "2026-06", 50, "all", None],
+                ["SMALL", None, 10_000, m[-1], 100, "TF-X", None],
+            ],
+            "Contracts": [
+                [
+                    "contract",
+                    "smelter",
+                    "start_month",
+                    "end_month",
+                    "min_t_sb_per_month",
+                    "max_t_sb_per_month",
+                    "price_usd_per_t_sb",
+                    "note",
+                ],
+                ["DLA", "TF", None, None, 5, 50, 45000, None],
+                ["SPOT2", "any", m[-1], m[-1], None, 10, 41000, None],
+            ],
+            "Scenarios": [
+                ["scenario", "sheet", "key", "column", "action", "value", "note"],
+                ["cheap", "Prices", "*", "*", "scale", 0.5, None],
+                ["long", "Settings", "horizon_months", "value", "set", 3, None],
+                ["lumpy", "Settings", "expansion_mode", "value", "set", "lumpy", None],
+            ],
+        }
+    )
     return rows
 
 
-def write_book(path: Path, sheets: Rows, hidden: Iterable[str] = (),
-               very_hidden: Iterable[str] = ()) -> Path:
+def write_book(
+    path: Path, sheets: Rows, hidden: Iterable[str] = (), very_hidden: Iterable[str] = ()
+) -> Path:
     """Write ``sheets`` to ``path`` with openpyxl (first sheet first); returns ``path``."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)

@@ -75,8 +75,11 @@ def check_report(path: Path) -> dict:
     for r in alloc:
         assert r["Dispatched (t ore)"] <= r["Route limit this month (t)"] + ABS, r
         assert month(r["Arrival month"]) in months, r
-        assert close(r["Freight cost (USD)"], r["Dispatched (t ore)"] * r["Freight (USD/t)"],
-                     r["Freight cost (USD)"]), r
+        assert close(
+            r["Freight cost (USD)"],
+            r["Dispatched (t ore)"] * r["Freight (USD/t)"],
+            r["Freight cost (USD)"],
+        ), r
     shipped = _sum_by(alloc, ("Source", "Dispatch month"), "Dispatched (t ore)")
     arrived = _sum_by(alloc, ("Smelter", "Source", "Arrival month"), "Dispatched (t ore)")
 
@@ -84,8 +87,9 @@ def check_report(path: Path) -> dict:
     last: dict = {}
     for r in sources:
         key = (r["Source"], month(r["Month"]))
-        assert close(r["Start stock (t)"] + r["Mined / bought (t)"] - r["Shipped (t)"],
-                     r["End stock (t)"]), r
+        assert close(
+            r["Start stock (t)"] + r["Mined / bought (t)"] - r["Shipped (t)"], r["End stock (t)"]
+        ), r
         if r["Source"] in last:
             assert close(r["Start stock (t)"], last[r["Source"]]), r
         last[r["Source"]] = r["End stock (t)"]
@@ -104,8 +108,7 @@ def check_report(path: Path) -> dict:
     domestic_by: dict = defaultdict(float)
     for r in yard:
         key = (r["Smelter"], r["Ore origin"], month(r["Month"]))
-        assert close(r["Start stock (t)"] + r["Arrivals (t)"] - r["Fed (t)"],
-                     r["End stock (t)"]), r
+        assert close(r["Start stock (t)"] + r["Arrivals (t)"] - r["Fed (t)"], r["End stock (t)"]), r
         assert r["End stock (t)"] >= -ABS and r["Fed (t)"] >= -ABS, r
         before, end = last.get(key[:2], (-1, None))
         if before == position[key[2]] - 1 and end is not None:
@@ -120,7 +123,7 @@ def check_report(path: Path) -> dict:
         arsenic_by[pm] += r["Fed (t)"] * r["Arsenic (%)"]
         domestic_by[pm] += r["Fed (t)"] if r["Domestic"] == "yes" else 0.0
 
-    for (before, end) in last.values():
+    for before, end in last.values():
         assert before == len(months) - 1 or close(end, 0.0), "stock left before idle months"
     listed = {(r["Smelter"], r["Ore origin"], month(r["Month"])) for r in yard}
     for key, tonnes in arrived.items():
@@ -137,12 +140,16 @@ def check_report(path: Path) -> dict:
     for r in smelters:
         pm = (r["Smelter"], month(r["Month"]))
         feed = r["Feed (t ore)"]
-        assert close(r["Yard start stock (t)"] + r["Arrivals (t)"] - feed,
-                     r["Yard end stock (t)"]), r
+        assert close(
+            r["Yard start stock (t)"] + r["Arrivals (t)"] - feed, r["Yard end stock (t)"]
+        ), r
         assert r["Yard end stock (t)"] <= r["Yard capacity (t)"] + ABS, r
         assert close(feed, fed_by.get(pm, 0.0)), (r, fed_by.get(pm))
-        assert close(r["Capacity (t/month)"], r["Base capacity (t/month)"]
-                     * r["Availability (%)"] / 100 + r["Expansion online (t/month)"]), r
+        assert close(
+            r["Capacity (t/month)"],
+            r["Base capacity (t/month)"] * r["Availability (%)"] / 100
+            + r["Expansion online (t/month)"],
+        ), r
         assert close(r["Expansion online (t/month)"], online.get(pm, 0.0)), r
         assert feed <= r["Capacity (t/month)"] + ABS, r
         assert feed >= r["Min feed (t/month)"] - ABS, r
@@ -158,8 +165,11 @@ def check_report(path: Path) -> dict:
         sb = grade_by.get(pm, 0.0) / 100 * r["Recovery (%)"] / 100
         assert close(sb, r["Sb produced (t Sb)"]), r
         assert close(sb, r["Sold spot (t Sb)"] + r["To contracts (t Sb)"]), r
-        assert close(r["Spot revenue (USD)"],
-                     r["Sold spot (t Sb)"] * r["Spot price (USD/t Sb)"], r["Spot revenue (USD)"])
+        assert close(
+            r["Spot revenue (USD)"],
+            r["Sold spot (t Sb)"] * r["Spot price (USD/t Sb)"],
+            r["Spot revenue (USD)"],
+        )
         sb_total += sb
         to_contracts[pm[1]] += r["To contracts (t Sb)"]
 
@@ -174,8 +184,9 @@ def check_report(path: Path) -> dict:
 
     # Expansion and grants: who pays adds up; no grant overdrawn.
     for b in builds:
-        assert close(b["Grant-paid (USD)"] + b["Company-paid (USD)"], b["Capex (USD)"],
-                     b["Capex (USD)"]), b
+        assert close(
+            b["Grant-paid (USD)"] + b["Company-paid (USD)"], b["Capex (USD)"], b["Capex (USD)"]
+        ), b
         assert b["Added (t/month)"] <= b["Project max (t/month)"] + ABS, b
     for g in grants:
         assert g["Remaining (USD)"] >= -1e-3, g
@@ -198,13 +209,26 @@ def check_report(path: Path) -> dict:
         m = month(r["Month"])
         for line, by_month in detail.items():
             assert close(r[line], by_month.get((m,), 0.0), abs(r[line])), (m, line)
-        assert close(r["Holding (USD)"], holding_src.get((m,), 0) + holding_sm.get((m,), 0),
-                     r["Holding (USD)"])
-        assert close(r["Company-paid capex (USD)"], r["Capex (USD)"] - r["Grant money (USD)"],
-                     r["Capex (USD)"])
-        net = (r["Spot revenue (USD)"] + r["Contract revenue (USD)"] - r["Ore cost (USD)"]
-               - r["Shipping (USD)"] - r["Processing (USD)"] - r["Holding (USD)"]
-               - r["Company-paid capex (USD)"] - r["Shortfall penalty (USD)"])
+        assert close(
+            r["Holding (USD)"],
+            holding_src.get((m,), 0) + holding_sm.get((m,), 0),
+            r["Holding (USD)"],
+        )
+        assert close(
+            r["Company-paid capex (USD)"],
+            r["Capex (USD)"] - r["Grant money (USD)"],
+            r["Capex (USD)"],
+        )
+        net = (
+            r["Spot revenue (USD)"]
+            + r["Contract revenue (USD)"]
+            - r["Ore cost (USD)"]
+            - r["Shipping (USD)"]
+            - r["Processing (USD)"]
+            - r["Holding (USD)"]
+            - r["Company-paid capex (USD)"]
+            - r["Shortfall penalty (USD)"]
+        )
         assert close(net, r["Net (USD)"], abs(net)), (m, net, r["Net (USD)"])
         assert close(net * r["Discount factor"], r["Discounted net (USD)"], abs(net)), m
         total += r["Discounted net (USD)"]

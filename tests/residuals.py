@@ -58,16 +58,24 @@ def violations(results: Results, case: Case) -> list[str]:
     for row in results.flows.itertuples():
         r = case.routes[row.route]
         t, q = t_of[row.month], row.dispatched_t
-        c.true(f"flow {row.route} names its route's ends",
-               (row.source, row.smelter) == (r.source, r.smelter))
+        c.true(
+            f"flow {row.route} names its route's ends",
+            (row.source, row.smelter) == (r.source, r.smelter),
+        )
         c.ge(f"dispatch {row.route} {row.month} ≥ 0", q, 0.0)
-        c.le(f"Route_Capacity {row.route} {row.month}", q,
-             r.capacity_t_per_month * r.availability_pct[t] / 100.0)
+        c.le(
+            f"Route_Capacity {row.route} {row.month}",
+            q,
+            r.capacity_t_per_month * r.availability_pct[t] / 100.0,
+        )
         arrival = t + r.transit_months
         if q > TOL:
             c.true(f"dispatch {row.route} {row.month} arrives after the horizon", arrival < H)
-        c.eq(f"arrival month {row.route} {row.month}",
-             month_offset(start, row.arrival_month), arrival)
+        c.eq(
+            f"arrival month {row.route} {row.month}",
+            month_offset(start, row.arrival_month),
+            arrival,
+        )
         sent[(r.source, t)] += q
         arrive[(r.source, r.smelter, arrival)] += q
         freight[t] += q * r.cost_usd_per_t
@@ -91,11 +99,9 @@ def violations(results: Results, case: Case) -> list[str]:
         c.le(f"Extraction_Max {s} {row.month}", row.mined_t, src.supply_max_t[t])
         c.ge(f"Extraction_Min {s} {row.month}", row.mined_t, src.supply_min_t[t])
         previous = src_stock[(s, t - 1)] if t else opening_src[s]
-        c.eq(f"Source_Balance {s} {row.month}", row.stock_t,
-             previous + row.mined_t - sent[(s, t)])
+        c.eq(f"Source_Balance {s} {row.month}", row.stock_t, previous + row.mined_t - sent[(s, t)])
         c.ge(f"source stock {s} {row.month} ≥ 0", row.stock_t, 0.0)
-        c.le(f"Source_Stockpile_Capacity {s} {row.month}", row.stock_t,
-             src.stockpile_capacity_t)
+        c.le(f"Source_Stockpile_Capacity {s} {row.month}", row.stock_t, src.stockpile_capacity_t)
         ore_cost[t] += row.mined_t * src.cost_usd_per_t
         holding[t] += row.stock_t * src.holding_cost_usd_per_t_month
 
@@ -113,8 +119,11 @@ def violations(results: Results, case: Case) -> list[str]:
     yard_total: dict[tuple[str, int], float] = defaultdict(float)
     for (s, p, t), stock in yard.items():
         previous = yard[(s, p, t - 1)] if t else opening_yard[(s, p)]
-        c.eq(f"Yard_Balance {s}@{p} {months[t]}", stock,
-             previous + arrive[(s, p, t)] - feed[(s, p, t)])
+        c.eq(
+            f"Yard_Balance {s}@{p} {months[t]}",
+            stock,
+            previous + arrive[(s, p, t)] - feed[(s, p, t)],
+        )
         c.ge(f"yard stock {s}@{p} {months[t]} ≥ 0", stock, 0.0)
         c.ge(f"feed {s}@{p} {months[t]} ≥ 0", feed[(s, p, t)], 0.0)
         yard_total[(p, t)] += stock
@@ -128,15 +137,16 @@ def violations(results: Results, case: Case) -> list[str]:
     capex_of: dict[tuple[str, int], float] = {}
     for row in results.builds.itertuples():
         x, t = case.expansions[row.project], t_of[row.month]
-        c.true(f"build {row.project} starts in {row.month}, outside its window",
-               x.earliest_start <= t <= x.latest_start)
+        c.true(
+            f"build {row.project} starts in {row.month}, outside its window",
+            x.earliest_start <= t <= x.latest_start,
+        )
         c.ge(f"build {row.project} ≥ 0", row.added_t_per_month, 0.0)
         built[row.project] += row.added_t_per_month
         starts[row.project] += 1
         cost = x.capex_usd_per_t_per_month * row.added_t_per_month
         if lumpy:
-            c.eq(f"Expansion_Whole {row.project}", row.added_t_per_month,
-                 x.max_added_t_per_month)
+            c.eq(f"Expansion_Whole {row.project}", row.added_t_per_month, x.max_added_t_per_month)
             cost += x.fixed_capex_usd
         c.eq(f"capex {row.project} {row.month}", row.capex_usd, cost)
         capex_of[(row.project, t)] = cost
@@ -154,18 +164,25 @@ def violations(results: Results, case: Case) -> list[str]:
     for row in results.grant_use.itertuples():
         g, t = case.grants[row.grant], t_of[row.month]
         c.true(f"{row.grant} pays ineligible {row.project}", row.project in g.eligible_projects)
-        c.true(f"{row.grant} pays a build started before its award ({row.month})",
-               t >= max(g.award, 0))
-        c.le(f"Grant_Share {row.grant} {row.project} {row.month}", row.paid_usd,
-             g.max_share_pct / 100.0 * capex_of.get((row.project, t), 0.0))
+        c.true(
+            f"{row.grant} pays a build started before its award ({row.month})", t >= max(g.award, 0)
+        )
+        c.le(
+            f"Grant_Share {row.grant} {row.project} {row.month}",
+            row.paid_usd,
+            g.max_share_pct / 100.0 * capex_of.get((row.project, t), 0.0),
+        )
         paid_by_grant[row.grant] += row.paid_usd
         paid_by_build[(row.project, t)] += row.paid_usd
         grant_money[t] += row.paid_usd
     for (e, t), paid in paid_by_build.items():
         c.le(f"Grant_Capex_Cap {e} {months[t]}", paid, capex_of.get((e, t), 0.0))
     for row in results.builds.itertuples():
-        c.eq(f"grant paid on {row.project} {row.month}", row.grant_paid_usd,
-             paid_by_build[(row.project, t_of[row.month])])
+        c.eq(
+            f"grant paid on {row.project} {row.month}",
+            row.grant_paid_usd,
+            paid_by_build[(row.project, t_of[row.month])],
+        )
     for g, paid in paid_by_grant.items():
         c.le(f"Grant_Amount {g}", paid, case.grants[g].amount_usd)
 
@@ -177,10 +194,13 @@ def violations(results: Results, case: Case) -> list[str]:
         k, t = case.contracts[row.contract], t_of[row.month]
         c.ge(f"delivery {row.contract} ≥ 0", row.delivered_t, 0.0)
         if row.delivered_t > TOL:
-            c.true(f"{row.contract} delivered outside its months ({row.month})",
-                   k.start <= t <= k.end)
-            c.true(f"{row.contract} delivered by {row.smelter}",
-                   k.smelter in (ANY_SMELTER, row.smelter))
+            c.true(
+                f"{row.contract} delivered outside its months ({row.month})", k.start <= t <= k.end
+            )
+            c.true(
+                f"{row.contract} delivered by {row.smelter}",
+                k.smelter in (ANY_SMELTER, row.smelter),
+            )
         contract_sb[(row.smelter, t)] += row.delivered_t
         delivered[(row.contract, t)] += row.delivered_t
         revenue[t] += row.delivered_t * k.price_usd_per_t_sb
@@ -193,15 +213,17 @@ def violations(results: Results, case: Case) -> list[str]:
         cap = sm.base_capacity_t_per_month * sm.availability_pct[t] / 100.0 + online[(p, t)]
         c.le(f"Smelter_Capacity {p} {row.month}", fed, cap)
         c.ge(f"Min_Feed {p} {row.month}", fed, sm.min_feed_t_per_month)
-        grade = sum(q * (case.sources[s].grade_pct_sb - sm.min_feed_grade_pct)
-                    for s, q in origins)
+        grade = sum(q * (case.sources[s].grade_pct_sb - sm.min_feed_grade_pct) for s, q in origins)
         c.ge(f"Feed_Grade {p} {row.month}", grade, 0.0)
         if sm.max_feed_arsenic_pct is not None:
-            arsenic = sum(q * (sm.max_feed_arsenic_pct - case.sources[s].arsenic_pct)
-                          for s, q in origins)
+            arsenic = sum(
+                q * (sm.max_feed_arsenic_pct - case.sources[s].arsenic_pct) for s, q in origins
+            )
             c.ge(f"Feed_Arsenic {p} {row.month}", arsenic, 0.0)
-        domestic = sum(q * ((100.0 if case.sources[s].domestic else 0.0)
-                            - sm.min_domestic_share_pct) for s, q in origins)
+        domestic = sum(
+            q * ((100.0 if case.sources[s].domestic else 0.0) - sm.min_domestic_share_pct)
+            for s, q in origins
+        )
         c.ge(f"Domestic_Share {p} {row.month}", domestic, 0.0)
         c.le(f"Yard_Capacity {p} {row.month}", yard_total[(p, t)], sm.stockpile_capacity_t)
         sb = sum(q * case.sources[s].grade_pct_sb for s, q in origins) * sm.recovery_pct / 1e4
@@ -222,10 +244,12 @@ def violations(results: Results, case: Case) -> list[str]:
         c.eq(f"delivered {row.contract} {row.month}", row.delivered_t, total)
         c.le(f"Contract_Max {row.contract} {row.month}", total, k.max_t_sb_per_month)
         c.ge(f"shortfall {row.contract} {row.month} ≥ 0", row.shortfall_t, 0.0)
-        c.le(f"shortfall {row.contract} {row.month} ≤ min", row.shortfall_t,
-             k.min_t_sb_per_month)
-        c.ge(f"Contract_Min {row.contract} {row.month}", total + row.shortfall_t,
-             k.min_t_sb_per_month)
+        c.le(f"shortfall {row.contract} {row.month} ≤ min", row.shortfall_t, k.min_t_sb_per_month)
+        c.ge(
+            f"Contract_Min {row.contract} {row.month}",
+            total + row.shortfall_t,
+            k.min_t_sb_per_month,
+        )
         penalty[t] += row.shortfall_t * case.settings.shortfall_penalty_usd_per_t_sb
     for k_id, k in case.contracts.items():
         for t in range(max(k.start, 0), min(k.end, H - 1) + 1):
@@ -245,13 +269,25 @@ def violations(results: Results, case: Case) -> list[str]:
     # --- objective: Σ discount × (revenue − costs − company capex − penalty)
     rate = case.settings.discount_rate_pct_per_year
     objective = sum(
-        discount_factor(rate, t) * (revenue[t] - ore_cost[t] - freight[t] - processing[t]
-                                    - holding[t] - capex[t] + grant_money[t] - penalty[t])
+        discount_factor(rate, t)
+        * (
+            revenue[t]
+            - ore_cost[t]
+            - freight[t]
+            - processing[t]
+            - holding[t]
+            - capex[t]
+            + grant_money[t]
+            - penalty[t]
+        )
         for t in range(H)
     )
     c.eq("objective recomputed from the plan", objective, results.objective_usd)
-    c.eq("cashflow sums to the objective",
-         float(results.cashflow["discounted_net_usd"].sum()), results.objective_usd)
+    c.eq(
+        "cashflow sums to the objective",
+        float(results.cashflow["discounted_net_usd"].sum()),
+        results.objective_usd,
+    )
     return c.problems
 
 

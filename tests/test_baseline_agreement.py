@@ -28,22 +28,63 @@ from optimizer.case import (
 )
 
 
-def _case(horizon=1, *, supply=10.0, base=100.0, transit=0, rate=0.0, policy="free",
-          opening=(), expansions=(), grants=(), contracts=(), yard_holding=0.0) -> Case:
+def _case(
+    horizon=1,
+    *,
+    supply=10.0,
+    base=100.0,
+    transit=0,
+    rate=0.0,
+    policy="free",
+    opening=(),
+    expansions=(),
+    grants=(),
+    contracts=(),
+    yard_holding=0.0,
+) -> Case:
     """One source (50 % Sb, 100 $/t, ≤ ``supply`` t in month 0), one smelter (200 $/t,
     80 % recovery, spot 10,000 $/t Sb), one truck route (50 $/t, capacity 100 t/month).
     A tonne mined, shipped and fed earns 0.5 × 0.8 × 10,000 − 100 − 50 − 200 = 3,650 $."""
     n = horizon
-    source = Source("AK", "mine", "USA", True, 50.0, 0.1, 100.0, 1000.0, 0.0,
-                    (supply,) + (0.0,) * (n - 1), (0.0,) * n)
-    smelter = Smelter("TF", "USA", base, 200.0, 80.0, 0.0, None, 0.0, 0.0, 1000.0,
-                      yard_holding, (100.0,) * n, (10_000.0,) * n)
+    source = Source(
+        "AK",
+        "mine",
+        "USA",
+        True,
+        50.0,
+        0.1,
+        100.0,
+        1000.0,
+        0.0,
+        (supply,) + (0.0,) * (n - 1),
+        (0.0,) * n,
+    )
+    smelter = Smelter(
+        "TF",
+        "USA",
+        base,
+        200.0,
+        80.0,
+        0.0,
+        None,
+        0.0,
+        0.0,
+        1000.0,
+        yard_holding,
+        (100.0,) * n,
+        (10_000.0,) * n,
+    )
     route = Route("truck", "AK", "TF", "truck", 50.0, transit, 100.0, 0.0, (100.0,) * n)
     return Case(
         Settings("tiny", "2027-01", n, discount_rate_pct_per_year=rate, end_stock_policy=policy),
-        tuple(f"2027-{m + 1:02d}" for m in range(n)), {"AK": source}, {"TF": smelter},
-        {"truck": route}, tuple(opening), {e.project: e for e in expansions},
-        {g.grant: g for g in grants}, {k.contract: k for k in contracts},
+        tuple(f"2027-{m + 1:02d}" for m in range(n)),
+        {"AK": source},
+        {"TF": smelter},
+        {"truck": route},
+        tuple(opening),
+        {e.project: e for e in expansions},
+        {g.grant: g for g in grants},
+        {k.contract: k for k in contracts},
     )
 
 
@@ -71,8 +112,9 @@ def test_baseline_expansion_paid_partly_by_grant():
     5,000, 1,000 cap) = 14,250 $."""
     project = Expansion("TF-x", "TF", 5.0, 1_000.0, 0.0, 0, 0, 0)
     grant = Grant("DPA", "DoD", 1_000.0, -3, 40.0, ("TF-x",))
-    assert _objective(_case(base=0.0, expansions=[project], grants=[grant])) == \
-        pytest.approx(14_250)
+    assert _objective(_case(base=0.0, expansions=[project], grants=[grant])) == pytest.approx(
+        14_250
+    )
 
 
 @pytest.mark.parametrize(
@@ -105,6 +147,7 @@ def test_baseline_opening_yard_stock_and_end_policy(policy, expected):
 
 # --- the Pyomo model against the baseline ----------------------------------------------
 
+
 def _missing(module: str, name: str) -> bool:
     if importlib.util.find_spec(module) is None:
         return True
@@ -130,8 +173,10 @@ def _assert_same_objective(case: Case) -> None:
     product = solve_case(case)
     assert base.status == "Optimal"
     assert product.status == "optimal", product.message
-    assert math.isclose(product.objective_usd, base.objective_usd, rel_tol=1e-6,
-                        abs_tol=1e-3), (product.objective_usd, base.objective_usd)
+    assert math.isclose(product.objective_usd, base.objective_usd, rel_tol=1e-6, abs_tol=1e-3), (
+        product.objective_usd,
+        base.objective_usd,
+    )
 
 
 @needs_product
@@ -147,8 +192,13 @@ def test_default_case_objective_matches_baseline():
 @needs_product
 @pytest.mark.parametrize(
     ("size", "seed"),
-    [((6, 3, 2, 1), 1), ((12, 4, 2, 2), 2), ((12, 6, 3, 2), 3), ((18, 5, 3, 3), 4),
-     ((24, 8, 4, 2), 5)],
+    [
+        ((6, 3, 2, 1), 1),
+        ((12, 4, 2, 2), 2),
+        ((12, 6, 3, 2), 3),
+        ((18, 5, 3, 3), 4),
+        ((24, 8, 4, 2), 5),
+    ],
 )
 def test_generated_case_objective_matches_baseline(size, seed):
     from optimizer.validate import validate

@@ -59,184 +59,332 @@ M, F = minimal_rows, full_rows
 # name: (base rows, edit, expected text on stderr)
 INVALID: dict[str, tuple[Callable[[], Rows], Callable[[Rows], Rows], str]] = {
     # sheets
-    "required sheet missing": (M, lambda r: {k: v for k, v in r.items() if k != "Routes"},
-                               "error Routes: required sheet is missing"),
-    "near miss: case": (M, lambda r: rename_sheet(r, "Settings", "settings"),
-                        "error settings: misspelt sheet name (found 'settings') — rename it to "
-                        "'Settings'"),
-    "near miss: typo": (M, lambda r: rename_sheet(r, "Prices", "Pricez"),
-                        "rename it to 'Prices'"),
-    "hidden sheet read like visible": (M, hidden_bad,
-                                       "Sources!E2 [grade_pct_sb]: text in a number cell"),
+    "required sheet missing": (
+        M,
+        lambda r: {k: v for k, v in r.items() if k != "Routes"},
+        "error Routes: required sheet is missing",
+    ),
+    "near miss: case": (
+        M,
+        lambda r: rename_sheet(r, "Settings", "settings"),
+        "error settings: misspelt sheet name (found 'settings') — rename it to 'Settings'",
+    ),
+    "near miss: typo": (M, lambda r: rename_sheet(r, "Prices", "Pricez"), "rename it to 'Prices'"),
+    "hidden sheet read like visible": (
+        M,
+        hidden_bad,
+        "Sources!E2 [grade_pct_sb]: text in a number cell",
+    ),
     # headers
     "missing column, close match": (
-        M, lambda r: set_cell(r, "Sources", 1, "grade_pct_sb", "grade_pct"),
+        M,
+        lambda r: set_cell(r, "Sources", 1, "grade_pct_sb", "grade_pct"),
         "Sources!E1 [grade_pct]: missing required column 'grade_pct_sb' — rename column "
-        "'grade_pct' to 'grade_pct_sb'"),
-    "missing column": (M, lambda r: drop_column(r, "Routes", "capacity_t_per_month"),
-                       "Routes row 1 [capacity_t_per_month]: missing required column"),
-    "duplicate column": (M, lambda r: add_column(r, "Sources", "kind", ["mine", "mine"]),
-                         "Sources!K1 [kind]: duplicate column (also column B)"),
+        "'grade_pct' to 'grade_pct_sb'",
+    ),
+    "missing column": (
+        M,
+        lambda r: drop_column(r, "Routes", "capacity_t_per_month"),
+        "Routes row 1 [capacity_t_per_month]: missing required column",
+    ),
+    "duplicate column": (
+        M,
+        lambda r: add_column(r, "Sources", "kind", ["mine", "mine"]),
+        "Sources!K1 [kind]: duplicate column (also column B)",
+    ),
     "duplicate month (text + date)": (
-        M, lambda r: add_column(r, "Prices", datetime(2027, 1, 1), [1, 2]),
-        "Prices!E1 [2027-01-01]: duplicate month column 2027-01 (also column B)"),
-    "horizon month missing": (M, lambda r: drop_column(r, "Supply", "2027-02"),
-                              "Supply row 1: missing month columns: 2027-02"),
+        M,
+        lambda r: add_column(r, "Prices", datetime(2027, 1, 1), [1, 2]),
+        "Prices!E1 [2027-01-01]: duplicate month column 2027-01 (also column B)",
+    ),
+    "horizon month missing": (
+        M,
+        lambda r: drop_column(r, "Supply", "2027-02"),
+        "Supply row 1: missing month columns: 2027-02",
+    ),
     "horizon months missing (range)": (
-        M, lambda r: set_cell(r, "Settings", "horizon_months", "value", 6),
-        "Prices row 1: missing month columns: 2027-04..2027-06"),
+        M,
+        lambda r: set_cell(r, "Settings", "horizon_months", "value", 6),
+        "Prices row 1: missing month columns: 2027-04..2027-06",
+    ),
     # ids and references
-    "duplicate id": (M, lambda r: set_cell(r, "Routes", "AK1-MAD", "route", "AK1-TF"),
-                     "Routes!A3 [route]: duplicate id (also row 2) (found 'AK1-TF')"),
-    "duplicate Supply row": (M, lambda r: set_cell(r, "Supply", 3, "bound", "max"),
-                             "Supply!A3 [source]: duplicate row for AK1/max (also row 2)"),
+    "duplicate id": (
+        M,
+        lambda r: set_cell(r, "Routes", "AK1-MAD", "route", "AK1-TF"),
+        "Routes!A3 [route]: duplicate id (also row 2) (found 'AK1-TF')",
+    ),
+    "duplicate Supply row": (
+        M,
+        lambda r: set_cell(r, "Supply", 3, "bound", "max"),
+        "Supply!A3 [source]: duplicate row for AK1/max (also row 2)",
+    ),
     "source and smelter ids overlap": (
-        M, lambda r: rename_id(r, "MAD", "BUY"),
-        "Smelters!A3 [smelter]: id is also a source (Sources row 3) (found 'BUY')"),
+        M,
+        lambda r: rename_id(r, "MAD", "BUY"),
+        "Smelters!A3 [smelter]: id is also a source (Sources row 3) (found 'BUY')",
+    ),
     "unknown reference, close match": (
-        M, lambda r: set_cell(r, "Routes", "AK1-TF", "smelter", "tf"),
-        "Routes!C2 [smelter]: unknown id: not on sheet Smelters (found 'tf') — did you mean "
-        "'TF'?"),
-    "unknown Supply source": (M, lambda r: set_cell(r, "Supply", 4, "source", "BUY2"),
-                              "Supply!A4 [source]: unknown id: not on sheet Sources"),
-    "source without Supply max": (M, lambda r: drop_row(r, "Supply", "BUY"),
-                                  "Supply: source has no max row (found 'BUY')"),
-    "smelter without Prices row": (M, lambda r: drop_row(r, "Prices", "MAD"),
-                                   "Prices: smelter has no Prices row (found 'MAD')"),
+        M,
+        lambda r: set_cell(r, "Routes", "AK1-TF", "smelter", "tf"),
+        "Routes!C2 [smelter]: unknown id: not on sheet Smelters (found 'tf') — did you mean 'TF'?",
+    ),
+    "unknown Supply source": (
+        M,
+        lambda r: set_cell(r, "Supply", 4, "source", "BUY2"),
+        "Supply!A4 [source]: unknown id: not on sheet Sources",
+    ),
+    "source without Supply max": (
+        M,
+        lambda r: drop_row(r, "Supply", "BUY"),
+        "Supply: source has no max row (found 'BUY')",
+    ),
+    "smelter without Prices row": (
+        M,
+        lambda r: drop_row(r, "Prices", "MAD"),
+        "Prices: smelter has no Prices row (found 'MAD')",
+    ),
     "unknown OpeningStock location": (
-        F, lambda r: set_cell(r, "OpeningStock", 2, "location", "Tf"),
-        "OpeningStock!A2 [location]: unknown id: not on sheet Sources or Smelters"),
+        F,
+        lambda r: set_cell(r, "OpeningStock", 2, "location", "Tf"),
+        "OpeningStock!A2 [location]: unknown id: not on sheet Sources or Smelters",
+    ),
     "source stockpile of foreign ore": (
-        F, lambda r: set_cell(r, "OpeningStock", 3, "source", "BUY"),
-        "OpeningStock!B3 [source]: ore in the stockpile of source 'AK1' must come from 'AK1'"),
+        F,
+        lambda r: set_cell(r, "OpeningStock", 3, "source", "BUY"),
+        "OpeningStock!B3 [source]: ore in the stockpile of source 'AK1' must come from 'AK1'",
+    ),
     "unknown eligible project": (
-        F, lambda r: set_cell(r, "Grants", "SMALL", "eligible_projects", "TF-X, TF-Y"),
+        F,
+        lambda r: set_cell(r, "Grants", "SMALL", "eligible_projects", "TF-X, TF-Y"),
         "Grants!F3 [eligible_projects]: unknown project: not on sheet Expansions (found "
-        "'TF-Y') — did you mean 'TF-X'?"),
+        "'TF-Y') — did you mean 'TF-X'?",
+    ),
     "unknown availability route": (
-        F, lambda r: set_cell(r, "RouteAvailability", "AK1-TF", "route", "AK1-XX"),
-        "RouteAvailability!A2 [route]: unknown id: not on sheet Routes"),
-    "unknown contract smelter": (F, lambda r: set_cell(r, "Contracts", "DLA", "smelter", "all"),
-                                 "Contracts!B2 [smelter]: unknown id: not on sheet Smelters"),
+        F,
+        lambda r: set_cell(r, "RouteAvailability", "AK1-TF", "route", "AK1-XX"),
+        "RouteAvailability!A2 [route]: unknown id: not on sheet Routes",
+    ),
+    "unknown contract smelter": (
+        F,
+        lambda r: set_cell(r, "Contracts", "DLA", "smelter", "all"),
+        "Contracts!B2 [smelter]: unknown id: not on sheet Smelters",
+    ),
     # settings
-    "duplicate setting": (M, lambda r: {**r, "Settings": [*r["Settings"], ["horizon_months", 3]]},
-                          "Settings!A5 [setting]: duplicate setting (also row 4)"),
+    "duplicate setting": (
+        M,
+        lambda r: {**r, "Settings": [*r["Settings"], ["horizon_months", 3]]},
+        "Settings!A5 [setting]: duplicate setting (also row 4)",
+    ),
     "unknown setting, close match": (
-        M, lambda r: set_cell(r, "Settings", "horizon_months", "setting", "horizon_month"),
+        M,
+        lambda r: set_cell(r, "Settings", "horizon_months", "setting", "horizon_month"),
         "Settings!A4 [setting]: unknown setting (found 'horizon_month') — did you mean "
-        "'horizon_months'?"),
-    "required setting missing": (M, lambda r: drop_row(r, "Settings", "start_month"),
-                                 "Settings: required setting 'start_month' is missing"),
-    "horizon out of range": (M, lambda r: set_cell(r, "Settings", "horizon_months", "value", 0),
-                             "Settings!B4 [value]: horizon_months: out of range: expected a "
-                             "whole number from 1 to 240"),
-    "bad start month": (M, lambda r: set_cell(r, "Settings", "start_month", "value", "Jan 2027"),
-                        "Settings!B3 [value]: start_month: expected a month: text YYYY-MM or a "
-                        "date"),
+        "'horizon_months'?",
+    ),
+    "required setting missing": (
+        M,
+        lambda r: drop_row(r, "Settings", "start_month"),
+        "Settings: required setting 'start_month' is missing",
+    ),
+    "horizon out of range": (
+        M,
+        lambda r: set_cell(r, "Settings", "horizon_months", "value", 0),
+        "Settings!B4 [value]: horizon_months: out of range: expected a whole number from 1 to 240",
+    ),
+    "bad start month": (
+        M,
+        lambda r: set_cell(r, "Settings", "start_month", "value", "Jan 2027"),
+        "Settings!B3 [value]: start_month: expected a month: text YYYY-MM or a date",
+    ),
     "bad choice setting": (
-        M, lambda r: {**r, "Settings": [*r["Settings"], ["expansion_mode", "lumpey"]]},
+        M,
+        lambda r: {**r, "Settings": [*r["Settings"], ["expansion_mode", "lumpey"]]},
         "Settings!B5 [value]: expansion_mode: expected one of continuous, lumpy (found "
-        "'lumpey') — did you mean 'lumpy'?"),
+        "'lumpey') — did you mean 'lumpy'?",
+    ),
     # values
-    "yes/no": (M, lambda r: set_cell(r, "Sources", "BUY", "domestic", "maybe"),
-               "Sources!D3 [domestic]: expected yes or no (also TRUE/FALSE, 1/0)"),
-    "choice": (M, lambda r: set_cell(r, "Sources", "AK1", "kind", "mined"),
-               "Sources!B2 [kind]: expected one of mine, purchase (found 'mined') — did you "
-               "mean 'mine'?"),
-    "route mode": (M, lambda r: set_cell(r, "Routes", "AK1-TF", "mode", "plane"),
-                   "Routes!D2 [mode]: expected one of truck, barge, rail, ocean, multimodal"),
-    "negative capacity": (M, lambda r: set_cell(r, "Smelters", "TF", "base_capacity_t_per_month",
-                                                -5),
-                          "Smelters!C2 [base_capacity_t_per_month]: out of range: expected a "
-                          "number ≥ 0 (found -5)"),
-    "negative supply": (M, lambda r: set_cell(r, "Supply", 2, "2027-03", -1),
-                        "Supply!E2 [2027-03]: out of range"),
-    "percentage above 100": (M, lambda r: set_cell(r, "Smelters", "TF", "recovery_pct", 120),
-                             "Smelters!E2 [recovery_pct]: out of range: expected a percentage "
-                             "from 0 to 100 (found 120)"),
-    "availability above 100": (F, lambda r: set_cell(r, "SmelterAvailability", "TF", "2027-02",
-                                                     101),
-                               "SmelterAvailability!C2 [2027-02]: out of range"),
-    "grade zero": (M, lambda r: set_cell(r, "Sources", "BUY", "grade_pct_sb", 0),
-                   "Sources!E3 [grade_pct_sb]: out of range: expected a percentage > 0 and ≤ 100"),
-    "fractional transit": (M, lambda r: set_cell(r, "Routes", "BUY-MAD", "transit_months", 1.5),
-                           "Routes!F4 [transit_months]: not a whole number"),
-    "fractional lead time": (F, lambda r: set_cell(r, "Expansions", "TF-X", "lead_time_months",
-                                                   0.5),
-                             "Expansions!F2 [lead_time_months]: not a whole number"),
-    "text in a number cell": (M, lambda r: set_cell(r, "Sources", "AK1", "cost_usd_per_t",
-                                                    "400 USD"),
-                              "Sources!G2 [cost_usd_per_t]: text in a number cell: expected a "
-                              "number ≥ 0 (found '400 USD') — type a number"),
-    "number stored as text": (M, lambda r: set_cell(r, "Prices", "TF", "2027-01", "40000"),
-                              "Prices!B2 [2027-01]: text in a number cell: expected a number ≥ 0 "
-                              "(found '40000') — the number is stored as text"),
-    "Excel error value": (M, lambda r: set_cell(r, "Routes", "AK1-TF", "cost_usd_per_t",
-                                                "#DIV/0!"),
-                          "Routes!E2 [cost_usd_per_t]: Excel error value in the cell: expected "
-                          "a number ≥ 0 (found '#DIV/0!')"),
+    "yes/no": (
+        M,
+        lambda r: set_cell(r, "Sources", "BUY", "domestic", "maybe"),
+        "Sources!D3 [domestic]: expected yes or no (also TRUE/FALSE, 1/0)",
+    ),
+    "choice": (
+        M,
+        lambda r: set_cell(r, "Sources", "AK1", "kind", "mined"),
+        "Sources!B2 [kind]: expected one of mine, purchase (found 'mined') — did you mean 'mine'?",
+    ),
+    "route mode": (
+        M,
+        lambda r: set_cell(r, "Routes", "AK1-TF", "mode", "plane"),
+        "Routes!D2 [mode]: expected one of truck, barge, rail, ocean, multimodal",
+    ),
+    "negative capacity": (
+        M,
+        lambda r: set_cell(r, "Smelters", "TF", "base_capacity_t_per_month", -5),
+        "Smelters!C2 [base_capacity_t_per_month]: out of range: expected a number ≥ 0 (found -5)",
+    ),
+    "negative supply": (
+        M,
+        lambda r: set_cell(r, "Supply", 2, "2027-03", -1),
+        "Supply!E2 [2027-03]: out of range",
+    ),
+    "percentage above 100": (
+        M,
+        lambda r: set_cell(r, "Smelters", "TF", "recovery_pct", 120),
+        "Smelters!E2 [recovery_pct]: out of range: expected a percentage from 0 to 100 (found 120)",
+    ),
+    "availability above 100": (
+        F,
+        lambda r: set_cell(r, "SmelterAvailability", "TF", "2027-02", 101),
+        "SmelterAvailability!C2 [2027-02]: out of range",
+    ),
+    "grade zero": (
+        M,
+        lambda r: set_cell(r, "Sources", "BUY", "grade_pct_sb", 0),
+        "Sources!E3 [grade_pct_sb]: out of range: expected a percentage > 0 and ≤ 100",
+    ),
+    "fractional transit": (
+        M,
+        lambda r: set_cell(r, "Routes", "BUY-MAD", "transit_months", 1.5),
+        "Routes!F4 [transit_months]: not a whole number",
+    ),
+    "fractional lead time": (
+        F,
+        lambda r: set_cell(r, "Expansions", "TF-X", "lead_time_months", 0.5),
+        "Expansions!F2 [lead_time_months]: not a whole number",
+    ),
+    "text in a number cell": (
+        M,
+        lambda r: set_cell(r, "Sources", "AK1", "cost_usd_per_t", "400 USD"),
+        "Sources!G2 [cost_usd_per_t]: text in a number cell: expected a "
+        "number ≥ 0 (found '400 USD') — type a number",
+    ),
+    "number stored as text": (
+        M,
+        lambda r: set_cell(r, "Prices", "TF", "2027-01", "40000"),
+        "Prices!B2 [2027-01]: text in a number cell: expected a number ≥ 0 "
+        "(found '40000') — the number is stored as text",
+    ),
+    "Excel error value": (
+        M,
+        lambda r: set_cell(r, "Routes", "AK1-TF", "cost_usd_per_t", "#DIV/0!"),
+        "Routes!E2 [cost_usd_per_t]: Excel error value in the cell: expected "
+        "a number ≥ 0 (found '#DIV/0!')",
+    ),
     "formula without saved result": (
-        M, lambda r: set_cell(r, "Supply", 4, "2027-01", "=10*5"),
-        "Supply!C4 [2027-01]: formula with no saved result"),
-    "TRUE in a number cell": (M, lambda r: set_cell(r, "Smelters", "MAD", "stockpile_capacity_t",
-                                                    True),
-                              "Smelters!J3 [stockpile_capacity_t]: TRUE/FALSE in a number cell"),
-    "required number blank": (M, lambda r: set_cell(r, "Routes", "AK1-TF", "cost_usd_per_t",
-                                                    None),
-                              "Routes!E2 [cost_usd_per_t]: a value is required — enter a number "
-                              "≥ 0"),
-    "blank id with data": (M, lambda r: set_cell(r, "Routes", "AK1-MAD", "route", None),
-                           "Routes!A3 [route]: a value is required"),
-    "supply min above max": (M, lambda r: set_cell(r, "Supply", 3, "2027-02", 500),
-                             "Supply!D3 [2027-02]: min above max (D2 = 100) (found 500)"),
+        M,
+        lambda r: set_cell(r, "Supply", 4, "2027-01", "=10*5"),
+        "Supply!C4 [2027-01]: formula with no saved result",
+    ),
+    "TRUE in a number cell": (
+        M,
+        lambda r: set_cell(r, "Smelters", "MAD", "stockpile_capacity_t", True),
+        "Smelters!J3 [stockpile_capacity_t]: TRUE/FALSE in a number cell",
+    ),
+    "required number blank": (
+        M,
+        lambda r: set_cell(r, "Routes", "AK1-TF", "cost_usd_per_t", None),
+        "Routes!E2 [cost_usd_per_t]: a value is required — enter a number ≥ 0",
+    ),
+    "blank id with data": (
+        M,
+        lambda r: set_cell(r, "Routes", "AK1-MAD", "route", None),
+        "Routes!A3 [route]: a value is required",
+    ),
+    "supply min above max": (
+        M,
+        lambda r: set_cell(r, "Supply", 3, "2027-02", 500),
+        "Supply!D3 [2027-02]: min above max (D2 = 100) (found 500)",
+    ),
     "contract end before start": (
-        F, lambda r: set_cell(r, "Contracts", "SPOT2", "end_month", "2027-02"),
-        "Contracts!D3 [end_month]: end month is before the start month (2027-03)"),
-    "contract min above max": (F, lambda r: set_cell(r, "Contracts", "DLA", "min_t_sb_per_month",
-                                                     60),
-                               "Contracts!E2 [min_t_sb_per_month]: monthly minimum above the "
-                               "maximum (50)"),
+        F,
+        lambda r: set_cell(r, "Contracts", "SPOT2", "end_month", "2027-02"),
+        "Contracts!D3 [end_month]: end month is before the start month (2027-03)",
+    ),
+    "contract min above max": (
+        F,
+        lambda r: set_cell(r, "Contracts", "DLA", "min_t_sb_per_month", 60),
+        "Contracts!E2 [min_t_sb_per_month]: monthly minimum above the maximum (50)",
+    ),
     "earliest after latest start": (
-        F, lambda r: set_cell(r, "Expansions", "MAD-X", "earliest_start_month",
-                              datetime(2027, 4, 1)),
+        F,
+        lambda r: set_cell(r, "Expansions", "MAD-X", "earliest_start_month", datetime(2027, 4, 1)),
         "Expansions!G3 [earliest_start_month]: earliest start is after the latest start "
-        "(2027-03) (found '2027-04')"),
-    "bad month cell": (F, lambda r: set_cell(r, "Grants", "DPA", "award_month", "June 2026"),
-                       "Grants!D2 [award_month]: expected a month: text YYYY-MM or a date"),
+        "(2027-03) (found '2027-04')",
+    ),
+    "bad month cell": (
+        F,
+        lambda r: set_cell(r, "Grants", "DPA", "award_month", "June 2026"),
+        "Grants!D2 [award_month]: expected a month: text YYYY-MM or a date",
+    ),
     # scenarios
-    "scenario: unknown sheet": (F, lambda r: set_cell(r, "Scenarios", 2, "sheet", "Pricez"),
-                                "Scenarios!B2 [sheet]: not a sheet a scenario can change (found "
-                                "'Pricez') — did you mean 'Prices'?"),
-    "scenario: bad action": (F, lambda r: set_cell(r, "Scenarios", 2, "action", "double"),
-                             "Scenarios!E2 [action]: expected one of set, scale, add"),
-    "scenario: scale by text": (F, lambda r: set_cell(r, "Scenarios", 2, "value", "half"),
-                                "Scenarios!F2 [value]: 'scale' needs a number (found 'half')"),
-    "scenario: unknown key": (F, lambda r: set_cell(r, "Scenarios", 2, "key", "tf"),
-                              "Scenarios!C2 [key]: no row with smelter 'tf' on sheet Prices"),
-    "scenario: unknown setting": (F, lambda r: set_cell(r, "Scenarios", 3, "key", "horizon"),
-                                  "Scenarios!C3 [key]: not a setting (found 'horizon')"),
+    "scenario: unknown sheet": (
+        F,
+        lambda r: set_cell(r, "Scenarios", 2, "sheet", "Pricez"),
+        "Scenarios!B2 [sheet]: not a sheet a scenario can change (found "
+        "'Pricez') — did you mean 'Prices'?",
+    ),
+    "scenario: bad action": (
+        F,
+        lambda r: set_cell(r, "Scenarios", 2, "action", "double"),
+        "Scenarios!E2 [action]: expected one of set, scale, add",
+    ),
+    "scenario: scale by text": (
+        F,
+        lambda r: set_cell(r, "Scenarios", 2, "value", "half"),
+        "Scenarios!F2 [value]: 'scale' needs a number (found 'half')",
+    ),
+    "scenario: unknown key": (
+        F,
+        lambda r: set_cell(r, "Scenarios", 2, "key", "tf"),
+        "Scenarios!C2 [key]: no row with smelter 'tf' on sheet Prices",
+    ),
+    "scenario: unknown setting": (
+        F,
+        lambda r: set_cell(r, "Scenarios", 3, "key", "horizon"),
+        "Scenarios!C3 [key]: not a setting (found 'horizon')",
+    ),
     "scenario: unknown column": (
-        F, lambda r: set_cell(set_cell(r, "Scenarios", 2, "sheet", "Smelters"),
-                              "Scenarios", 2, "column", "recovery"),
+        F,
+        lambda r: set_cell(
+            set_cell(r, "Scenarios", 2, "sheet", "Smelters"), "Scenarios", 2, "column", "recovery"
+        ),
         "Scenarios!D2 [column]: no column 'recovery' on sheet Smelters (found 'recovery') — "
-        "did you mean 'recovery_pct'?"),
+        "did you mean 'recovery_pct'?",
+    ),
     "scenario: month on a plain sheet": (
-        F, lambda r: set_cell(r, "Scenarios", 2, "sheet", "Routes"),
-        "Scenarios!D2 [column]: sheet Routes has no month columns"),
-    "scenario: month not in sheet": (F, lambda r: set_cell(r, "Scenarios", 2, "column",
-                                                           "2030-01"),
-                                     "Scenarios!D2 [column]: sheet Prices has no column for "
-                                     "month 2030-01"),
+        F,
+        lambda r: set_cell(r, "Scenarios", 2, "sheet", "Routes"),
+        "Scenarios!D2 [column]: sheet Routes has no month columns",
+    ),
+    "scenario: month not in sheet": (
+        F,
+        lambda r: set_cell(r, "Scenarios", 2, "column", "2030-01"),
+        "Scenarios!D2 [column]: sheet Prices has no column for month 2030-01",
+    ),
     "scenario: scale a text column": (
-        F, lambda r: set_cell(set_cell(set_cell(r, "Scenarios", 2, "sheet", "Routes"),
-                                       "Scenarios", 2, "column", "mode"), "Scenarios", 2, "key",
-                              "AK1-TF"),
-        "Scenarios!F2 [value]: 'scale' needs a number column; 'mode' is choice"),
-    "scenario: set a bad value": (F, lambda r: set_cell(r, "Scenarios", 4, "value", "lumpi"),
-                                  "Scenarios!F4 [value]: set expansion_mode: expected one of "
-                                  "continuous, lumpy"),
-    "scenario: no name": (F, lambda r: set_cell(r, "Scenarios", 2, "scenario", None),
-                          "Scenarios!A2 [scenario]: a value is required"),
+        F,
+        lambda r: set_cell(
+            set_cell(
+                set_cell(r, "Scenarios", 2, "sheet", "Routes"), "Scenarios", 2, "column", "mode"
+            ),
+            "Scenarios",
+            2,
+            "key",
+            "AK1-TF",
+        ),
+        "Scenarios!F2 [value]: 'scale' needs a number column; 'mode' is choice",
+    ),
+    "scenario: set a bad value": (
+        F,
+        lambda r: set_cell(r, "Scenarios", 4, "value", "lumpi"),
+        "Scenarios!F4 [value]: set expansion_mode: expected one of continuous, lumpy",
+    ),
+    "scenario: no name": (
+        F,
+        lambda r: set_cell(r, "Scenarios", 2, "scenario", None),
+        "Scenarios!A2 [scenario]: a value is required",
+    ),
 }
 
 
@@ -256,8 +404,10 @@ def test_clean_workbook_exits_0(tmp_path, capsys):
     path = write_book(tmp_path / "case.xlsx", full_rows())
     assert main(["validate", str(path)]) == 0
     captured = capsys.readouterr()
-    assert "case.xlsx: valid — case 'tiny', 3 months from 2027-01, 2 sources, 2 smelters, " \
-           "3 routes" in captured.out
+    assert (
+        "case.xlsx: valid — case 'tiny', 3 months from 2027-01, 2 sources, 2 smelters, "
+        "3 routes" in captured.out
+    )
     assert captured.err == ""
 
 
@@ -293,11 +443,13 @@ def test_every_problem_in_one_run(tmp_path, capsys):
 
 # --- valid variants: exit 0 and the very same Case ---------------------------------------
 
+
 def _date_headers(rows: Rows) -> Rows:
     out = copy.deepcopy(rows)
     for sheet in ("Supply", "Prices", "SmelterAvailability", "RouteAvailability"):
-        out[sheet][0] = [datetime(int(h[:4]), int(h[5:]), 1) if h[:2] == "20" else h
-                         for h in out[sheet][0]]
+        out[sheet][0] = [
+            datetime(int(h[:4]), int(h[5:]), 1) if h[:2] == "20" else h for h in out[sheet][0]
+        ]
     return out
 
 
@@ -365,8 +517,7 @@ VALID = {
 @pytest.mark.parametrize("name", list(VALID))
 def test_valid_variants_give_the_same_case(tmp_path, capsys, name):
     base = write_book(tmp_path / "base.xlsx", full_rows())
-    variant = write_book(tmp_path / "variant.xlsx", VALID[name](full_rows()),
-                         hidden=["Supply"])
+    variant = write_book(tmp_path / "variant.xlsx", VALID[name](full_rows()), hidden=["Supply"])
     assert main(["validate", str(variant)]) == 0, capsys.readouterr().err
     expected, _ = validate(read_workbook(base))
     got, _ = validate(read_workbook(variant))

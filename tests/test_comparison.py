@@ -69,8 +69,16 @@ def test_input_changes_sheet_lists_exactly_the_changed_cells(default_run, defaul
     raw, _ = default_run
     ws = default_book["InputChanges"]
     header = [c.value for c in ws[1]]
-    assert header == ["Scenario", "Sheet", "Cell", "Row id", "Column or month", "Old value",
-                      "New value", "Scenarios row(s)"]
+    assert header == [
+        "Scenario",
+        "Sheet",
+        "Cell",
+        "Row id",
+        "Column or month",
+        "Old value",
+        "New value",
+        "Scenarios row(s)",
+    ]
     listed: dict[str, set[tuple[str, str]]] = {}
     for row in ws.iter_rows(min_row=2, values_only=True):
         listed.setdefault(row[0], set()).add((row[1], row[2]))
@@ -79,8 +87,13 @@ def test_input_changes_sheet_lists_exactly_the_changed_cells(default_run, defaul
         assert expected, name
         assert listed.get(name, set()) == expected, name
     rows = {(r[0], r[1], r[2]): r for r in ws.iter_rows(min_row=2, values_only=True)}
-    assert rows[("no_grant", "Grants", "C2")][3:] == ("DPA Title III", "amount_usd",
-                                                      "27000000", "0", "3")
+    assert rows[("no_grant", "Grants", "C2")][3:] == (
+        "DPA Title III",
+        "amount_usd",
+        "27000000",
+        "0",
+        "3",
+    )
     assert rows[("grant_delayed_6m", "Grants", "D2")][5:7] == ("2026-03", "2027-07")
 
 
@@ -88,16 +101,28 @@ def test_comparison_and_deltas_sheets(default_run, default_book):
     _, comparison = default_run
     ws = default_book["Comparison"]
     headers = [c.value for c in ws[1]]
-    assert headers[:4] == ["Scenario", "Description", "Status",
-                           "Objective: discounted margin (USD)"]
-    for words in ("Sb produced at Thompson Falls (t Sb)", "Ore allocated to Madero (t)",
-                  "Alaska ore shipped, own claims (t)", "Utilization of Madero (%)",
-                  "Grant used: DPA Title III (USD)", "TF expansion: capacity built (t/month)",
-                  "TF expansion: construction starts", "Contract shortfall (t Sb)",
-                  "Input cells changed", "Solved by"):
+    assert headers[:4] == [
+        "Scenario",
+        "Description",
+        "Status",
+        "Objective: discounted margin (USD)",
+    ]
+    for words in (
+        "Sb produced at Thompson Falls (t Sb)",
+        "Ore allocated to Madero (t)",
+        "Alaska ore shipped, own claims (t)",
+        "Utilization of Madero (%)",
+        "Grant used: DPA Title III (USD)",
+        "TF expansion: capacity built (t/month)",
+        "TF expansion: construction starts",
+        "Contract shortfall (t Sb)",
+        "Input cells changed",
+        "Solved by",
+    ):
         assert words in headers
     assert [ws.cell(r, 1).value for r in range(2, ws.max_row + 1)] == [
-        r.label for r in comparison.records]
+        r.label for r in comparison.records
+    ]
     assert ws.freeze_panes == "B2" and ws.auto_filter.ref.startswith("A1:")
     objective = ws.cell(2, 4)
     assert objective.value == pytest.approx(comparison.base.objective_usd)
@@ -110,19 +135,26 @@ def test_comparison_and_deltas_sheets(default_run, default_book):
     by = {r.label: r for r in comparison.records}
     row = next(r for r in deltas.iter_rows(min_row=2, values_only=True) if r[0] == "no_grant")
     base, no_grant = by["base case"].objective_usd, by["no_grant"].objective_usd
-    assert row[dh.index("Δ Objective: discounted margin (USD)")] == pytest.approx(
-        no_grant - base)
+    assert row[dh.index("Δ Objective: discounted margin (USD)")] == pytest.approx(no_grant - base)
     assert row[dh.index("Δ Objective: discounted margin (%)")] == pytest.approx(
-        100 * (no_grant - base) / base)
+        100 * (no_grant - base) / base
+    )
     assert row[dh.index("Δ Grant used: DPA Title III (USD)")] == pytest.approx(
-        -by["base case"].grant_used_usd["DPA Title III"])
+        -by["base case"].grant_used_usd["DPA Title III"]
+    )
     assert "Δ Utilization of Madero (percentage points)" in dh
 
 
 def test_charts_and_allocation_sheets(default_run, default_book):
     _, comparison = default_run
-    assert default_book.sheetnames == ["Comparison", "Deltas", "Charts", "Allocation",
-                                       "InputChanges", "Provenance"]
+    assert default_book.sheetnames == [
+        "Comparison",
+        "Deltas",
+        "Charts",
+        "Allocation",
+        "InputChanges",
+        "Provenance",
+    ]
     assert len(default_book["Charts"]._charts) == 2 + len(comparison.case.smelters)
     ws = default_book["Allocation"]
     titles = [ws.cell(r, 1).value for r in range(2, ws.max_row + 1)]
@@ -131,7 +163,8 @@ def test_charts_and_allocation_sheets(default_run, default_book):
     assert ws.cell(first, 1).value == "Thompson Falls"
     expected = comparison.base.allocation["Thompson Falls"]
     assert [ws.cell(first, 3 + i).value for i in range(len(expected))] == pytest.approx(
-        list(expected))
+        list(expected)
+    )
     assert ws.cell(first, 3 + len(expected)).value == pytest.approx(sum(expected))  # Total
 
 
@@ -157,10 +190,16 @@ def test_net_changes_merges_repeated_cells_and_drops_no_ops():
 def test_allocation_blocks_cover_every_runs_months():
     """A run with a shorter horizon leaves its later months blank and loses its Total."""
     case = prepare(raw_book(tiny_rows())).cases[None]
-    long = RunRecord(None, "optimal", objective_usd=1.0, months=("2027-01", "2027-02"),
-                     allocation={"TF": (10.0, 20.0)})
-    short = RunRecord("short", "optimal", objective_usd=1.0, months=("2027-01",),
-                      allocation={"TF": (5.0,)})
+    long = RunRecord(
+        None,
+        "optimal",
+        objective_usd=1.0,
+        months=("2027-01", "2027-02"),
+        allocation={"TF": (10.0, 20.0)},
+    )
+    short = RunRecord(
+        "short", "optimal", objective_usd=1.0, months=("2027-01",), allocation={"TF": (5.0,)}
+    )
     months, blocks = allocation_blocks(Comparison([long, short], case))
     assert months == ("2027-01", "2027-02")
     assert blocks[0].rows == [("TF", [10.0, 20.0])] and blocks[0].additive
@@ -168,13 +207,12 @@ def test_allocation_blocks_cover_every_runs_months():
 
 
 def test_text_from_the_input_stays_text(tmp_path: Path):
-    raw = raw_book(tiny_rows(["=HYPERLINK(\"http://x\")", "Prices", "TF", "*", "scale", 0.5,
-                              "=1+1"]))
+    raw = raw_book(tiny_rows(['=HYPERLINK("http://x")', "Prices", "TF", "*", "scale", 0.5, "=1+1"]))
     plan = prepare(raw)
     records = run_all(plan)
     wb = build_workbook(Comparison(records, plan.cases[None], scenario_notes(raw)))
     cell, note = wb["Comparison"]["A3"], wb["Comparison"]["B3"]
-    assert cell.value == "=HYPERLINK(\"http://x\")" and cell.data_type == "s"
+    assert cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s"
     assert note.value == "=1+1" and note.data_type == "s"
     path = write_comparison(Comparison(records, plan.cases[None]), tmp_path / "c.xlsx", [])
     assert openpyxl.load_workbook(path)["Comparison"]["A3"].data_type == "s"

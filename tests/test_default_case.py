@@ -84,9 +84,11 @@ def test_every_note_cites_a_source_or_says_assumption():
 
 
 def test_every_citation_is_used():
-    notes = " ".join(str(r.get("note")) for s in ("Settings", "Sources", "Smelters", "Routes",
-                                                  "Expansions", "Grants", "Contracts")
-                     for r in _records(s))
+    notes = " ".join(
+        str(r.get("note"))
+        for s in ("Settings", "Sources", "Smelters", "Routes", "Expansions", "Grants", "Contracts")
+        for r in _records(s)
+    )
     assert [n for n, _ in CITATIONS if n not in notes] == []
 
 
@@ -139,7 +141,9 @@ def test_minimums_are_achievable_in_every_month(case):
     for p in case.smelters.values():
         for t, pct in enumerate(p.availability_pct):
             assert p.min_feed_t_per_month <= p.base_capacity_t_per_month * pct / 100, (
-                p.smelter, case.months[t])
+                p.smelter,
+                case.months[t],
+            )
 
 
 def test_grant_and_contracts_are_the_public_ones(case):
@@ -161,8 +165,13 @@ def test_every_scenario_applies_and_validates(name):
 
 def test_expected_scenarios_are_present():
     assert set(scenario_names(default_raw())) >= {
-        "grant_delayed_6m", "no_grant", "foreign_feed_cut", "price_minus_30",
-        "short_trucking_season", "madero_outage"}
+        "grant_delayed_6m",
+        "no_grant",
+        "foreign_feed_cut",
+        "price_minus_30",
+        "short_trucking_season",
+        "madero_outage",
+    }
 
 
 # --- the solved plan ------------------------------------------------------------------------
@@ -189,8 +198,11 @@ def test_summer_ore_is_fed_in_winter(solved, case):
     """Mining stops November–March, yet Alaskan ore is smelted in those months."""
     mines = {s for s, src in case.sources.items() if src.kind == "mine"}
     yard = solved.yard
-    winter = yard[yard.source.isin(mines) & yard.month.str[5:].astype(int).isin(WINTER)
-                  & (yard.month > "2027-06")]
+    winter = yard[
+        yard.source.isin(mines)
+        & yard.month.str[5:].astype(int).isin(WINTER)
+        & (yard.month > "2027-06")
+    ]
     assert winter.feed_t.sum() > 500
 
 
@@ -202,4 +214,3 @@ def test_grant_pays_part_of_the_expansion(solved, case):
     no_grant, _ = validate(raw)
     assert no_grant is not None
     assert solve_case(no_grant).objective_usd < solved.objective_usd - 1_000_000
-

@@ -109,12 +109,22 @@ def expansion_outside() -> Rows:
     for it is awarded after the horizon (two notes besides the conflict)."""
     rows = _months(_base(TF=250), "Supply", 2, 300)
     rows["Expansions"] = [
-        ["project", "smelter", "max_added_t_per_month", "capex_usd_per_t_per_month",
-         "fixed_capex_usd", "lead_time_months", "earliest_start_month", "latest_start_month"],
-        ["TF-X", "TF", 300, 20000, None, 1, "2027-03", None]]
+        [
+            "project",
+            "smelter",
+            "max_added_t_per_month",
+            "capex_usd_per_t_per_month",
+            "fixed_capex_usd",
+            "lead_time_months",
+            "earliest_start_month",
+            "latest_start_month",
+        ],
+        ["TF-X", "TF", 300, 20000, None, 1, "2027-03", None],
+    ]
     rows["Grants"] = [
         ["grant", "agency", "amount_usd", "award_month", "max_share_pct", "eligible_projects"],
-        ["DPA", "DoD", 1_000_000, "2027-06", 50, "all"]]
+        ["DPA", "DoD", 1_000_000, "2027-06", 50, "all"],
+    ]
     return rows
 
 
@@ -122,15 +132,24 @@ SCREEN_CASES: dict[str, tuple[Callable[[], Rows], tuple[str, ...]]] = {
     "capacity_month": (capacity_month, ("Smelters!I2", "SmelterAvailability!C2", "2027-02")),
     "route_closed": (route_closed, ("Smelters!I2", "RouteAvailability!B2", "2027-01")),
     "transit_lag": (transit_lag, ("Smelters!I2", "Routes!F2", "2027-01")),
-    "supply_min_stuck": (supply_min_stuck, ("Supply!C3:E3", "Sources!H2", "Routes!G2",
-                                            "Routes!F3", "2027-02 to 2027-03")),
+    "supply_min_stuck": (
+        supply_min_stuck,
+        ("Supply!C3:E3", "Sources!H2", "Routes!G2", "Routes!F3", "2027-02 to 2027-03"),
+    ),
     "blend_grade": (blend_grade, ("Smelters!F2", "Sources!E2", "Smelters!I2")),
     "opening_source": (opening_source, ("OpeningStock!C2", "Sources!H2", "2027-01")),
     "opening_yard": (opening_yard, ("OpeningStock!C2", "Smelters!J2", "2027-01")),
     "end_stock_keep": (end_stock_keep, ("Settings!B5", "Smelters!I2", "2027-03")),
-    "expansion_outside": (expansion_outside, ("Smelters!I2", "Expansions!G2",
-                                              "Expansion TF-X can never add capacity",
-                                              "Grant DPA can never pay", "Grants!D2")),
+    "expansion_outside": (
+        expansion_outside,
+        (
+            "Smelters!I2",
+            "Expansions!G2",
+            "Expansion TF-X can never add capacity",
+            "Grant DPA can never pay",
+            "Grants!D2",
+        ),
+    ),
 }
 
 
@@ -175,11 +194,15 @@ def shared_supply_lumpy() -> Rows:
 
 
 IIS_CASES: dict[str, tuple[Callable[[], Rows], tuple[str, ...]]] = {
-    "shared_supply": (shared_supply, ("Smelters!I2", "Smelters!I3", "Supply!C2", "Routes!G4",
-                                      "2027-01")),
+    "shared_supply": (
+        shared_supply,
+        ("Smelters!I2", "Smelters!I3", "Supply!C2", "Routes!G4", "2027-01"),
+    ),
     "grade_mix": (grade_mix, ("Smelters!F2", "Smelters!I2", "Supply!C2", "2027-01")),
-    "stuck_downstream": (stuck_downstream, ("Supply!E3", "Sources!H2", "Smelters!C2",
-                                            "Smelters!J2", "2027-03")),
+    "stuck_downstream": (
+        stuck_downstream,
+        ("Supply!E3", "Sources!H2", "Smelters!C2", "Smelters!J2", "2027-03"),
+    ),
     "shared_supply_lumpy": (shared_supply_lumpy, ("Smelters!I2", "Supply!C2", "lumpy mode")),
 }
 
@@ -235,8 +258,17 @@ def _apply_in_workbook(book: Path, edits) -> None:
     wb.save(book)
 
 
-@pytest.mark.parametrize("name", ["capacity_month", "shared_supply", "grade_mix",
-                                  "stuck_downstream", "end_stock_keep", "supply_min_stuck"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "capacity_month",
+        "shared_supply",
+        "grade_mix",
+        "stuck_downstream",
+        "end_stock_keep",
+        "supply_min_stuck",
+    ],
+)
 def test_every_suggested_fix_makes_the_case_feasible(name, tmp_path, capsys):
     """Each suggestion, typed into the workbook cells it names, gives a case that solves."""
     build = {**SCREEN_CASES, **IIS_CASES}[name][0]
@@ -246,8 +278,9 @@ def test_every_suggested_fix_makes_the_case_feasible(name, tmp_path, capsys):
     for n, fix in enumerate(diagnosis.fixes):
         book = write_book(tmp_path / f"fix{n}.xlsx", copy.deepcopy(rows))
         _apply_in_workbook(book, fix.edits)
-        assert main(["solve", str(book), "--json", "-o", str(tmp_path / f"r{n}.xlsx")]) == 0, \
+        assert main(["solve", str(book), "--json", "-o", str(tmp_path / f"r{n}.xlsx")]) == 0, (
             fix.text
+        )
         capsys.readouterr()
 
 
@@ -276,8 +309,13 @@ def test_solve_prints_the_diagnosis(tmp_path, capsys):
     report = tmp_path / "r.xlsx"
     assert main(["solve", str(book), "-o", str(report)]) == 3
     captured = capsys.readouterr()
-    for words in ("infeasible", "Smelters!I2", "Supply!C2", "Routes!G4",
-                  "Smallest changes that make the case feasible"):
+    for words in (
+        "infeasible",
+        "Smelters!I2",
+        "Supply!C2",
+        "Routes!G4",
+        "Smallest changes that make the case feasible",
+    ):
         assert words in captured.err
     assert "Traceback" not in captured.err + captured.out
     # -o gets the small diagnosis workbook, never a (half-written) allocation report
@@ -301,9 +339,17 @@ def test_feasible_case_and_notes(tmp_path, capsys):
     rows["Smelters"].append(["NEW", "USA", 100, 300, 95, None, None, None, None, 100, 1, None])
     rows["Prices"].append(["NEW", 40000, 40000, 40000])
     rows["Contracts"] = [
-        ["contract", "smelter", "start_month", "end_month", "min_t_sb_per_month",
-         "max_t_sb_per_month", "price_usd_per_t_sb"],
-        ["DLA", "NEW", None, None, 5, 50, 45000]]
+        [
+            "contract",
+            "smelter",
+            "start_month",
+            "end_month",
+            "min_t_sb_per_month",
+            "max_t_sb_per_month",
+            "price_usd_per_t_sb",
+        ],
+        ["DLA", "NEW", None, None, 5, 50, 45000],
+    ]
     code, text = _explain(tmp_path, rows, capsys)
     assert code == 0, text
     assert "is feasible" in text
@@ -323,8 +369,9 @@ def test_diagnosis_workbook(tmp_path, capsys):
 
 
 def test_explain_usage_and_invalid_input(tmp_path, capsys):
-    book = write_book(tmp_path / "bad.xlsx",
-                      set_cell(minimal_rows(), "Smelters", "TF", "recovery_pct", "lots"))
+    book = write_book(
+        tmp_path / "bad.xlsx", set_cell(minimal_rows(), "Smelters", "TF", "recovery_pct", "lots")
+    )
     assert main(["explain", str(book)]) == 2
     assert main(["explain", str(tmp_path / "missing.xlsx")]) == 1
     assert main(["explain", str(book), "-o", str(book)]) == 1
@@ -344,8 +391,7 @@ def test_explain_a_scenario(tmp_path, capsys):
     """A scenario raising TF's minimum feed to 500 t (capacity 200 t) is infeasible; the
     base case is not. The message points at the cell the scenario overrides."""
     rows = full_rows()
-    rows["Scenarios"].append(["tight", "Smelters", "TF", "min_feed_t_per_month", "set", 500,
-                              None])
+    rows["Scenarios"].append(["tight", "Smelters", "TF", "min_feed_t_per_month", "set", 500, None])
     book = write_book(tmp_path / "full.xlsx", rows)
     assert main(["explain", str(book)]) == 0
     capsys.readouterr()

@@ -51,8 +51,9 @@ def test_elastic_finds_the_smallest_relaxation():
     form = compile_lp(_tiny_lp())
     run(form)
     row = {con.name: i for i, con in enumerate(form.rows)}
-    elastic = Elastic(form, [[(row["need"], 1.0)], [(row["x_cap"], 1.0)],
-                             [(row["z_cap"], 1.0)]], [1.0, 1.0, 1.0])
+    elastic = Elastic(
+        form, [[(row["need"], 1.0)], [(row["x_cap"], 1.0)], [(row["z_cap"], 1.0)]], [1.0, 1.0, 1.0]
+    )
     for knob in (0, 1):
         amounts, _ = elastic.solve([knob])
         assert amounts == {knob: pytest.approx(3.0)}
@@ -69,8 +70,12 @@ def test_unbounded_direction_in_input_words():
     diagnosis = diagnose(case, model)
     assert diagnosis.status == UNBOUNDED
     text = "\n".join(lines(diagnosis))
-    for words in ("unbounded", "ore mined at Mine (2027-01)", "ore shipped on route Truck",
-                  "Sb sold at spot at Smelter"):
+    for words in (
+        "unbounded",
+        "ore mined at Mine (2027-01)",
+        "ore shipped on route Truck",
+        "Sb sold at spot at Smelter",
+    ):
         assert words in text, text
 
 
@@ -78,9 +83,13 @@ def test_lumpy_relaxation_diagnosed():
     """A lumpy case whose only way out is raising the smelter's capacity: 150 t needed,
     100 t possible; the fix is found on the LP relaxation and holds for the lumpy case."""
     h = 2
-    case = make_case(h, mode="lumpy", sources=[source(horizon=h, max_t=300)],
-                     smelters=[smelter(horizon=h, capacity=100, min_feed=150)],
-                     routes=[route(horizon=h)])
+    case = make_case(
+        h,
+        mode="lumpy",
+        sources=[source(horizon=h, max_t=300)],
+        smelters=[smelter(horizon=h, capacity=100, min_feed=150)],
+        routes=[route(horizon=h)],
+    )
     diagnosis = diagnose(case)
     assert diagnosis.status == INFEASIBLE and diagnosis.lumpy
     assert any("lumpy mode" in line for line in lines(diagnosis))
@@ -90,15 +99,19 @@ def test_lumpy_relaxation_diagnosed():
 
 def test_month_ranges():
     months = ("2027-01", "2027-02", "2027-03", "2027-04", "2027-05")
-    assert month_ranges(["2027-03", "2027-01", "2027-02", "2027-05"], months) == \
-        "2027-01 to 2027-03, 2027-05"
+    assert (
+        month_ranges(["2027-03", "2027-01", "2027-02", "2027-05"], months)
+        == "2027-01 to 2027-03, 2027-05"
+    )
 
 
 def _stressed(seed: int):
     """A random case with every smelter's minimum feed raised: many become infeasible."""
     case = random_case(seed)
-    smelters = {p: replace(sm, min_feed_t_per_month=sm.min_feed_t_per_month + 20 * (seed % 4))
-                for p, sm in case.smelters.items()}
+    smelters = {
+        p: replace(sm, min_feed_t_per_month=sm.min_feed_t_per_month + 20 * (seed % 4))
+        for p, sm in case.smelters.items()
+    }
     return replace(case, smelters=smelters)
 
 

@@ -52,8 +52,11 @@ def test_terms_constants_and_named_expressions_read_off_the_tree(capfd):
     assert list(lp.row_constant) == [-3, 0]  # moved into the bounds: 7 − (−3) = 10
     assert list(lp.col_lower) == [0, 1, 0] and list(lp.col_upper) == [INF, 5, 3]
     assert list(lp.cost) == [1, 1, 2] and lp.offset == 5 and lp.maximize
-    assert list(lp.integer) == [2] and lp.blocks == {"c1": range(0, 1), "c2": range(1, 2),
-                                                     "off": range(2, 2)}
+    assert list(lp.integer) == [2] and lp.blocks == {
+        "c1": range(0, 1),
+        "c2": range(1, 2),
+        "off": range(2, 2),
+    }
     res = HighsLp(lp).run({"threads": 1})
     assert res.termination_condition == TerminationCondition.convergenceCriteriaSatisfied
     assert res.incumbent_objective == pytest.approx(20)
@@ -70,9 +73,9 @@ def test_other_linear_terms_go_through_pyomos_walker_and_nonlinear_ones_are_refu
     m.c3 = pyo.Constraint(expr=m.w * (m.x + m.y) <= 30)
     lp = compile_model(m)
     row = lp.blocks["c3"][0]
-    cols = lp.index[lp.starts[row]:lp.starts[row + 1]]
+    cols = lp.index[lp.starts[row] : lp.starts[row + 1]]
     assert [lp.variables[j].name for j in cols] == ["x", "y"]
-    assert list(lp.values[lp.starts[row]:lp.starts[row + 1]]) == [2, 2]
+    assert list(lp.values[lp.starts[row] : lp.starts[row + 1]]) == [2, 2]
     assert lp.row_upper[row] == 30
     m.c4 = pyo.Constraint(expr=m.x * m.y <= 1)
     with pytest.raises(ValueError, match="not a linear expression"):
@@ -109,13 +112,20 @@ def test_a_limit_that_pins_its_variable_becomes_a_row_of_its_own():
     first, Route_Capacity after Source_Balance's two rows); the other limits stay column
     bounds. Mine 60 t in month 0 (the stockpile holds 60), ship them in month 1:
     60 × 500 = 30,000 USD = 30 k$, as with every limit a row."""
-    case = make_case(2, sources=[source(horizon=2, max_t=[100, 0], stock_cap=60)],
-                     routes=[route(horizon=2, availability=[0, 100])])
+    case = make_case(
+        2,
+        sources=[source(horizon=2, max_t=[100, 0], stock_cap=60)],
+        routes=[route(horizon=2, availability=[0, 100])],
+    )
     model = build_model(case, limits_as_bounds=True)
     lp = compile_model(model, limits=model.bound_families)
     rows = {name: list(r) for name, r in lp.limit_rows.items()}
-    assert rows == {"Extraction_Max": [-1, 0], "Extraction_Min": [],
-                    "Source_Stockpile_Capacity": [-1, -1], "Route_Capacity": [3, -1]}
+    assert rows == {
+        "Extraction_Max": [-1, 0],
+        "Extraction_Min": [],
+        "Source_Stockpile_Capacity": [-1, -1],
+        "Route_Capacity": [3, -1],
+    }
     assert lp.blocks["Source_Balance"] == range(1, 3)
     assert lp.num_row == sum(len(r) for r in lp.blocks.values()) + 2
     pinned = lp.limit_cols["Extraction_Max"][1]
@@ -123,8 +133,9 @@ def test_a_limit_that_pins_its_variable_becomes_a_row_of_its_own():
     free = lp.limit_cols["Extraction_Max"][0]
     assert (lp.col_lower[free], lp.col_upper[free]) == (0, 100)
     assert HighsLp(lp).run(LP).incumbent_objective == pytest.approx(30)
-    assert HighsLp(compile_model(build_model(case))).run(LP).incumbent_objective == \
-        pytest.approx(30)
+    assert HighsLp(compile_model(build_model(case))).run(LP).incumbent_objective == pytest.approx(
+        30
+    )
 
 
 def _lp_arrays(hl: HighsLp) -> dict:
@@ -138,17 +149,23 @@ def _lp_arrays(hl: HighsLp) -> dict:
         for k in range(start[major], start[major + 1]):
             if values[k]:
                 matrix[(major, index[k]) if by_row else (index[k], major)] = values[k]
-    return {"cost": np.array(lp.col_cost_), "col_lower": np.array(lp.col_lower_),
-            "col_upper": np.array(lp.col_upper_), "row_lower": np.array(lp.row_lower_),
-            "row_upper": np.array(lp.row_upper_), "matrix": matrix}
+    return {
+        "cost": np.array(lp.col_cost_),
+        "col_lower": np.array(lp.col_lower_),
+        "col_upper": np.array(lp.col_upper_),
+        "row_lower": np.array(lp.row_lower_),
+        "row_upper": np.array(lp.row_upper_),
+        "matrix": matrix,
+    }
 
 
 def _same(a: dict, b: dict) -> None:
     for key in ("cost", "col_lower", "col_upper", "row_lower", "row_upper"):
         np.testing.assert_allclose(a[key], b[key], rtol=1e-12, err_msg=key)
     assert a["matrix"].keys() == b["matrix"].keys()
-    np.testing.assert_allclose([a["matrix"][k] for k in a["matrix"]],
-                               [b["matrix"][k] for k in a["matrix"]], rtol=1e-12)
+    np.testing.assert_allclose(
+        [a["matrix"][k] for k in a["matrix"]], [b["matrix"][k] for k in a["matrix"]], rtol=1e-12
+    )
 
 
 def test_resolves_push_exactly_what_the_changed_parameters_touch():
@@ -159,16 +176,25 @@ def test_resolves_push_exactly_what_the_changed_parameters_touch():
     model = build_model(base, mutable=True, limits_as_bounds=True)
     hl = HighsLp(compile_model(model, track=True, limits=model.bound_families))
     checked = 0
-    more = [replace(base, sources={s: replace(x, cost_usd_per_t=x.cost_usd_per_t * 1.3)
-                                   for s, x in base.sources.items()})]
+    more = [
+        replace(
+            base,
+            sources={
+                s: replace(x, cost_usd_per_t=x.cost_usd_per_t * 1.3)
+                for s, x in base.sources.items()
+            },
+        )
+    ]
     for case in [plan.cases[name] for name in plan.names] + more:
         changed = update_model(model, case)
         if changed is None:  # another shape: rebuilt, not re-solved
             continue
         hl.update(changed)
         fresh = build_model(case, mutable=True, limits_as_bounds=True)
-        _same(_lp_arrays(hl),
-              _lp_arrays(HighsLp(compile_model(fresh, track=True, limits=fresh.bound_families))))
+        _same(
+            _lp_arrays(hl),
+            _lp_arrays(HighsLp(compile_model(fresh, track=True, limits=fresh.bound_families))),
+        )
         checked += 1
     assert checked >= 5
     res = hl.run(LP)
@@ -195,13 +221,17 @@ def test_limit_values_from_reduced_costs_and_pinned_rows():
     every limit a row gives the same objective and the same value for every limit."""
     from optimizer.solve import solve_case, solve_model
 
-    case = make_case(2, sources=[source(horizon=2, max_t=[50, 100])],
-                     smelters=[smelter(horizon=2, capacity=60)],
-                     routes=[route(horizon=2, availability=[100, 0], capacity=80)])
+    case = make_case(
+        2,
+        sources=[source(horizon=2, max_t=[50, 100])],
+        smelters=[smelter(horizon=2, capacity=60)],
+        routes=[route(horizon=2, availability=[100, 0], capacity=80)],
+    )
     as_bounds = solve_case(case)
     assert as_bounds.objective_usd == pytest.approx(25_000)
-    value = dict(zip(as_bounds.duals["constraint"], as_bounds.duals["dual_usd_per_unit"],
-                     strict=True))
+    value = dict(
+        zip(as_bounds.duals["constraint"], as_bounds.duals["dual_usd_per_unit"], strict=True)
+    )
     assert value["Extraction_Max[Mine, 2027-01]"] == pytest.approx(500)
     assert value["Route_Capacity[Truck, 2027-02]"] == pytest.approx(500)
     assert value["Route_Capacity[Truck, 2027-01]"] == 0
@@ -209,5 +239,7 @@ def test_limit_values_from_reduced_costs_and_pinned_rows():
     assert as_rows.objective_usd == pytest.approx(25_000)
     assert list(as_bounds.duals["constraint"]) == list(as_rows.duals["constraint"])
     limits = as_rows.duals["kind"] == "limit"
-    np.testing.assert_allclose(as_bounds.duals.loc[limits, "dual_usd_per_unit"],
-                               as_rows.duals.loc[limits, "dual_usd_per_unit"])
+    np.testing.assert_allclose(
+        as_bounds.duals.loc[limits, "dual_usd_per_unit"],
+        as_rows.duals.loc[limits, "dual_usd_per_unit"],
+    )

@@ -46,8 +46,14 @@ def test_default_case_key_figures():
 
 
 # scenario → the base can only be at least as good (the scenario removes options)
-RESTRICTIONS = ["no_grant", "grant_delayed_6m", "lumpy_expansion", "no_tf_expansion",
-                "price_minus_30", "madero_outage"]
+RESTRICTIONS = [
+    "no_grant",
+    "grant_delayed_6m",
+    "lumpy_expansion",
+    "no_tf_expansion",
+    "price_minus_30",
+    "madero_outage",
+]
 
 
 @pytest.mark.parametrize("scenario", [s for s in RESTRICTIONS if s in SCENARIOS])

@@ -28,7 +28,10 @@ def test_binding_capacity_reads_as_a_planner_sentence():
     assert row["unit"] == "t ore/month"
     assert row["sentence"] == "One more t/month of Smelter capacity in 2027-01 is worth $500."
     assert (row["sheet"], row["row_id"], row["column"]) == (
-        "Smelters", "Smelter", "base_capacity_t_per_month")
+        "Smelters",
+        "Smelter",
+        "base_capacity_t_per_month",
+    )
 
 
 def test_slack_limit_is_worth_nothing():
@@ -42,8 +45,12 @@ def test_slack_limit_is_worth_nothing():
 def test_lowering_a_contract_minimum_saves_the_penalty():
     """25 t Sb against a 30 t minimum, penalty 3,000 USD/t: lowering the minimum by 1 t Sb
     saves 3,000 (sign: relaxing is worth money)."""
-    case = make_case(1, smelters=[smelter(horizon=1, capacity=50)],
-                     contracts=[contract(horizon=1, min_t=30, price=2000)], penalty=3000)
+    case = make_case(
+        1,
+        smelters=[smelter(horizon=1, capacity=50)],
+        contracts=[contract(horizon=1, min_t=30, price=2000)],
+        penalty=3000,
+    )
     res = solved(case)
     assert dual(res, "Contract_Min[DLA, 2027-01]") == pytest.approx(3000)
     assert "would cost" not in _row(res, "Contract_Min[DLA, 2027-01]")["sentence"]
@@ -63,8 +70,11 @@ def test_a_cost_reads_as_would_cost():
     """No supply, freight 600 USD/t > the 500 USD a tonne makes, stockpile holding 3 USD/t:
     one more t of ore at the mine is best left in the stockpile, costing 3 USD; the
     sentence says 'would cost $3'."""
-    case = make_case(1, sources=[source(horizon=1, max_t=0, stock_cap=100, holding=3)],
-                     routes=[route(horizon=1, cost=600)])
+    case = make_case(
+        1,
+        sources=[source(horizon=1, max_t=0, stock_cap=100, holding=3)],
+        routes=[route(horizon=1, cost=600)],
+    )
     res = solved(case)
     row = _row(res, "Source_Balance[Mine, 2027-01]")
     assert row["dual_usd_per_unit"] == pytest.approx(-3)

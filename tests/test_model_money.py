@@ -30,8 +30,12 @@ def d(t: int, rate_pct: float) -> float:
 def test_discounting_costs_at_dispatch_revenue_at_arrival():
     """12 %/year, transit 1: 100 t mined (100 USD/t) and shipped (10 USD/t) in month 0,
     sold in month 1: −11,000 + 50,000 × 1.12^(−1/12) = 38,527.09."""
-    case = make_case(2, sources=[source(horizon=2, max_t=[100, 0], cost=100)],
-                     routes=[route(horizon=2, transit=1, cost=10)], rate=12)
+    case = make_case(
+        2,
+        sources=[source(horizon=2, max_t=[100, 0], cost=100)],
+        routes=[route(horizon=2, transit=1, cost=10)],
+        rate=12,
+    )
     res = solved(case)
     assert res.objective_usd == pytest.approx(-11_000 + 50_000 * d(1, 12))
     assert res.cashflow["discount_factor"].iloc[1] == pytest.approx(d(1, 12))
@@ -40,10 +44,13 @@ def test_discounting_costs_at_dispatch_revenue_at_arrival():
 def _expansion_case(mode: str, fixed: float):
     """1 month, base 50 t/month, supply 80; a 100 t/month project at 100 USD per t/month
     plus ``fixed`` USD (lumpy mode only)."""
-    return make_case(1, sources=[source(horizon=1, max_t=80)],
-                     smelters=[smelter(horizon=1, capacity=50)],
-                     expansions=[expansion(horizon=1, max_added=100, capex=100, fixed=fixed)],
-                     mode=mode)
+    return make_case(
+        1,
+        sources=[source(horizon=1, max_t=80)],
+        smelters=[smelter(horizon=1, capacity=50)],
+        expansions=[expansion(horizon=1, max_added=100, capex=100, fixed=fixed)],
+        mode=mode,
+    )
 
 
 def test_continuous_builds_a_fraction_and_ignores_fixed_capex():
@@ -80,8 +87,12 @@ def test_lumpy_project_starts_at_most_once():
     it runs both months: 2 × 10 × 500 = 10,000 (starting it again in month 1 would add
     5,000 and is not allowed)."""
     h = 2
-    case = make_case(h, smelters=[smelter(horizon=h, capacity=0)],
-                     expansions=[expansion(horizon=h, max_added=10)], mode="lumpy")
+    case = make_case(
+        h,
+        smelters=[smelter(horizon=h, capacity=0)],
+        expansions=[expansion(horizon=h, max_added=10)],
+        mode="lumpy",
+    )
     res = solved(case)
     assert res.objective_usd == pytest.approx(10_000)
     assert len(res.builds) == 1
@@ -92,9 +103,13 @@ def _grant_case(rate=0.0, **grant_kw):
     1,000 USD per t/month (lead 0); ``grant_kw`` configure one grant (none if empty)."""
     h = 4
     grants = [grant(**grant_kw)] if grant_kw else []
-    return make_case(h, smelters=[smelter(horizon=h, capacity=0)],
-                     expansions=[expansion(horizon=h, max_added=100, capex=1000)],
-                     grants=grants, rate=rate)
+    return make_case(
+        h,
+        smelters=[smelter(horizon=h, capacity=0)],
+        expansions=[expansion(horizon=h, max_added=100, capex=1000)],
+        grants=grants,
+        rate=rate,
+    )
 
 
 def test_no_grant_builds_at_once():
@@ -139,9 +154,12 @@ def test_grants_together_pay_at_most_the_capex():
     """Two 80 % grants from month 0 could pay 160 % of the capex; together they are capped
     at 100 %, so the project is free: 4 × 50,000 = 200,000."""
     h = 4
-    case = make_case(h, smelters=[smelter(horizon=h, capacity=0)],
-                     expansions=[expansion(horizon=h, max_added=100, capex=1000)],
-                     grants=[grant("G1", share=80), grant("G2", share=80)])
+    case = make_case(
+        h,
+        smelters=[smelter(horizon=h, capacity=0)],
+        expansions=[expansion(horizon=h, max_added=100, capex=1000)],
+        grants=[grant("G1", share=80), grant("G2", share=80)],
+    )
     res = solved(case)
     assert res.objective_usd == pytest.approx(200_000)
     assert res.grant_use["paid_usd"].sum() == pytest.approx(100_000)
@@ -150,8 +168,12 @@ def test_grants_together_pay_at_most_the_capex():
 def test_contract_shortfall_is_penalized_not_infeasible():
     """50 t ore → 25 t Sb; contract min 30 t Sb at 2,000 USD, penalty 3,000 USD/t short:
     25 × 2,000 − 5 × 3,000 = 35,000."""
-    case = make_case(1, smelters=[smelter(horizon=1, capacity=50)],
-                     contracts=[contract(horizon=1, min_t=30, price=2000)], penalty=3000)
+    case = make_case(
+        1,
+        smelters=[smelter(horizon=1, capacity=50)],
+        contracts=[contract(horizon=1, min_t=30, price=2000)],
+        penalty=3000,
+    )
     res = solved(case)
     assert res.objective_usd == pytest.approx(35_000)
     assert res.contracts["shortfall_t"].sum() == pytest.approx(5)
@@ -160,8 +182,11 @@ def test_contract_shortfall_is_penalized_not_infeasible():
 def test_contract_max_and_spot_for_the_rest():
     """25 t Sb; contract max 10 t at 2,000, the rest at spot 1,000:
     20,000 + 15,000 = 35,000; one more t of contract allowance is worth 1,000."""
-    case = make_case(1, smelters=[smelter(horizon=1, capacity=50)],
-                     contracts=[contract(horizon=1, max_t=10, price=2000)])
+    case = make_case(
+        1,
+        smelters=[smelter(horizon=1, capacity=50)],
+        contracts=[contract(horizon=1, max_t=10, price=2000)],
+    )
     res = solved(case)
     assert res.objective_usd == pytest.approx(35_000)
     assert dual(res, "Contract_Max[DLA, 2027-01]") == pytest.approx(1000)
@@ -171,10 +196,12 @@ def test_contract_any_smelter_limits_the_sum():
     """Two smelters make 25 t Sb each; an 'any' contract takes at most 30 t at 2,000 in
     total: 30 × 2,000 + 20 × 1,000 = 80,000."""
     case = make_case(
-        1, sources=[source(horizon=1, max_t=100)],
+        1,
+        sources=[source(horizon=1, max_t=100)],
         smelters=[smelter("S1", horizon=1, capacity=50), smelter("S2", horizon=1, capacity=50)],
         routes=[route("R1", dst="S1", horizon=1), route("R2", dst="S2", horizon=1)],
-        contracts=[contract(at="any", horizon=1, max_t=30, price=2000)])
+        contracts=[contract(at="any", horizon=1, max_t=30, price=2000)],
+    )
     res = solved(case)
     assert res.objective_usd == pytest.approx(80_000)
     assert res.contract_deliveries["delivered_t"].sum() == pytest.approx(30)
@@ -185,9 +212,12 @@ def test_contract_active_months_only():
     penalty 3,000: months 0 and 2 sell 25,000 at spot each; month 1 earns
     50,000 − 15 × 3,000 = 5,000: total 55,000."""
     h = 3
-    case = make_case(h, smelters=[smelter(horizon=h, capacity=50)],
-                     contracts=[contract(horizon=h, start=1, end=1, min_t=40, price=2000)],
-                     penalty=3000)
+    case = make_case(
+        h,
+        smelters=[smelter(horizon=h, capacity=50)],
+        contracts=[contract(horizon=h, start=1, end=1, min_t=40, price=2000)],
+        penalty=3000,
+    )
     res = solved(case)
     assert res.objective_usd == pytest.approx(55_000)
     assert list(res.contracts["month"]) == ["2027-02"]
@@ -197,9 +227,14 @@ def test_end_stock_keep_opening():
     """50 t of opening stock at the mine (not charged), no supply, holding 1 USD/t-month.
     free: ship and sell it: 25,000. keep_opening: it must stay, paying one month-end of
     holding: −50. Ending with 1 t less would be worth 500 + 1."""
+
     def case(policy):
-        return make_case(1, sources=[source(horizon=1, max_t=0, stock_cap=100, holding=1)],
-                         opening=[OpeningStock("Mine", "Mine", 50)], policy=policy)
+        return make_case(
+            1,
+            sources=[source(horizon=1, max_t=0, stock_cap=100, holding=1)],
+            opening=[OpeningStock("Mine", "Mine", 50)],
+            policy=policy,
+        )
 
     assert solved(case("free")).objective_usd == pytest.approx(25_000)
     res = solved(case("keep_opening"))

@@ -22,6 +22,7 @@ def _two_sources(rich: dict, poor: dict, **smelter_kw):
 def test_min_feed_forces_unprofitable_processing():
     """Processing 600 USD/t > ore value 500: nothing is fed (0) unless a 40 t minimum
     forces 40 × (500 − 600) = −4,000; lowering the minimum by 1 t is worth 100."""
+
     def case(min_feed):
         return make_case(1, smelters=[smelter(horizon=1, processing=600, min_feed=min_feed)])
 
@@ -50,8 +51,9 @@ def test_arsenic_blend_binding():
     res = solved(_two_sources({"max_t": 60}, {"arsenic": 2.0}, max_arsenic=0.5))
     assert res.objective_usd == pytest.approx(40_000)
     assert res.smelters["feed_arsenic_pct"].iloc[0] == pytest.approx(0.5)
-    assert solved(_two_sources({"max_t": 60}, {"arsenic": 2.0})).objective_usd == \
-        pytest.approx(50_000)
+    assert solved(_two_sources({"max_t": 60}, {"arsenic": 2.0})).objective_usd == pytest.approx(
+        50_000
+    )
 
 
 def test_domestic_share_binding():
@@ -67,8 +69,9 @@ def test_domestic_share_binding():
 def test_a_month_without_feed_meets_every_limit():
     """Only 20 % ore against a 60 % minimum grade: the smelter stays idle (objective 0),
     which is a valid plan, not an infeasible one."""
-    case = make_case(1, sources=[source(horizon=1, grade=20)],
-                     smelters=[smelter(horizon=1, min_grade=60)])
+    case = make_case(
+        1, sources=[source(horizon=1, grade=20)], smelters=[smelter(horizon=1, min_grade=60)]
+    )
     res = solved(case)
     assert res.objective_usd == pytest.approx(0)
     assert res.smelters["feed_t"].sum() == 0

@@ -58,8 +58,12 @@ def test_time_limit_with_a_plan_reports_it_with_its_gap(monkeypatch):
         return run
 
     monkeypatch.setattr(solve._Highs, "run", stopped_early)
-    case = make_case(1, smelters=[smelter(horizon=1, capacity=50)],
-                     expansions=[expansion(horizon=1, max_added=100, capex=100)], mode="lumpy")
+    case = make_case(
+        1,
+        smelters=[smelter(horizon=1, capacity=50)],
+        expansions=[expansion(horizon=1, max_added=100, capex=100)],
+        mode="lumpy",
+    )
     res = solve_case(case)
     assert res.status == STATUS_FEASIBLE and res.has_solution
     assert res.mip_gap_pct == pytest.approx(10)
@@ -80,8 +84,12 @@ def test_lumpy_plan_without_a_fixed_lp_has_no_marginal_values(monkeypatch):
         return run
 
     monkeypatch.setattr(solve._Highs, "run", lp_fails)
-    case = make_case(1, smelters=[smelter(horizon=1, capacity=50)],
-                     expansions=[expansion(horizon=1, max_added=100, capex=100)], mode="lumpy")
+    case = make_case(
+        1,
+        smelters=[smelter(horizon=1, capacity=50)],
+        expansions=[expansion(horizon=1, max_added=100, capex=100)],
+        mode="lumpy",
+    )
     res = solved(case)
     assert res.objective_usd == pytest.approx(40_000)
     assert res.duals.empty and "no marginal values" in res.message
@@ -107,8 +115,11 @@ def test_solver_noise_is_zeroed_and_money_is_in_usd():
 def test_model_size_and_coefficient_ranges():
     """The HiGHS log of the default-sized tiny case keeps matrix coefficients within
     [1e-4, 1e3] thanks to k$ money (no 1e5 USD prices against 1 t bounds)."""
-    case = make_case(2, sources=[source(horizon=2, cost=400)],
-                     smelters=[smelter(horizon=2, price=60_000, capacity=100)])
+    case = make_case(
+        2,
+        sources=[source(horizon=2, cost=400)],
+        smelters=[smelter(horizon=2, price=60_000, capacity=100)],
+    )
     res = solved(case)
     assert res.model_size["variables"] > 0 and res.model_size["nonzeros"] > 0
     ranges = re.search(r"Matrix\s+\[([\de.+-]+), ([\de.+-]+)\]", res.solver_log)

@@ -35,9 +35,14 @@ def test_scenario_add_on_a_percent_cell_adds_percentage_points(tmp_path):
     """recovery 95% (0.95 stored) + 2 points = 97 %; scale keeps the % meaning too."""
     raw = read_workbook(_book_with_percent_cells(tmp_path))
     raw.sheets["Scenarios"] = type(raw.sheets["Smelters"])(
-        "Scenarios", ["scenario", "sheet", "key", "column", "action", "value"],
-        [["up", "Smelters", "TF", "recovery_pct", "add", 2],
-         ["up", "Settings", "discount_rate_pct_per_year", "value", "scale", 1.5]], [2, 3])
+        "Scenarios",
+        ["scenario", "sheet", "key", "column", "action", "value"],
+        [
+            ["up", "Smelters", "TF", "recovery_pct", "add", 2],
+            ["up", "Settings", "discount_rate_pct_per_year", "value", "scale", 1.5],
+        ],
+        [2, 3],
+    )
     out = apply_scenario(raw, "up")
     assert isinstance(out.sheets["Smelters"].rows[0][4], PercentNumber)
     case, problems = validate(out)

@@ -32,66 +32,124 @@ def random_case(seed: int, mode: str | None = None) -> Case:
     for i in range(rng.randint(1, 3)):
         top = monthly([0, 50, 100, 150, 150])
         low = [min(x, rng.choice([0, 10, 20])) if rng.random() < 0.2 else 0 for x in top]
-        sources.append(source(
-            f"S{i}", horizon=h, max_t=top, min_t=low, grade=rng.uniform(10, 70),
-            arsenic=rng.uniform(0, 3), domestic=rng.random() < 0.7, cost=rng.uniform(0, 400),
-            stock_cap=rng.choice([0, 50, 200]), holding=rng.uniform(0, 5)))
+        sources.append(
+            source(
+                f"S{i}",
+                horizon=h,
+                max_t=top,
+                min_t=low,
+                grade=rng.uniform(10, 70),
+                arsenic=rng.uniform(0, 3),
+                domestic=rng.random() < 0.7,
+                cost=rng.uniform(0, 400),
+                stock_cap=rng.choice([0, 50, 200]),
+                holding=rng.uniform(0, 5),
+            )
+        )
     smelters = []
     for j in range(rng.randint(1, 2)):
-        smelters.append(smelter(
-            f"P{j}", horizon=h, capacity=rng.choice([0, 50, 100, 200, 200]),
-            processing=rng.uniform(0, 300), recovery=rng.uniform(80, 100),
-            min_grade=rng.choice([0, 0, 0, 15, 30]),
-            max_arsenic=rng.choice([None, None, 1.5, 2.5]),
-            domestic_share=rng.choice([0, 0, 0, 30, 60]),
-            min_feed=10 if rng.random() < 0.15 else 0, yard_cap=rng.choice([0, 50, 200]),
-            holding=rng.uniform(0, 3), availability=monthly([0, 50, 100, 100]),
-            price=[rng.uniform(5_000, 60_000) for _ in range(h)]))
+        smelters.append(
+            smelter(
+                f"P{j}",
+                horizon=h,
+                capacity=rng.choice([0, 50, 100, 200, 200]),
+                processing=rng.uniform(0, 300),
+                recovery=rng.uniform(80, 100),
+                min_grade=rng.choice([0, 0, 0, 15, 30]),
+                max_arsenic=rng.choice([None, None, 1.5, 2.5]),
+                domestic_share=rng.choice([0, 0, 0, 30, 60]),
+                min_feed=10 if rng.random() < 0.15 else 0,
+                yard_cap=rng.choice([0, 50, 200]),
+                holding=rng.uniform(0, 3),
+                availability=monthly([0, 50, 100, 100]),
+                price=[rng.uniform(5_000, 60_000) for _ in range(h)],
+            )
+        )
     routes = []
     for s in sources:
         linked = rng.choice(smelters).smelter  # every source reaches at least one smelter
         for p in smelters:
             for k in range(rng.choice([1, 2] if p.smelter == linked else [0, 1, 2])):
-                routes.append(route(
-                    f"{s.source}-{p.smelter}-{k}", s.source, p.smelter, horizon=h,
-                    cost=rng.uniform(0, 300), transit=rng.choice([0, 0, 1, 2]),
-                    capacity=rng.choice([30, 80, 200]), availability=monthly([0, 50, 100, 100])))
+                routes.append(
+                    route(
+                        f"{s.source}-{p.smelter}-{k}",
+                        s.source,
+                        p.smelter,
+                        horizon=h,
+                        cost=rng.uniform(0, 300),
+                        transit=rng.choice([0, 0, 1, 2]),
+                        capacity=rng.choice([30, 80, 200]),
+                        availability=monthly([0, 50, 100, 100]),
+                    )
+                )
     opening = []
     for s in sources:
         if s.stockpile_capacity_t and rng.random() < 0.3:
             opening.append(OpeningStock(s.source, s.source, rng.uniform(0, s.stockpile_capacity_t)))
         for p in smelters:
             if p.stockpile_capacity_t and rng.random() < 0.2:
-                opening.append(OpeningStock(p.smelter, s.source,
-                                            rng.uniform(0, p.stockpile_capacity_t / 3)))
+                opening.append(
+                    OpeningStock(p.smelter, s.source, rng.uniform(0, p.stockpile_capacity_t / 3))
+                )
     projects = []
     for e in range(rng.randint(0, 2)):
         first = rng.randint(-1, h - 1)
-        projects.append(expansion(
-            f"E{e}", rng.choice(smelters).smelter, horizon=h,
-            max_added=rng.choice([20, 50, 100]), capex=rng.uniform(100, 5_000),
-            fixed=rng.choice([0, 1_000, 20_000]), lead=rng.randint(0, 2), earliest=first,
-            latest=rng.randint(max(first, 0), h)))
+        projects.append(
+            expansion(
+                f"E{e}",
+                rng.choice(smelters).smelter,
+                horizon=h,
+                max_added=rng.choice([20, 50, 100]),
+                capex=rng.uniform(100, 5_000),
+                fixed=rng.choice([0, 1_000, 20_000]),
+                lead=rng.randint(0, 2),
+                earliest=first,
+                latest=rng.randint(max(first, 0), h),
+            )
+        )
     grants = []
     for g in range(rng.randint(0, 2) if projects else 0):
         eligible = tuple(x.project for x in projects if rng.random() < 0.7)
-        grants.append(grant(f"G{g}", amount=rng.choice([1e4, 1e5, 1e6]),
-                            award=rng.randint(-2, h), share=rng.choice([30, 50, 80]),
-                            projects=eligible))
+        grants.append(
+            grant(
+                f"G{g}",
+                amount=rng.choice([1e4, 1e5, 1e6]),
+                award=rng.randint(-2, h),
+                share=rng.choice([30, 50, 80]),
+                projects=eligible,
+            )
+        )
     contracts = []
     for k in range(rng.randint(0, 2)):
         first = rng.randint(-1, h - 1)
         low = rng.choice([0, 0, 5, 20])
-        contracts.append(contract(
-            f"K{k}", rng.choice([*(p.smelter for p in smelters), "any"]), horizon=h,
-            start=first, end=rng.randint(max(first, 0), h), min_t=low,
-            max_t=low + rng.choice([0, 10, 50]), price=rng.uniform(5_000, 70_000)))
+        contracts.append(
+            contract(
+                f"K{k}",
+                rng.choice([*(p.smelter for p in smelters), "any"]),
+                horizon=h,
+                start=first,
+                end=rng.randint(max(first, 0), h),
+                min_t=low,
+                max_t=low + rng.choice([0, 10, 50]),
+                price=rng.uniform(5_000, 70_000),
+            )
+        )
     return make_case(
-        h, sources=sources, smelters=smelters, routes=routes, opening=opening,
-        expansions=projects, grants=grants, contracts=contracts,
-        rate=rng.choice([0, 8, 12]), penalty=rng.choice([1_000, 100_000]),
+        h,
+        sources=sources,
+        smelters=smelters,
+        routes=routes,
+        opening=opening,
+        expansions=projects,
+        grants=grants,
+        contracts=contracts,
+        rate=rng.choice([0, 8, 12]),
+        penalty=rng.choice([1_000, 100_000]),
         policy=rng.choice(["free", "keep_opening"]),
-        mode=mode or rng.choice(["continuous", "lumpy"]), name=f"random{seed}")
+        mode=mode or rng.choice(["continuous", "lumpy"]),
+        name=f"random{seed}",
+    )
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -26,8 +26,12 @@ from optimizer.report import write_report
 from optimizer.results import STATUS_FEASIBLE, STATUS_NO_SOLUTION
 
 EVIL = '=HYPERLINK("http://evil.example","click")'
-PROVENANCE = {"input": "tiny.xlsx", "input_sha256": "ab" * 32, "scenario": None,
-              "command_line": ["ore-optimizer", "solve", "tiny.xlsx"]}
+PROVENANCE = {
+    "input": "tiny.xlsx",
+    "input_sha256": "ab" * 32,
+    "scenario": None,
+    "command_line": ["ore-optimizer", "solve", "tiny.xlsx"],
+}
 
 
 @pytest.fixture
@@ -59,8 +63,20 @@ def test_report_rechecks_from_its_own_numbers(tiny: Path) -> None:
 def test_sheets_formats_and_layout(tiny: Path) -> None:
     wb = openpyxl.load_workbook(tiny)
     assert wb.sheetnames == [
-        "Summary", "Charts", "MonthlyPlan", "Allocation", "Smelters", "Sources", "Yard",
-        "Expansion", "Grants", "Contracts", "Cashflow", "MarginalValues", "Provenance"]
+        "Summary",
+        "Charts",
+        "MonthlyPlan",
+        "Allocation",
+        "Smelters",
+        "Sources",
+        "Yard",
+        "Expansion",
+        "Grants",
+        "Contracts",
+        "Cashflow",
+        "MarginalValues",
+        "Provenance",
+    ]
     alloc = wb["Allocation"]
     assert alloc.freeze_panes == "C2"
     assert alloc.auto_filter.ref == "A1:J7"
@@ -76,8 +92,7 @@ def test_sheets_formats_and_layout(tiny: Path) -> None:
     assert summary_value(wb, "Contract shortfall") == pytest.approx(2.6)
     assert summary_value(wb, "DPA Title III", 3) == pytest.approx(1_500_000)
     assert summary_value(wb, "Alaska ore mined (own claims)") == pytest.approx(300)
-    assert summary_value(wb, "Domestic share of smelter feed") == pytest.approx(
-        100 * 290 / 430)
+    assert summary_value(wb, "Domestic share of smelter feed") == pytest.approx(100 * 290 / 430)
 
 
 def test_marginal_values_sorted_with_sentences_and_cells(tiny: Path) -> None:
@@ -86,14 +101,15 @@ def test_marginal_values_sorted_with_sentences_and_cells(tiny: Path) -> None:
     assert values == [12400.0, 850.5, -120.25, 0.35]  # by size; slack Madero row left out
     first = rows[0]
     assert first["What it means"] == (
-        "One more t/month of Thompson Falls capacity in 2027-02 is worth $12,400.")
-    assert (first["Input sheet"], first["Input cell"], first["Input row"]) == ("Smelters",
-                                                                               "C2", 2)
+        "One more t/month of Thompson Falls capacity in 2027-02 is worth $12,400."
+    )
+    assert (first["Input sheet"], first["Input cell"], first["Input row"]) == ("Smelters", "C2", 2)
     assert first["Binding"] == "yes"
     assert rows[2]["What it means"].endswith("would cost $120.")
     assert rows[3]["Month"] is None  # a whole-horizon limit has no month
     assert rows[3]["What it means"] == (
-        "One more USD of Grant_Amount[DPA Title III] is worth $0.35.")
+        "One more USD of Grant_Amount[DPA Title III] is worth $0.35."
+    )
 
 
 def test_input_text_is_written_as_text_never_a_formula(tmp_path: Path) -> None:
@@ -122,7 +138,8 @@ def test_csv_tables_match_the_workbook(tmp_path: Path, tiny: Path) -> None:
         rows = list(csv.DictReader(fh))
     sheet = read_table(openpyxl.load_workbook(tiny), "Allocation")
     assert [float(r["Dispatched (t ore)"]) for r in rows] == [
-        r["Dispatched (t ore)"] for r in sheet]
+        r["Dispatched (t ore)"] for r in sheet
+    ]
     assert rows[0]["Dispatch month"] == "2027-01"
     with (tmp_path / "out" / "summary.csv").open(encoding="utf-8", newline="") as fh:
         summary = list(csv.DictReader(fh))
@@ -146,7 +163,8 @@ def test_feasible_with_gap_is_flagged(tmp_path: Path) -> None:
     res = tiny_results(case, status=STATUS_FEASIBLE)
     wb = openpyxl.load_workbook(write_report(res, case, tmp_path / "gap.xlsx", PROVENANCE))
     assert summary_value(wb, "Status") == (
-        "Feasible, not proven optimal (time limit reached); gap 2%")
+        "Feasible, not proven optimal (time limit reached); gap 2%"
+    )
     assert wb["Summary"]["A4"].fill.fgColor.rgb.endswith("FFEB9C")
     assert summary_value(wb, "Optimality gap") == 2.0
     check_report(tmp_path / "gap.xlsx")
@@ -154,11 +172,20 @@ def test_feasible_with_gap_is_flagged(tmp_path: Path) -> None:
 
 def test_no_solution_writes_a_status_only_report(tmp_path: Path) -> None:
     case = tiny_case()
-    res = dataclasses.replace(tiny_results(case), status=STATUS_NO_SOLUTION,
-                              objective_usd=None, flows=_empty(), sources=_empty(),
-                              yard=_empty(), smelters=_empty(), builds=_empty(),
-                              grant_use=_empty(), contracts=_empty(), cashflow=_empty(),
-                              duals=_empty())
+    res = dataclasses.replace(
+        tiny_results(case),
+        status=STATUS_NO_SOLUTION,
+        objective_usd=None,
+        flows=_empty(),
+        sources=_empty(),
+        yard=_empty(),
+        smelters=_empty(),
+        builds=_empty(),
+        grant_use=_empty(),
+        contracts=_empty(),
+        cashflow=_empty(),
+        duals=_empty(),
+    )
     wb = openpyxl.load_workbook(write_report(res, case, tmp_path / "none.xlsx", PROVENANCE))
     assert "Charts" not in wb.sheetnames
     assert summary_value(wb, "Status") == "No solution found within the time limit"
@@ -267,7 +294,8 @@ def test_sibling_name_is_unique(tmp_path: Path) -> None:
     assert first.name == "r_20270115-093012.xlsx"
     first.write_bytes(b"x")
     assert report_io.timestamped_sibling(tmp_path / "r.xlsx", now).name == (
-        "r_20270115-093012-2.xlsx")
+        "r_20270115-093012-2.xlsx"
+    )
 
 
 def test_report_names_smelters_only_in_cells(tiny: Path) -> None:

@@ -22,8 +22,14 @@ from optimizer.solve import solve_case
 PROVENANCE = {"input": "<test>", "command_line": "pytest"}
 
 
-def one_lane_case(months: int = 1, capacity: float = 60.0, route: float = 80.0,
-                  min_feed: float = 0.0, price: float = 40_000.0, rate: float = 0.0) -> Case:
+def one_lane_case(
+    months: int = 1,
+    capacity: float = 60.0,
+    route: float = 80.0,
+    min_feed: float = 0.0,
+    price: float = 40_000.0,
+    rate: float = 0.0,
+) -> Case:
     """One Alaskan mine → one truck lane → Thompson Falls; no stockpiles, no transit.
 
     Margin per t of ore fed = 50 % × 90 % × price − 1,000 ore − 200 freight − 500
@@ -33,12 +39,41 @@ def one_lane_case(months: int = 1, capacity: float = 60.0, route: float = 80.0,
     return Case(
         settings=Settings("fd", "2027-01", months, discount_rate_pct_per_year=rate),
         months=labels,
-        sources={"AK": Source("AK", "mine", "USA", True, 50.0, 0.5, 1000.0, 0.0, 0.0,
-                              (100.0,) * months, (0.0,) * months)},
-        smelters={"TF": Smelter("TF", "USA", capacity, 500.0, 90.0, 0.0, None, 0.0, min_feed,
-                                0.0, 0.0, (100.0,) * months, (price,) * months)},
-        routes={"AK-TF": Route("AK-TF", "AK", "TF", "truck", 200.0, 0, route, 3200.0,
-                               (100.0,) * months)},
+        sources={
+            "AK": Source(
+                "AK",
+                "mine",
+                "USA",
+                True,
+                50.0,
+                0.5,
+                1000.0,
+                0.0,
+                0.0,
+                (100.0,) * months,
+                (0.0,) * months,
+            )
+        },
+        smelters={
+            "TF": Smelter(
+                "TF",
+                "USA",
+                capacity,
+                500.0,
+                90.0,
+                0.0,
+                None,
+                0.0,
+                min_feed,
+                0.0,
+                0.0,
+                (100.0,) * months,
+                (price,) * months,
+            )
+        },
+        routes={
+            "AK-TF": Route("AK-TF", "AK", "TF", "truck", 200.0, 0, route, 3200.0, (100.0,) * months)
+        },
     )
 
 
@@ -63,17 +98,23 @@ def marginal(wb: openpyxl.Workbook, family: str) -> list[float]:
         ("Route_Capacity", {"route": 50.0}, {"route": 51.0}, 16_300.0),
         # at 2,000 USD/t Sb the margin is 0.45 × 2,000 − 1,700 = −800 USD/t: the 10 t
         # minimum feed costs 8,000; lowering it to 9 t (the relaxing direction) gains 800
-        ("Min_Feed", {"price": 2000.0, "min_feed": 10.0},
-         {"price": 2000.0, "min_feed": 9.0}, 800.0),
+        (
+            "Min_Feed",
+            {"price": 2000.0, "min_feed": 10.0},
+            {"price": 2000.0, "min_feed": 9.0},
+            800.0,
+        ),
     ],
 )
-def test_shadow_price_matches_a_finite_difference(tmp_path: Path, family: str, base: dict,
-                                                  relaxed: dict, expected: float) -> None:
+def test_shadow_price_matches_a_finite_difference(
+    tmp_path: Path, family: str, base: dict, relaxed: dict, expected: float
+) -> None:
     """The value the report prints = objective change when the limit is relaxed by one."""
     before = report_of(one_lane_case(**base), tmp_path / "a.xlsx")
     after = report_of(one_lane_case(**relaxed), tmp_path / "b.xlsx")
-    delta = (summary_value(after, "Objective: discounted margin")
-             - summary_value(before, "Objective: discounted margin"))
+    delta = summary_value(after, "Objective: discounted margin") - summary_value(
+        before, "Objective: discounted margin"
+    )
     assert marginal(before, family) == [pytest.approx(expected)]
     assert delta == pytest.approx(expected)
     assert read_table(before, "MarginalValues")[0]["Constraint family"] == family
@@ -88,8 +129,9 @@ def test_discounted_shadow_prices_sum_to_the_capacity_difference(tmp_path: Path)
     values = marginal(before, "Smelter_Capacity")
     factors = [1.12 ** (-t / 12) for t in range(3)]
     assert values == [pytest.approx(16_300 * f) for f in factors]
-    delta = (summary_value(after, "Objective: discounted margin")
-             - summary_value(before, "Objective: discounted margin"))
+    delta = summary_value(after, "Objective: discounted margin") - summary_value(
+        before, "Objective: discounted margin"
+    )
     assert delta == pytest.approx(sum(values))
     check_report(tmp_path / "a.xlsx")
 
@@ -100,8 +142,9 @@ def default_report(tmp_path_factory) -> Path:
     results = solve_case(case)
     assert results.status == "optimal"
     path = tmp_path_factory.mktemp("default") / "default_report.xlsx"
-    return write_report(results, case, path,
-                        {"input": raw.source, "input_sha256": raw.sha256, "command_line": "t"})
+    return write_report(
+        results, case, path, {"input": raw.source, "input_sha256": raw.sha256, "command_line": "t"}
+    )
 
 
 def test_default_case_rechecks_from_the_report_alone(default_report: Path) -> None:
@@ -120,16 +163,17 @@ def test_cli_solve_writes_report_and_csv(tmp_path: Path, capsys) -> None:
     assert "r.xlsx" in capsys.readouterr().out
     check_report(report)
     with (out / "summary.csv").open(encoding="utf-8", newline="") as fh:
-        objective = next(r for r in csv.DictReader(fh)
-                         if r["Item"] == "Objective: discounted margin")
+        objective = next(
+            r for r in csv.DictReader(fh) if r["Item"] == "Objective: discounted margin"
+        )
     wb = openpyxl.load_workbook(report)
     assert float(objective["Value"]) == pytest.approx(
-        summary_value(wb, "Objective: discounted margin"))
+        summary_value(wb, "Objective: discounted margin")
+    )
     assert (out / "allocation.csv").exists() and (out / "marginal_values.csv").exists()
 
 
-def test_cli_says_where_the_report_went_when_the_target_is_open(tmp_path: Path,
-                                                               capsys) -> None:
+def test_cli_says_where_the_report_went_when_the_target_is_open(tmp_path: Path, capsys) -> None:
     report = tmp_path / "r.xlsx"
     report.write_bytes(b"open in Excel")
     (tmp_path / "~$r.xlsx").write_bytes(b"owner")  # Excel's lock file
@@ -148,15 +192,27 @@ def test_cli_refuses_to_write_the_report_over_its_input(tiny_book: Path) -> None
     assert tiny_book.read_bytes() == before
 
 
-@pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")),
-                    reason="LibreOffice is not installed")
+@pytest.mark.skipif(
+    not (shutil.which("soffice") or shutil.which("libreoffice")),
+    reason="LibreOffice is not installed",
+)
 def test_libreoffice_converts_the_default_report(default_report: Path, tmp_path: Path) -> None:
     """LibreOffice opens the report (no repair) and renders tables and charts to PDF."""
     office = shutil.which("soffice") or shutil.which("libreoffice")
     done = subprocess.run(
-        [office, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
-         "--convert-to", "pdf", "--outdir", str(tmp_path), str(default_report)],
-        capture_output=True, text=True, timeout=180,
+        [
+            office,
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(default_report),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     pdf = tmp_path / "default_report.pdf"
     assert done.returncode == 0, done.stderr

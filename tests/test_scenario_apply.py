@@ -12,30 +12,49 @@ from optimizer.scenario import apply_scenario, apply_scenario_with_changes, scen
 
 
 def _sheet(name, headers, *rows):
-    return RawSheet(name, list(headers), [list(r) for r in rows],
-                    list(range(2, 2 + len(rows))))
+    return RawSheet(name, list(headers), [list(r) for r in rows], list(range(2, 2 + len(rows))))
 
 
 def _book(*scenario_rows) -> RawBook:
     months = ["2027-01", datetime(2027, 2, 1)]  # a text header and a real-date header
-    return RawBook({
-        "Settings": _sheet("Settings", ["setting", "value"], ["start_month", "2027-01"],
-                           ["horizon_months", 2]),
-        "Supply": _sheet("Supply", ["source", "bound", *months], ["Mohawk", "max", 100, None],
-                         ["Mohawk", "min", 10, 20], ["Tok", "max", 50, 60]),
-        "Smelters": _sheet("Smelters", ["smelter", "recovery_pct", "max_feed_arsenic_pct"],
-                           ["TF", 95, None], ["Madero", 90, 1.0]),
-        "Routes": _sheet("Routes", ["route", "capacity_t_per_month"], ["truck", 300]),
-        "Prices": _sheet("Prices", ["smelter", *months], ["TF", 60000, 60000],
-                         ["Madero", 58000, None]),
-        "Scenarios": _sheet("Scenarios", ["scenario", "sheet", "key", "column", "action",
-                                          "value"], *scenario_rows),
-    }, source="test.xlsx")
+    return RawBook(
+        {
+            "Settings": _sheet(
+                "Settings", ["setting", "value"], ["start_month", "2027-01"], ["horizon_months", 2]
+            ),
+            "Supply": _sheet(
+                "Supply",
+                ["source", "bound", *months],
+                ["Mohawk", "max", 100, None],
+                ["Mohawk", "min", 10, 20],
+                ["Tok", "max", 50, 60],
+            ),
+            "Smelters": _sheet(
+                "Smelters",
+                ["smelter", "recovery_pct", "max_feed_arsenic_pct"],
+                ["TF", 95, None],
+                ["Madero", 90, 1.0],
+            ),
+            "Routes": _sheet("Routes", ["route", "capacity_t_per_month"], ["truck", 300]),
+            "Prices": _sheet(
+                "Prices", ["smelter", *months], ["TF", 60000, 60000], ["Madero", 58000, None]
+            ),
+            "Scenarios": _sheet(
+                "Scenarios",
+                ["scenario", "sheet", "key", "column", "action", "value"],
+                *scenario_rows,
+            ),
+        },
+        source="test.xlsx",
+    )
 
 
 def test_names_in_sheet_order():
-    book = _book(["b", "Prices", "*", "*", "scale", 0.7], ["a", "Prices", "*", "*", "add", 1],
-                 ["b", "Prices", "TF", "2027-01", "set", 1])
+    book = _book(
+        ["b", "Prices", "*", "*", "scale", 0.7],
+        ["a", "Prices", "*", "*", "add", 1],
+        ["b", "Prices", "TF", "2027-01", "set", 1],
+    )
     assert scenario_names(book) == ["b", "a"]
 
 
@@ -43,8 +62,10 @@ def test_scale_every_month_of_every_row_with_blank_starting_from_default():
     """Prices '*'/'*' scale 0.7: 60000 → 42000; a blank price (default 0) stays 0."""
     book = _book(["low", "Prices", "*", "*", "scale", 0.7])
     out, changes = apply_scenario_with_changes(book, "low")
-    assert out.sheets["Prices"].rows == [["TF", pytest.approx(42000), pytest.approx(42000)],
-                                         ["Madero", pytest.approx(40600), 0.0]]
+    assert out.sheets["Prices"].rows == [
+        ["TF", pytest.approx(42000), pytest.approx(42000)],
+        ["Madero", pytest.approx(40600), 0.0],
+    ]
     assert len(changes) == 4
     assert book.sheets["Prices"].rows[0][1] == 60000, "the input book must not change"
 
@@ -60,15 +81,19 @@ def test_supply_key_matches_all_rows_of_the_source_and_month_matches_date_header
 
 def test_rows_apply_in_sheet_order():
     """set 100 then scale 2 → 200; the reverse order would give 100."""
-    book = _book(["o", "Routes", "truck", "capacity_t_per_month", "set", 100],
-                 ["o", "Routes", "truck", "capacity_t_per_month", "scale", 2])
+    book = _book(
+        ["o", "Routes", "truck", "capacity_t_per_month", "set", 100],
+        ["o", "Routes", "truck", "capacity_t_per_month", "scale", 2],
+    )
     assert apply_scenario(book, "o").sheets["Routes"].rows[0][1] == 200
 
 
 def test_set_of_absent_setting_adds_it_and_scale_of_absent_uses_default():
     """discount default 8 %/yr: scale 1.5 → 12; time_limit_s absent: set adds a row."""
-    book = _book(["s", "Settings", "discount_rate_pct_per_year", "value", "scale", 1.5],
-                 ["s", "Settings", "time_limit_s", "value", "set", 5])
+    book = _book(
+        ["s", "Settings", "discount_rate_pct_per_year", "value", "scale", 1.5],
+        ["s", "Settings", "time_limit_s", "value", "set", 5],
+    )
     rows = apply_scenario(book, "s").sheets["Settings"].rows
     assert ["discount_rate_pct_per_year", 12.0] in rows
     assert ["time_limit_s", 5] in rows

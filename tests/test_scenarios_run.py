@@ -33,21 +33,56 @@ def tiny_rows(*scenarios: list) -> dict:
     spot $40,000/t Sb. Base objective = 100 t × (0.5 × 40,000 − 400 − 250 − 300) =
     $1,905,000 (month 0 is undiscounted)."""
     return {
-        "Settings": [["setting", "value"], ["case_name", "tiny_run"],
-                     ["start_month", "2027-01"], ["horizon_months", 1]],
-        "Sources": [["source", "kind", "country", "domestic", "grade_pct_sb", "arsenic_pct",
-                     "cost_usd_per_t", "stockpile_capacity_t",
-                     "holding_cost_usd_per_t_month"],
-                    ["AK1", "mine", "USA", "yes", 50, 0.5, 400, 0, 0]],
+        "Settings": [
+            ["setting", "value"],
+            ["case_name", "tiny_run"],
+            ["start_month", "2027-01"],
+            ["horizon_months", 1],
+        ],
+        "Sources": [
+            [
+                "source",
+                "kind",
+                "country",
+                "domestic",
+                "grade_pct_sb",
+                "arsenic_pct",
+                "cost_usd_per_t",
+                "stockpile_capacity_t",
+                "holding_cost_usd_per_t_month",
+            ],
+            ["AK1", "mine", "USA", "yes", 50, 0.5, 400, 0, 0],
+        ],
         "Supply": [["source", "bound", "2027-01"], ["AK1", "max", 100]],
-        "Smelters": [["smelter", "country", "base_capacity_t_per_month",
-                      "processing_cost_usd_per_t", "recovery_pct", "min_feed_grade_pct",
-                      "max_feed_arsenic_pct", "min_domestic_share_pct", "min_feed_t_per_month",
-                      "stockpile_capacity_t", "holding_cost_usd_per_t_month"],
-                     ["TF", "USA", 200, 300, 100, None, None, None, None, 0, 0]],
-        "Routes": [["route", "source", "smelter", "mode", "cost_usd_per_t", "transit_months",
-                    "capacity_t_per_month", "distance_km"],
-                   ["AK1-TF", "AK1", "TF", "truck", 250, 0, 200, 100]],
+        "Smelters": [
+            [
+                "smelter",
+                "country",
+                "base_capacity_t_per_month",
+                "processing_cost_usd_per_t",
+                "recovery_pct",
+                "min_feed_grade_pct",
+                "max_feed_arsenic_pct",
+                "min_domestic_share_pct",
+                "min_feed_t_per_month",
+                "stockpile_capacity_t",
+                "holding_cost_usd_per_t_month",
+            ],
+            ["TF", "USA", 200, 300, 100, None, None, None, None, 0, 0],
+        ],
+        "Routes": [
+            [
+                "route",
+                "source",
+                "smelter",
+                "mode",
+                "cost_usd_per_t",
+                "transit_months",
+                "capacity_t_per_month",
+                "distance_km",
+            ],
+            ["AK1-TF", "AK1", "TF", "truck", 250, 0, 200, 100],
+        ],
         "Prices": [["smelter", "2027-01"], ["TF", 40_000]],
         "Scenarios": [SCENARIO_HEADERS, *scenarios],
     }
@@ -88,7 +123,8 @@ def test_tiny_case_hand_checked_objectives_and_methods():
     cold = run_all(plan, RunOptions(persistent=False))
     assert {r.method for r in cold} == {METHOD_COLD}
     assert [r.objective_usd for r in cold] == pytest.approx(
-        [r.objective_usd for r in records], abs=1e-6)
+        [r.objective_usd for r in records], abs=1e-6
+    )
 
 
 def test_lumpy_base_case_solves_every_run_cold():
@@ -104,15 +140,18 @@ def test_run_one_reports_the_cells_it_changed():
     raw = raw_book(tiny_rows(*TINY_SCENARIOS))
     record = run_one(raw, "cheap")
     assert [(c.sheet, c.cell, c.old, c.new) for c in record.changes] == [
-        ("Prices", "B2", 40_000, pytest.approx(20_000))]
+        ("Prices", "B2", 40_000, pytest.approx(20_000))
+    ]
 
 
 def test_bad_scenario_rows_and_broken_rules_are_all_reported():
-    raw = raw_book(tiny_rows(
-        ["typo", "Pricez", "TF", "*", "scale", 0.5, None],
-        ["typo", "Prices", "TF", "*", "multiply", 2, None],
-        ["broken", "Smelters", "TF", "recovery_pct", "set", 150, None],
-    ))
+    raw = raw_book(
+        tiny_rows(
+            ["typo", "Pricez", "TF", "*", "scale", 0.5, None],
+            ["typo", "Prices", "TF", "*", "multiply", 2, None],
+            ["broken", "Smelters", "TF", "recovery_pct", "set", 150, None],
+        )
+    )
     with pytest.raises(InputError) as err:
         prepare(raw)
     text = "\n".join(str(p) for p in err.value.problems if p.is_error)
@@ -122,8 +161,9 @@ def test_bad_scenario_rows_and_broken_rules_are_all_reported():
 
 
 def test_cli_bad_scenarios_exit_2_located(tmp_path, capsys):
-    book = write_book(tmp_path / "bad.xlsx", tiny_rows(
-        ["typo", "Prices", "TF", "2031-01", "scale", 0.5, None]))
+    book = write_book(
+        tmp_path / "bad.xlsx", tiny_rows(["typo", "Prices", "TF", "2031-01", "scale", 0.5, None])
+    )
     assert main(["scenarios", str(book), "-o", str(tmp_path / "c.xlsx")]) == 2
     err = capsys.readouterr().err
     assert "Scenarios row 2" in err and "2031-01" in err
@@ -136,8 +176,13 @@ def test_cli_infeasible_scenario_is_a_row_not_a_failure(tmp_path, capsys):
     assert main(["scenarios", str(book), "-o", str(out), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     status = {r["scenario"]: r["status"] for r in data["runs"]}
-    assert status == {None: "optimal", "cheap": "optimal", "tight": "optimal",
-                      "slow": "optimal", "impossible": "infeasible"}
+    assert status == {
+        None: "optimal",
+        "cheap": "optimal",
+        "tight": "optimal",
+        "slow": "optimal",
+        "impossible": "infeasible",
+    }
     cheap = data["runs"][1]
     assert cheap["delta_objective_usd"] == pytest.approx(-1_000_000)
     assert cheap["delta_objective_pct"] == pytest.approx(-100 * 1_000_000 / 1_905_000)
@@ -164,14 +209,34 @@ def test_cli_usage_errors(tmp_path, capsys):
 def test_cli_reports_dir_writes_every_runs_full_report(tmp_path, capsys):
     book = write_book(tmp_path / "tiny.xlsx", tiny_rows(*TINY_SCENARIOS[:2]))
     reports = tmp_path / "reports"
-    assert main(["scenarios", str(book), "-o", str(tmp_path / "c.xlsx"), "--reports",
-                 str(reports), "--json"]) == 0
+    assert (
+        main(
+            [
+                "scenarios",
+                str(book),
+                "-o",
+                str(tmp_path / "c.xlsx"),
+                "--reports",
+                str(reports),
+                "--json",
+            ]
+        )
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert sorted(p.name for p in reports.iterdir()) == [
-        "tiny_run_cheap_report.xlsx", "tiny_run_report.xlsx", "tiny_run_tight_report.xlsx"]
+        "tiny_run_cheap_report.xlsx",
+        "tiny_run_report.xlsx",
+        "tiny_run_tight_report.xlsx",
+    ]
     assert [r["report"] for r in data["runs"]] == [
-        str(reports / n) for n in ("tiny_run_report.xlsx", "tiny_run_cheap_report.xlsx",
-                                   "tiny_run_tight_report.xlsx")]
+        str(reports / n)
+        for n in (
+            "tiny_run_report.xlsx",
+            "tiny_run_cheap_report.xlsx",
+            "tiny_run_tight_report.xlsx",
+        )
+    ]
     assert {r["solved_by"] for r in data["runs"]} == {METHOD_COLD}  # as solve --scenario
 
 
@@ -200,9 +265,17 @@ def test_every_default_scenario_matches_a_separate_solve(default_book, tmp_path,
     data = _scenarios_json(default_book, tmp_path / "cmp.xlsx", capsys)
     case, _, _ = load_case(default_book)
     names = [r["scenario"] for r in data["runs"]]
-    assert names == [None, "grant_delayed_6m", "no_grant", "foreign_feed_cut", "price_minus_30",
-                     "short_trucking_season", "madero_outage", "lumpy_expansion",
-                     "no_tf_expansion"]
+    assert names == [
+        None,
+        "grant_delayed_6m",
+        "no_grant",
+        "foreign_feed_cut",
+        "price_minus_30",
+        "short_trucking_season",
+        "madero_outage",
+        "lumpy_expansion",
+        "no_tf_expansion",
+    ]
     mines = {r for r, x in case.routes.items() if case.sources[x.source].kind == "mine"}
     for run in data["runs"]:
         assert run["status"] == "optimal", run["scenario"]
@@ -219,8 +292,9 @@ def test_every_default_scenario_matches_a_separate_solve(default_book, tmp_path,
         built: dict[str, float] = {}
         for b in solo["expansions"]:
             built[b["project"]] = built.get(b["project"], 0.0) + b["added_t_per_month"]
-        assert {e: x["added_t_per_month"] for e, x in run["expansions"].items()} == \
-            pytest.approx(built, rel=1e-6)
+        assert {e: x["added_t_per_month"] for e, x in run["expansions"].items()} == pytest.approx(
+            built, rel=1e-6
+        )
         starts = {b["project"]: b["start_month"] for b in reversed(solo["expansions"])}
         assert {e: x["start_month"] for e, x in run["expansions"].items()} == starts
     methods = {r["scenario"]: r["solved_by"] for r in data["runs"]}
@@ -240,12 +314,15 @@ def test_dask_local_cluster_gives_the_serial_results(tmp_path, capsys):
     raw = default_raw()
     plan = prepare(raw)
     serial = run_all(plan)
-    with distributed.LocalCluster(processes=False, n_workers=1, threads_per_worker=1,
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None
+    ) as cluster:
         book = tmp_path / "base.xlsx"
         assert main(["template", str(book)]) == 0
-        data = _scenarios_json(book, tmp_path / "d.xlsx", capsys, "--dask-scheduler",
-                               cluster.scheduler_address)
+        data = _scenarios_json(
+            book, tmp_path / "d.xlsx", capsys, "--dask-scheduler", cluster.scheduler_address
+        )
     assert [r["objective_usd"] for r in data["runs"]] == pytest.approx(
-        [r.objective_usd for r in serial], rel=1e-12)
+        [r.objective_usd for r in serial], rel=1e-12
+    )
     assert [r["solved_by"] for r in data["runs"]] == [r.method for r in serial]

@@ -26,8 +26,14 @@ def test_default_case_summary_and_report(tmp_path, capsys):
     assert main(["solve", "-o", str(report)]) == 0
     out = capsys.readouterr().out
     assert "optimal" in out and "Objective (discounted margin): $" in out
-    for words in ("Sb produced:", "Ore shipped:", "Expansion built:", "Grant used:",
-                  "Contract shortfall:", f"Report: {report}"):
+    for words in (
+        "Sb produced:",
+        "Ore shipped:",
+        "Expansion built:",
+        "Grant used:",
+        "Contract shortfall:",
+        f"Report: {report}",
+    ):
         assert words in out
     assert report.exists() and report.stat().st_size > 0
 
@@ -59,8 +65,10 @@ def test_default_report_path_under_outputs(tmp_path, monkeypatch, capsys):
 
 def test_workbook_input_and_scenario(tmp_path, capsys):
     book = write_book(tmp_path / "full.xlsx", full_rows())
-    assert main(["solve", str(book), "--scenario", "lumpy", "--json",
-                 "-o", str(tmp_path / "r.xlsx")]) == 0
+    assert (
+        main(["solve", str(book), "--scenario", "lumpy", "--json", "-o", str(tmp_path / "r.xlsx")])
+        == 0
+    )
     data = _json(capsys)
     assert data["status"] == "optimal" and data["expansion_mode"] == "lumpy"
     assert data["mip_gap_pct"] is not None

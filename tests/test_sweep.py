@@ -23,8 +23,13 @@ def test_parse_sweep():
     assert parse_sweep("grant-delay:0..12") == Sweep("grant-delay", tuple(range(13)))
     assert parse_sweep(" grant-delay : 3 .. 5 ").delays == (3, 4, 5)
     assert parse_sweep("grant-delay:2").delays == (0, 1, 2)
-    for bad in ("grant-delay", "grant-delay:5..2", "price:0..3", "grant-delay:-1..3",
-                "grant-delay:0..999"):
+    for bad in (
+        "grant-delay",
+        "grant-delay:5..2",
+        "price:0..3",
+        "grant-delay:-1..3",
+        "grant-delay:0..999",
+    ):
         with pytest.raises(UsageError):
             parse_sweep(bad)
 
@@ -39,25 +44,33 @@ def test_sweep_book_overrides_every_grant_award_from_its_effective_month():
     assert prepare(book).names == names
     _, changes = apply_scenario_with_changes(book, "grant_delay_12m")
     assert [(c.sheet, c.cell, c.key, c.column, c.old, c.new) for c in changes] == [
-        ("Grants", "D2", "DPA Title III", "award_month", "2026-03", "2028-01")]
-    assert "Scenarios" in raw.sheets and raw.sheets["Scenarios"].rows[0][0] == \
-        "grant_delayed_6m", "the input book must not change"
+        ("Grants", "D2", "DPA Title III", "award_month", "2026-03", "2028-01")
+    ]
+    assert "Scenarios" in raw.sheets and raw.sheets["Scenarios"].rows[0][0] == "grant_delayed_6m", (
+        "the input book must not change"
+    )
 
 
 def test_sweep_rows_hand_checked():
     """Objectives 100, 90, 90, 60 at delays 0..3: losses 0, 10, 10, 40; month costs —, 10,
     0, 30. Starting at delay 2 (80) and 3 (70): the first row's cost is (100 − 80) / 2."""
     case = prepare(raw_book(tiny_rows()), []).cases[None]
-    rows = sweep_rows(Sweep("grant-delay", (0, 1, 2, 3)), case,
-                      {0: ("optimal", 100.0), 1: ("optimal", 90.0), 2: ("optimal", 90.0),
-                       3: ("optimal", 60.0)})
+    rows = sweep_rows(
+        Sweep("grant-delay", (0, 1, 2, 3)),
+        case,
+        {0: ("optimal", 100.0), 1: ("optimal", 90.0), 2: ("optimal", 90.0), 3: ("optimal", 60.0)},
+    )
     assert [r.loss_usd for r in rows] == [0, 10, 10, 40]
     assert [r.month_cost_usd for r in rows] == [None, 10, 0, 30]
-    later = sweep_rows(Sweep("grant-delay", (2, 3)), case,
-                       {0: ("optimal", 100.0), 2: ("optimal", 80.0), 3: ("optimal", 70.0)})
+    later = sweep_rows(
+        Sweep("grant-delay", (2, 3)),
+        case,
+        {0: ("optimal", 100.0), 2: ("optimal", 80.0), 3: ("optimal", 70.0)},
+    )
     assert [r.month_cost_usd for r in later] == [10, 10]
-    failed = sweep_rows(Sweep("grant-delay", (0, 1)), case,
-                        {0: ("optimal", 100.0), 1: ("infeasible", None)})
+    failed = sweep_rows(
+        Sweep("grant-delay", (0, 1)), case, {0: ("optimal", 100.0), 1: ("infeasible", None)}
+    )
     assert failed[1].loss_usd is None and failed[1].month_cost_usd is None
 
 
@@ -76,8 +89,10 @@ def test_default_case_grant_delay_sweep_is_monotone(tmp_path, capsys):
     assert main(["template", str(book)]) == 0
     out = tmp_path / "sweep.xlsx"
     capsys.readouterr()
-    assert main(["scenarios", str(book), "--sweep", "grant-delay:0..12", "-o", str(out),
-                 "--json"]) == 0
+    assert (
+        main(["scenarios", str(book), "--sweep", "grant-delay:0..12", "-o", str(out), "--json"])
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     sweep = data["sweep"]
     assert [r["delay_months"] for r in sweep] == list(range(13))
@@ -88,7 +103,8 @@ def test_default_case_grant_delay_sweep_is_monotone(tmp_path, capsys):
     assert sweep[-1]["loss_usd"] > 1_000_000  # a year's delay costs over $1M here
     assert all(r["cost_per_month_usd"] >= 0 for r in sweep[1:])
     assert sum(r["cost_per_month_usd"] for r in sweep[1:]) == pytest.approx(
-        sweep[-1]["loss_usd"], rel=1e-9)
+        sweep[-1]["loss_usd"], rel=1e-9
+    )
     assert {r["solved_by"] for r in data["runs"][1:]} == {"re-solved"}  # award month: data
 
     wb = openpyxl.load_workbook(out)
@@ -99,4 +115,11 @@ def test_default_case_grant_delay_sweep_is_monotone(tmp_path, capsys):
     assert len(wb["Charts"]._charts) == 2 + 2 + 2  # sweep curve + comparison + 2 smelters
     changes = [r for r in wb["InputChanges"].iter_rows(min_row=2, values_only=True)]
     assert len(changes) == 12 and changes[0][:7] == (
-        "grant_delay_1m", "Grants", "D2", "DPA Title III", "award_month", "2026-03", "2027-02")
+        "grant_delay_1m",
+        "Grants",
+        "D2",
+        "DPA Title III",
+        "award_month",
+        "2026-03",
+        "2027-02",
+    )

@@ -59,7 +59,8 @@ def test_shipped_base_case_is_the_default_case(default_case):
     case, problems = _read_case(BASE_CASE)
     assert [str(p) for p in problems] == [], f"inputs/base_case.xlsx has problems; {REGENERATE}"
     assert case == default_case, (
-        f"inputs/base_case.xlsx differs from the embedded default case; {REGENERATE}")
+        f"inputs/base_case.xlsx differs from the embedded default case; {REGENERATE}"
+    )
 
 
 def test_month_headers_as_real_dates_mean_the_same_months(book, default_case, tmp_path):
@@ -119,8 +120,12 @@ def test_readme_lists_only_sources_the_notes_cite(tmp_path):
                 row[j] = "Assumption: made up."
     path = tmp_path / "uncited.xlsx"
     write_template(raw, path)
-    text = " ".join(str(c.value) for row in openpyxl.load_workbook(path)[README].iter_rows()
-                    for c in row if c.value)
+    text = " ".join(
+        str(c.value)
+        for row in openpyxl.load_workbook(path)[README].iter_rows()
+        for c in row
+        if c.value
+    )
     assert "Sources of the numbers" not in text
     assert CITATIONS[0][1] not in text
 
@@ -162,10 +167,14 @@ def test_dropdowns_and_range_checks(book):
     assert "RouteAvailability" in scen["B2"].formula1
     settings = _validations(wb["Settings"])
     assert "horizon_months" in settings["A2"].formula1
-    policy = next(dv for dv in wb["Settings"].data_validations.dataValidation
-                  if "keep_opening" in (dv.formula1 or ""))
-    row = next(r[0].row for r in wb["Settings"].iter_rows(min_row=2)
-               if r[0].value == "end_stock_policy")
+    policy = next(
+        dv
+        for dv in wb["Settings"].data_validations.dataValidation
+        if "keep_opening" in (dv.formula1 or "")
+    )
+    row = next(
+        r[0].row for r in wb["Settings"].iter_rows(min_row=2) if r[0].value == "end_stock_policy"
+    )
     assert f"B{row}" in policy.sqref
     assert _validations(wb["RouteAvailability"])["B2"].formula2 == "100"
 
@@ -177,8 +186,11 @@ def test_no_cell_has_two_validations(book):
         seen: set[tuple[int, int]] = set()
         for dv in ws.data_validations.dataValidation:
             for rng in dv.sqref.ranges:
-                cells = {(r, c) for r in range(rng.min_row, rng.max_row + 1)
-                         for c in range(rng.min_col, rng.max_col + 1)}
+                cells = {
+                    (r, c)
+                    for r in range(rng.min_row, rng.max_row + 1)
+                    for c in range(rng.min_col, rng.max_col + 1)
+                }
                 assert not cells & seen, (ws.title, str(rng))
                 seen |= cells
 
@@ -199,24 +211,26 @@ def test_text_is_written_as_text_never_as_formula_or_error(tmp_path):
     raw = default_raw()
     sources = raw.sheets["Sources"]
     note = sources.headers.index("note")
-    sources.rows[0][note] = "=HYPERLINK(\"http://x\")"
+    sources.rows[0][note] = '=HYPERLINK("http://x")'
     sources.rows[1][note] = "#DIV/0!"
     sources.rows[2][sources.headers.index("country")] = "=1+1"
     path = tmp_path / "text.xlsx"
     write_template(raw, path)
     ws = openpyxl.load_workbook(path)["Sources"]
-    for ref, value in (("J2", "=HYPERLINK(\"http://x\")"), ("J3", "#DIV/0!"), ("C4", "=1+1")):
+    for ref, value in (("J2", '=HYPERLINK("http://x")'), ("J3", "#DIV/0!"), ("C4", "=1+1")):
         assert ws[ref].data_type == "s" and ws[ref].value == value
     back = read_workbook(path).sheets["Sources"]
-    assert back.rows[0][note] == "=HYPERLINK(\"http://x\")"
+    assert back.rows[0][note] == '=HYPERLINK("http://x")'
     assert back.rows[1][note] == "#DIV/0!"
 
 
 def test_dates_in_a_raw_book_are_written_as_month_text(tmp_path):
     raw = default_raw()
     supply = raw.sheets["Supply"]
-    supply.headers = [datetime(int(h[:4]), int(h[5:]), 1) if month_key(h) and h[0] == "2"
-                      else h for h in supply.headers]
+    supply.headers = [
+        datetime(int(h[:4]), int(h[5:]), 1) if month_key(h) and h[0] == "2" else h
+        for h in supply.headers
+    ]
     path = tmp_path / "dated_raw.xlsx"
     write_template(raw, path)
     header = openpyxl.load_workbook(path)["Supply"]["C1"]
@@ -278,9 +292,19 @@ def test_libreoffice_resave_reads_back_to_the_same_case(book, default_case, tmp_
     out = tmp_path / "resaved"
     profile = (tmp_path / "lo-profile").as_uri()
     subprocess.run(
-        ["soffice", "--headless", f"-env:UserInstallation={profile}", "--convert-to", "xlsx",
-         "--outdir", str(out), str(book)],
-        check=True, capture_output=True, timeout=180,
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation={profile}",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(book),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
     )
     case, problems = _read_case(out / book.name)
     assert [str(p) for p in problems] == []

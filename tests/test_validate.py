@@ -39,8 +39,12 @@ def test_full_case_values_blanks_and_offsets():
     tf, mad = case.smelters["TF"], case.smelters["MAD"]
     assert tf.availability_pct == (100, 100, 50) and mad.availability_pct == (100, 100, 100)
     assert mad.prices_usd_per_t_sb == (38000, 38000, 0)
-    assert (mad.min_feed_grade_pct, mad.max_feed_arsenic_pct, mad.min_domestic_share_pct,
-            mad.min_feed_t_per_month) == (0, None, 0, 0)
+    assert (
+        mad.min_feed_grade_pct,
+        mad.max_feed_arsenic_pct,
+        mad.min_domestic_share_pct,
+        mad.min_feed_t_per_month,
+    ) == (0, None, 0, 0)
     assert tf.max_feed_arsenic_pct == 2
 
     assert case.routes["AK1-TF"].availability_pct == (0, 100, 100)
@@ -49,8 +53,12 @@ def test_full_case_values_blanks_and_offsets():
     assert isinstance(case.routes["AK1-MAD"].transit_months, int)
 
     tfx, madx = case.expansions["TF-X"], case.expansions["MAD-X"]
-    assert (tfx.fixed_capex_usd, tfx.lead_time_months, tfx.earliest_start, tfx.latest_start) \
-        == (0, 1, 0, 2)
+    assert (tfx.fixed_capex_usd, tfx.lead_time_months, tfx.earliest_start, tfx.latest_start) == (
+        0,
+        1,
+        0,
+        2,
+    )
     assert (madx.lead_time_months, madx.latest_start, madx.fixed_capex_usd) == (0, 2, 50000)
 
     assert case.grants["DPA"].award == -7
@@ -62,7 +70,9 @@ def test_full_case_values_blanks_and_offsets():
     assert (spot.smelter, spot.start, spot.end, spot.min_t_sb_per_month) == ("any", 2, 2, 0)
 
     assert {(o.location, o.source, o.tonnes) for o in case.opening_stock} == {
-        ("TF", "AK1", 20), ("AK1", "AK1", 5)}
+        ("TF", "AK1", 20),
+        ("AK1", "AK1", 5),
+    }
 
 
 def test_optional_sheets_missing_mean_none():
@@ -74,13 +84,14 @@ def test_optional_sheets_missing_mean_none():
 
 def test_locations_point_at_the_cells():
     case, _ = validate(raw_book(full_rows()))
-    assert case.where("Sources", "AK1", "grade_pct_sb") == CellRef("Sources", 2, "grade_pct_sb",
-                                                                   "E")
+    assert case.where("Sources", "AK1", "grade_pct_sb") == CellRef(
+        "Sources", 2, "grade_pct_sb", "E"
+    )
     assert case.where("Supply", "AK1|min", "2027-02") == CellRef("Supply", 3, "2027-02", "D")
-    assert case.where("Settings", "horizon_months", "value") == CellRef("Settings", 4, "value",
-                                                                        "B")
-    assert case.where("OpeningStock", "AK1|AK1", "tonnes") == CellRef("OpeningStock", 3,
-                                                                      "tonnes", "C")
+    assert case.where("Settings", "horizon_months", "value") == CellRef("Settings", 4, "value", "B")
+    assert case.where("OpeningStock", "AK1|AK1", "tonnes") == CellRef(
+        "OpeningStock", 3, "tonnes", "C"
+    )
     assert case.where("Routes", "BUY-MAD", "") == CellRef("Routes", 4)
     assert str(case.where("Prices", "MAD", "2027-03")) == "Prices!D3 (2027-03)"
     assert row_id("Supply", {"source": "AK1", "bound": "max"}) == "AK1|max"
@@ -101,7 +112,8 @@ def test_bad_horizon_does_not_flood_month_errors():
     assert errors_of(raw) == [
         "Settings!B4 [value]: horizon_months: text in a number cell: expected a whole number "
         "from 1 to 240 (found 'three') — type a number, without units or words (text is never "
-        "read as zero)"]
+        "read as zero)"
+    ]
 
 
 def test_near_miss_of_a_present_sheet_is_a_warning():
@@ -111,7 +123,8 @@ def test_near_miss_of_a_present_sheet_is_a_warning():
     assert case is not None
     assert [str(p) for p in problems] == [
         "Pricez: unknown sheet, ignored (found 'Pricez') — it looks like 'Prices', which is also "
-        "present"]
+        "present"
+    ]
 
 
 def test_note_only_rows_and_headerless_columns_are_warned_and_ignored():
@@ -121,7 +134,9 @@ def test_note_only_rows_and_headerless_columns_are_warned_and_ignored():
     case, problems = validate(raw_book(rows))
     assert case is not None and len(case.routes) == 3
     assert [(p.severity, p.sheet, p.cell) for p in problems] == [
-        ("warning", "Sources", "L1"), ("warning", "Routes", None)]
+        ("warning", "Sources", "L1"),
+        ("warning", "Routes", None),
+    ]
     assert problems[1].row == 5
 
 
@@ -158,7 +173,13 @@ def test_blank_workbook_lists_every_required_sheet():
     case, problems = validate(RawBook({"Sheet1": RawSheet("Sheet1", [], [], [])}))
     assert case is None
     assert [p.sheet for p in problems if p.is_error] == [
-        "Settings", "Sources", "Supply", "Smelters", "Routes", "Prices"]
+        "Settings",
+        "Sources",
+        "Supply",
+        "Smelters",
+        "Routes",
+        "Prices",
+    ]
 
 
 def test_headers_in_the_wrong_row_are_explained():
@@ -172,8 +193,17 @@ def test_helpers():
     assert close_match("Pricez", ["Prices", "Routes"]) == "Prices"
     assert close_match("smelter availability", ["SmelterAvailability"]) == "SmelterAvailability"
     assert close_match("xyz", ["Prices"]) is None
-    assert [parse_yesno(v) for v in ("Yes", " no ", "TRUE", "false", 1, 0.0, True, "1", "0")] \
-        == [True, False, True, False, True, False, True, True, False]
+    assert [parse_yesno(v) for v in ("Yes", " no ", "TRUE", "false", 1, 0.0, True, "1", "0")] == [
+        True,
+        False,
+        True,
+        False,
+        True,
+        False,
+        True,
+        True,
+        False,
+    ]
     assert [parse_yesno(v) for v in ("y", 2, None, "maybe")] == [None] * 4
 
 
@@ -185,8 +215,13 @@ header_styles = st.sampled_from(["text", "padded", "datetime", "date", "mid-mont
 
 def _header(label: str, style: str):
     y, m = int(label[:4]), int(label[5:])
-    return {"text": label, "padded": f"\xa0{y}-{m} ", "datetime": datetime(y, m, 1),
-            "date": date(y, m, 1), "mid-month": datetime(y, m, 17, 8, 30)}[style]
+    return {
+        "text": label,
+        "padded": f"\xa0{y}-{m} ",
+        "datetime": datetime(y, m, 1),
+        "date": date(y, m, 1),
+        "mid-month": datetime(y, m, 17, 8, 30),
+    }[style]
 
 
 @settings(max_examples=40, deadline=None)
@@ -211,8 +246,9 @@ def test_month_headers_in_any_form_mean_the_same_month(start, horizon, data):
     assert case.smelters["TF"].prices_usd_per_t_sb == tuple(float(t + 1) for t in range(horizon))
 
 
-id_text = st.text(st.characters(codec="utf-8", categories=("L", "N", "P", "S")), min_size=1,
-                  max_size=12)
+id_text = st.text(
+    st.characters(codec="utf-8", categories=("L", "N", "P", "S")), min_size=1, max_size=12
+)
 padding = st.text(st.sampled_from([" ", "\t", "\xa0"]), max_size=3)
 
 

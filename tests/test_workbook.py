@@ -68,8 +68,11 @@ def test_dates_booleans_and_text_as_typed(tmp_path):
 def test_error_values_and_uncached_formulas_become_markers(tmp_path):
     sheet = [["a", "b", "c"], ["=1/0", "#DIV/0!", "=SUM(A2:B2)"], ["#N/A", 1, 2]]
     s = read_workbook(write_book(tmp_path / "b.xlsx", {"S": sheet})).sheets["S"]
-    assert s.rows[0] == [UncachedFormula("=1/0"), ErrorValue("#DIV/0!"),
-                         UncachedFormula("=SUM(A2:B2)")]
+    assert s.rows[0] == [
+        UncachedFormula("=1/0"),
+        ErrorValue("#DIV/0!"),
+        UncachedFormula("=SUM(A2:B2)"),
+    ]
     assert s.rows[1] == [ErrorValue("#N/A"), 1, 2]
 
 
@@ -79,12 +82,13 @@ def _with_cached_values(path: Path) -> Path:
     with zipfile.ZipFile(path) as zin:
         parts = {i.filename: zin.read(i.filename) for i in zin.infolist()}
     xml = parts["xl/worksheets/sheet1.xml"].decode()
-    xml, n = re.subn(r'<c r="A2"><f>(.*?)</f><v\s*/?>(</v>)?',
-                     r'<c r="A2"><f>\1</f><v>7</v>', xml)
-    xml, m = re.subn(r'<c r="B2"><f>(.*?)</f><v\s*/?>(</v>)?',
-                     r'<c r="B2" t="e"><f>\1</f><v>#DIV/0!</v>', xml)
-    xml, k = re.subn(r'<c r="C2"><f>(.*?)</f><v\s*/?>(</v>)?',
-                     r'<c r="C2" t="str"><f>\1</f><v></v>', xml)
+    xml, n = re.subn(r'<c r="A2"><f>(.*?)</f><v\s*/?>(</v>)?', r'<c r="A2"><f>\1</f><v>7</v>', xml)
+    xml, m = re.subn(
+        r'<c r="B2"><f>(.*?)</f><v\s*/?>(</v>)?', r'<c r="B2" t="e"><f>\1</f><v>#DIV/0!</v>', xml
+    )
+    xml, k = re.subn(
+        r'<c r="C2"><f>(.*?)</f><v\s*/?>(</v>)?', r'<c r="C2" t="str"><f>\1</f><v></v>', xml
+    )
     assert (n, m, k) == (1, 1, 1), xml
     parts["xl/worksheets/sheet1.xml"] = xml.encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
@@ -126,20 +130,28 @@ def test_input_file_never_changes(tmp_path, capsys):
 
 # --- container guards --------------------------------------------------------------------
 
+
 def _valid_bytes(tmp_path: Path) -> bytes:
     return write_book(tmp_path / "src.xlsx", minimal_rows()).read_bytes()
 
 
-def _rezip(data: bytes, add: dict[str, bytes] | None = None,
-           replace: dict[str, bytes] | None = None, drop: tuple[str, ...] = ()) -> bytes:
+def _rezip(
+    data: bytes,
+    add: dict[str, bytes] | None = None,
+    replace: dict[str, bytes] | None = None,
+    drop: tuple[str, ...] = (),
+) -> bytes:
     buf = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as zin, \
-            zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as zin,
+        zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
         for info in zin.infolist():
             if info.filename in drop:
                 continue
-            zout.writestr(info.filename, (replace or {}).get(info.filename,
-                                                             zin.read(info.filename)))
+            zout.writestr(
+                info.filename, (replace or {}).get(info.filename, zin.read(info.filename))
+            )
         for name, member in (add or {}).items():
             zout.writestr(name, member)
     return buf.getvalue()
@@ -151,46 +163,75 @@ def _content_types(data: bytes) -> bytes:
 
 
 def _macro_content_types(data: bytes) -> bytes:
-    ct = _content_types(data).replace(b"spreadsheetml.sheet.main+xml",
-                                      b"ms-excel.sheet.macroEnabled.main+xml")
+    ct = _content_types(data).replace(
+        b"spreadsheetml.sheet.main+xml", b"ms-excel.sheet.macroEnabled.main+xml"
+    )
     return _rezip(data, replace={"[Content_Types].xml": ct})
 
 
-_BOMB_XML = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-             b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
-             b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-             b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row>'
-             b'</sheetData></worksheet>')
+_BOMB_XML = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row>'
+    b"</sheetData></worksheet>"
+)
 
 CONTAINER_CASES = {
     "csv renamed": ("book.xlsx", lambda ok: b"source,kind\nAK1,mine\n", "not a zip package"),
     "empty file": ("book.xlsx", lambda ok: b"", "the file is empty"),
     "truncated zip": ("book.xlsx", lambda ok: ok[: len(ok) // 2], "corrupt"),
-    "OLE / encrypted": ("book.xlsx", lambda ok: bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 512,
-                        "encrypted or password-protected, or an old .xls"),
+    "OLE / encrypted": (
+        "book.xlsx",
+        lambda ok: bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 512,
+        "encrypted or password-protected, or an old .xls",
+    ),
     "xlsm extension": ("book.xlsm", lambda ok: ok, "macro-enabled workbook (.xlsm)"),
     "xls extension": ("book.xls", lambda ok: ok, "old Excel 97-2003 file"),
     "csv extension": ("book.csv", lambda ok: ok, "must be .xlsx files"),
     "macro content type": ("book.xlsx", _macro_content_types, "contains macros"),
-    "vba part": ("book.xlsx", lambda ok: _rezip(ok, add={"xl/vbaProject.bin": b"\0" * 64}),
-                 "contains macros"),
-    "Word file renamed": ("book.xlsx", lambda ok: _rezip(ok, replace={
-        "[Content_Types].xml": _content_types(ok).replace(
-            b"spreadsheetml.sheet.main+xml", b"wordprocessingml.document.main+xml")}),
-        "not an Excel workbook"),
-    "zip, not Office": ("book.xlsx", lambda ok: _rezip(ok, drop=("[Content_Types].xml",)),
-                        "not an Office document"),
-    "workbook part missing": ("book.xlsx", lambda ok: _rezip(ok, drop=("xl/workbook.xml",)),
-                              "is damaged"),
-    "zip bomb (ratio)": ("book.xlsx",
-                         lambda ok: _rezip(ok, add={"xl/media/pad.bin": b"\0" * (3 << 20)}),
-                         "only a zip bomb does"),
-    "XML entity bomb": ("book.xlsx",
-                        lambda ok: _rezip(ok, replace={"xl/worksheets/sheet1.xml": _BOMB_XML}),
-                        "possible XML bomb"),
-    "damaged XML": ("book.xlsx",
-                    lambda ok: _rezip(ok, replace={"xl/workbook.xml": b"<workbook"}),
-                    "is damaged"),
+    "vba part": (
+        "book.xlsx",
+        lambda ok: _rezip(ok, add={"xl/vbaProject.bin": b"\0" * 64}),
+        "contains macros",
+    ),
+    "Word file renamed": (
+        "book.xlsx",
+        lambda ok: _rezip(
+            ok,
+            replace={
+                "[Content_Types].xml": _content_types(ok).replace(
+                    b"spreadsheetml.sheet.main+xml", b"wordprocessingml.document.main+xml"
+                )
+            },
+        ),
+        "not an Excel workbook",
+    ),
+    "zip, not Office": (
+        "book.xlsx",
+        lambda ok: _rezip(ok, drop=("[Content_Types].xml",)),
+        "not an Office document",
+    ),
+    "workbook part missing": (
+        "book.xlsx",
+        lambda ok: _rezip(ok, drop=("xl/workbook.xml",)),
+        "is damaged",
+    ),
+    "zip bomb (ratio)": (
+        "book.xlsx",
+        lambda ok: _rezip(ok, add={"xl/media/pad.bin": b"\0" * (3 << 20)}),
+        "only a zip bomb does",
+    ),
+    "XML entity bomb": (
+        "book.xlsx",
+        lambda ok: _rezip(ok, replace={"xl/worksheets/sheet1.xml": _BOMB_XML}),
+        "possible XML bomb",
+    ),
+    "damaged XML": (
+        "book.xlsx",
+        lambda ok: _rezip(ok, replace={"xl/workbook.xml": b"<workbook"}),
+        "is damaged",
+    ),
 }
 
 
