@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from optimizer import schema
 from optimizer.case import month_label
 from optimizer.rawbook import RawBook, RawSheet
 
@@ -194,17 +195,7 @@ class _Generator:
                     round(rng.uniform(1, 5), 2),
                 ]
             )
-        headers = [
-            "source",
-            "kind",
-            "country",
-            "domestic",
-            "grade_pct_sb",
-            "arsenic_pct",
-            "cost_usd_per_t",
-            "stockpile_capacity_t",
-            "holding_cost_usd_per_t_month",
-        ]
+        headers = _columns("Sources")
         return _sheet("Sources", headers, rows)
 
     def _supply(self) -> RawSheet:
@@ -253,19 +244,7 @@ class _Generator:
                     round(rng.uniform(1, 6), 2),
                 ]
             )
-        headers = [
-            "smelter",
-            "country",
-            "base_capacity_t_per_month",
-            "processing_cost_usd_per_t",
-            "recovery_pct",
-            "min_feed_grade_pct",
-            "max_feed_arsenic_pct",
-            "min_domestic_share_pct",
-            "min_feed_t_per_month",
-            "stockpile_capacity_t",
-            "holding_cost_usd_per_t_month",
-        ]
+        headers = _columns("Smelters")
         return _sheet("Smelters", headers, rows)
 
     def _smelter_availability(self) -> RawSheet:
@@ -318,16 +297,7 @@ class _Generator:
                 else:
                     avail[rng.random(n) < 0.05] = round(rng.uniform(0, 60))
                 availability.append([rid, *(None if a == 100 else float(a) for a in avail)])
-        headers = [
-            "route",
-            "source",
-            "smelter",
-            "mode",
-            "cost_usd_per_t",
-            "transit_months",
-            "capacity_t_per_month",
-            "distance_km",
-        ]
+        headers = _columns("Routes")
         return (
             _sheet("Routes", headers, routes),
             _sheet("RouteAvailability", ["route", *self.labels], availability),
@@ -389,24 +359,8 @@ class _Generator:
                     eligible,
                 ]
             )
-        project_headers = [
-            "project",
-            "smelter",
-            "max_added_t_per_month",
-            "capex_usd_per_t_per_month",
-            "fixed_capex_usd",
-            "lead_time_months",
-            "earliest_start_month",
-            "latest_start_month",
-        ]
-        grant_headers = [
-            "grant",
-            "agency",
-            "amount_usd",
-            "award_month",
-            "max_share_pct",
-            "eligible_projects",
-        ]
+        project_headers = _columns("Expansions")
+        grant_headers = _columns("Grants")
         return (
             _sheet("Expansions", project_headers, projects),
             _sheet("Grants", grant_headers, grants),
@@ -440,16 +394,13 @@ class _Generator:
                     round(rng.uniform(40_000, 70_000), -1),
                 ]
             )
-        headers = [
-            "contract",
-            "smelter",
-            "start_month",
-            "end_month",
-            "min_t_sb_per_month",
-            "max_t_sb_per_month",
-            "price_usd_per_t_sb",
-        ]
+        headers = _columns("Contracts")
         return _sheet("Contracts", headers, rows)
+
+
+def _columns(sheet: str) -> list[str]:
+    """The sheet's columns as declared in the schema (the optional ``note`` left out)."""
+    return [c.name for c in schema.SHEETS_BY_NAME[sheet].columns if not c.optional_column]
 
 
 def main(argv: list[str] | None = None) -> None:

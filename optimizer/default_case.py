@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from optimizer import schema
 from optimizer.case import month_label
 from optimizer.rawbook import RawBook, RawSheet
 
@@ -122,18 +123,7 @@ SETTINGS: tuple[tuple[str, Any, str], ...] = (
 
 # --- Sources ----------------------------------------------------------------------------
 
-SOURCES_HEADERS = (
-    "source",
-    "kind",
-    "country",
-    "domestic",
-    "grade_pct_sb",
-    "arsenic_pct",
-    "cost_usd_per_t",
-    "stockpile_capacity_t",
-    "holding_cost_usd_per_t_month",
-    "note",
-)
+SOURCES_HEADERS = schema.SHEETS_BY_NAME["Sources"].column_names
 SOURCES: tuple[tuple[Any, ...], ...] = (
     (
         "Mohawk",
@@ -230,20 +220,7 @@ _TAKE_OR_PAY = ("Bolivia DSO", 40, 2027)  # (source, t/month, through year)
 
 # --- Smelters ---------------------------------------------------------------------------
 
-SMELTERS_HEADERS = (
-    "smelter",
-    "country",
-    "base_capacity_t_per_month",
-    "processing_cost_usd_per_t",
-    "recovery_pct",
-    "min_feed_grade_pct",
-    "max_feed_arsenic_pct",
-    "min_domestic_share_pct",
-    "min_feed_t_per_month",
-    "stockpile_capacity_t",
-    "holding_cost_usd_per_t_month",
-    "note",
-)
+SMELTERS_HEADERS = schema.SHEETS_BY_NAME["Smelters"].column_names
 SMELTERS: tuple[tuple[Any, ...], ...] = (
     (
         "Thompson Falls",
@@ -296,17 +273,7 @@ _PRICE_DISCOUNT = {"Thompson Falls": 0, "Madero": 1_000}
 
 # --- Routes -----------------------------------------------------------------------------
 
-ROUTES_HEADERS = (
-    "route",
-    "source",
-    "smelter",
-    "mode",
-    "cost_usd_per_t",
-    "transit_months",
-    "capacity_t_per_month",
-    "distance_km",
-    "note",
-)
+ROUTES_HEADERS = schema.SHEETS_BY_NAME["Routes"].column_names
 _TRUCK = (
     "Alaska Highway, ~2,000 miles (~3,200 km) Alaska → Montana (trade press). "
     "Assumption: ~$0.13/t-km; about a week on the road, so arrives the same month; "
@@ -387,17 +354,7 @@ OPENING_STOCK: tuple[tuple[str, str, float], ...] = (
     ("Madero", "Bolivia DSO", 300),
 )
 
-EXPANSIONS_HEADERS = (
-    "project",
-    "smelter",
-    "max_added_t_per_month",
-    "capex_usd_per_t_per_month",
-    "fixed_capex_usd",
-    "lead_time_months",
-    "earliest_start_month",
-    "latest_start_month",
-    "note",
-)
+EXPANSIONS_HEADERS = schema.SHEETS_BY_NAME["Expansions"].column_names
 EXPANSIONS: tuple[tuple[Any, ...], ...] = (
     (
         "TF expansion",
@@ -428,15 +385,7 @@ EXPANSIONS: tuple[tuple[Any, ...], ...] = (
     ),
 )
 
-GRANTS_HEADERS = (
-    "grant",
-    "agency",
-    "amount_usd",
-    "award_month",
-    "max_share_pct",
-    "eligible_projects",
-    "note",
-)
+GRANTS_HEADERS = schema.SHEETS_BY_NAME["Grants"].column_names
 GRANTS: tuple[tuple[Any, ...], ...] = (
     (
         "DPA Title III",
@@ -451,16 +400,7 @@ GRANTS: tuple[tuple[Any, ...], ...] = (
     ),
 )
 
-CONTRACTS_HEADERS = (
-    "contract",
-    "smelter",
-    "start_month",
-    "end_month",
-    "min_t_sb_per_month",
-    "max_t_sb_per_month",
-    "price_usd_per_t_sb",
-    "note",
-)
+CONTRACTS_HEADERS = schema.SHEETS_BY_NAME["Contracts"].column_names
 CONTRACTS: tuple[tuple[Any, ...], ...] = (
     (
         "DLA ingots IDIQ",
@@ -490,7 +430,7 @@ CONTRACTS: tuple[tuple[Any, ...], ...] = (
 
 # --- Scenarios --------------------------------------------------------------------------
 
-SCENARIOS_HEADERS = ("scenario", "sheet", "key", "column", "action", "value", "note")
+SCENARIOS_HEADERS = schema.SHEETS_BY_NAME["Scenarios"].column_names
 
 
 def _scenarios() -> list[tuple[Any, ...]]:
