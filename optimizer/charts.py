@@ -189,9 +189,14 @@ def add_charts(
                 "#,##0",
             )
         )
+    place_charts(sheet, charts)
+    return len(charts)
+
+
+def place_charts(sheet: Worksheet, charts: list) -> None:
+    """Stack ``charts`` down column A, with a page break after every CHARTS_PER_PAGE."""
     for i, chart in enumerate(charts):
         top = 2 + i * ROWS_PER_CHART
         sheet.add_chart(chart, f"A{top}")
         if i % CHARTS_PER_PAGE == CHARTS_PER_PAGE - 1 and i + 1 < len(charts):
             sheet.row_breaks.append(Break(id=top + ROWS_PER_CHART - 2))
-    return len(charts)

@@ -28,18 +28,16 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 import optimizer
 from optimizer.case import Case
 from optimizer.charts import (
-    CHARTS_PER_PAGE,
     HEIGHT_CM,
-    ROWS_PER_CHART,
     WIDTH_CM,
     chart_title,
     line_chart,
+    place_charts,
 )
 from optimizer.rawbook import month_key
 from optimizer.report_io import check_target, save_atomic
@@ -524,11 +522,7 @@ def _write_charts(
                 "#,##0",
             )
         )
-    for i, chart in enumerate(charts):
-        top = 2 + i * ROWS_PER_CHART
-        ws.add_chart(chart, f"A{top}")
-        if i % CHARTS_PER_PAGE == CHARTS_PER_PAGE - 1 and i + 1 < len(charts):
-            ws.row_breaks.append(Break(id=top + ROWS_PER_CHART - 2))
+    place_charts(ws, charts)
     fit_to_width(ws, landscape=False)
 
 
