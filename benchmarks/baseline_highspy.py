@@ -1,6 +1,6 @@
 """An independent direct highspy build of the SPEC §3 LP (continuous expansion mode).
 
-The same linear program as :mod:`optimizer.model`, written a second time without Pyomo:
+The same linear program as :mod:`optimizer.model.build`, written a second time without Pyomo:
 every variable family is a block of columns allocated with numpy, every constraint family a
 block of rows, the coefficients collected as COO triples and compressed to CSC with numpy,
 then handed to HiGHS in one ``passModel`` call. Two uses:

@@ -1,7 +1,7 @@
 """Seeded synthetic cases at scale: months × sources × smelters × routes per source.
 
 ``generate_raw(months, sources, smelters, routes_per_source, seed)`` returns a schema-valid
-:class:`~optimizer.rawbook.RawBook` (every input sheet, expansions, grants, contracts,
+:class:`~optimizer.inputs.rawbook.RawBook` (every input sheet, expansions, grants, contracts,
 opening stock, availability patterns) that is **feasible by construction**:
 
 * The first sources are *clean* Alaskan claim groups (domestic, grade ≥ 45 % Sb, arsenic
@@ -29,9 +29,9 @@ from typing import Any
 
 import numpy as np
 
-from optimizer import schema
 from optimizer.case import month_label
-from optimizer.rawbook import RawBook, RawSheet
+from optimizer.inputs import schema
+from optimizer.inputs.rawbook import RawBook, RawSheet
 
 START_MONTH = "2027-01"
 MODES_TRANSIT = {
@@ -77,7 +77,7 @@ def generate_raw(
 
 def write_workbook(raw: RawBook, path: Path) -> None:
     """Write ``raw`` as an ``.xlsx`` input workbook with the product's template writer."""
-    from optimizer.template import write_template
+    from optimizer.inputs.template import write_template
 
     write_template(raw, path)
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/run.py --handoffs 120x50x10x3 [--repeat N]
 
-Every method gets a freshly built model (``optimizer.model.build_model``) in a fresh process,
+Every method gets a freshly built model (``optimizer.model.build.build_model``) in a fresh process,
 solves it with the same HiGHS options, and ends in the same state the product needs: every
 variable's value loaded into the Pyomo model and a ``{constraint: dual}`` mapping.
 
@@ -13,7 +13,7 @@ variable's value loaded into the Pyomo model and a ``{constraint: dual}`` mappin
 ``standard_form``  Pyomo's ``LinearStandardFormCompiler`` (one pass of the fast linear
                    walker over the model into CSC arrays), passed straight to highspy with
                    one ``passModel``; values and duals mapped back by position. Needs scipy.
-``direct``         the product (:mod:`optimizer.highs_direct`): each constraint's terms read
+``direct``         the product (:mod:`optimizer.solve.highs`): each constraint's terms read
                    straight from its expression tree into row-wise arrays, passed in a few
                    array calls; rows and columns in the contrib interface's order, so HiGHS
                    gets the very same LP.
@@ -125,10 +125,10 @@ def standard_form(model, options: dict) -> tuple[dict, float, dict]:
 
 
 def direct(model, options: dict) -> tuple[dict, float, dict]:
-    """The product's hand-off (:mod:`optimizer.highs_direct`): terms read straight from the
+    """The product's hand-off (:mod:`optimizer.solve.highs`): terms read straight from the
     expressions into row-wise arrays, passed in a few array calls; values loaded back by
     position, duals kept as arrays (here mapped to the constraints, as the others end)."""
-    from optimizer.highs_direct import HighsLp, compile_model
+    from optimizer.solve.highs import HighsLp, compile_model
 
     times: dict[str, float] = {}
     start = time.perf_counter()
@@ -153,7 +153,7 @@ def worker(method: str, case_pickle: str, solver: str) -> dict:
     import highspy
 
     from benchmarks.run import peak_mb, rss_mb
-    from optimizer.model import MONEY_SCALE_USD, build_model
+    from optimizer.model.build import MONEY_SCALE_USD, build_model
 
     run_time = {"run": 0.0}
     original = highspy.Highs.run

@@ -38,11 +38,11 @@ def _profiled(stage: str, func, *args, top: int = 15):
 
 
 def profile(workbook: Path) -> None:
-    from optimizer.model import build_model
-    from optimizer.report import write_report
-    from optimizer.solve import solve_model
-    from optimizer.validate import validate
-    from optimizer.workbook import read_workbook
+    from optimizer.inputs.validate import validate
+    from optimizer.inputs.workbook import read_workbook
+    from optimizer.model.build import build_model
+    from optimizer.report.workbook import write_report
+    from optimizer.solve.run import solve_model
 
     OUT.mkdir(exist_ok=True)
     raw = _profiled("read", read_workbook, workbook)

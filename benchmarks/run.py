@@ -104,8 +104,8 @@ def _time_highs_runs(sw: Stopwatch, sizes: dict[str, int], solver: str) -> None:
 def worker_prepare(workbook: Path, case_pickle: Path) -> dict:
     sw = Stopwatch()
     with sw("import"):
-        from optimizer.validate import validate
-        from optimizer.workbook import read_workbook
+        from optimizer.inputs.validate import validate
+        from optimizer.inputs.workbook import read_workbook
     with sw("read"):
         raw = read_workbook(Path(workbook))
     with sw("validate"):
@@ -122,9 +122,9 @@ def worker_product(case_pickle: Path, report: Path, solver: str) -> dict:
     sw = Stopwatch()
     sizes: dict[str, int] = {}
     with sw("import"):
-        from optimizer.model import build_model
-        from optimizer.report import write_report
-        from optimizer.solve import solve_model
+        from optimizer.model.build import build_model
+        from optimizer.report.workbook import write_report
+        from optimizer.solve.run import solve_model
     _time_highs_runs(sw, sizes, solver)
     case = pickle.loads(Path(case_pickle).read_bytes())
     gc.collect()
@@ -206,7 +206,7 @@ def prepare_workbook(size: str) -> Path:
     OUT.mkdir(exist_ok=True)
     if size == "default":
         path = OUT / "default.xlsx"
-        from optimizer.default_case import default_raw
+        from optimizer.inputs.default_case import default_raw
 
         raw = default_raw()
     else:

@@ -70,9 +70,9 @@ def prepare_workbook(size: str) -> tuple[Path, list[str]]:
     """The benchmark workbook: a generated case with :func:`scenario_rows`, or (``default``)
     the embedded default case with its own scenarios."""
     from benchmarks.generate import Size, generate_raw, write_workbook
-    from optimizer.default_case import default_raw
-    from optimizer.rawbook import RawSheet
-    from optimizer.scenario import scenario_names
+    from optimizer.inputs.default_case import default_raw
+    from optimizer.inputs.rawbook import RawSheet
+    from optimizer.inputs.scenario import scenario_names
 
     OUT.mkdir(exist_ok=True)
     if size == "default":
@@ -93,8 +93,8 @@ def prepare_workbook(size: str) -> tuple[Path, list[str]]:
 def cold_worker(book: str, scenario: str) -> None:
     """One cold solve, in this fresh process; prints its in-process time and objective."""
     tick = time.perf_counter()
-    from optimizer.pipeline import load_case
-    from optimizer.solve import solve_case
+    from optimizer.cli.pipeline import load_case
+    from optimizer.solve.run import solve_case
 
     imported = time.perf_counter()
     case, _, _ = load_case(Path(book), scenario)
@@ -147,8 +147,8 @@ def cli_run(book: Path, *extra: str) -> tuple[float, dict]:
 
 def in_process(book: Path) -> dict:
     """The runner in this process, persistent re-solve on and off (after a warm-up)."""
-    from optimizer.pipeline import load_raw
-    from optimizer.scenarios_run import RunOptions, prepare, run_all
+    from optimizer.cli.pipeline import load_raw
+    from optimizer.scenarios.run import RunOptions, prepare, run_all
 
     raw = load_raw(book)
     plan = prepare(raw)

@@ -1,5 +1,5 @@
 """``python -m optimizer`` is the same as ``ore-optimizer``."""
 
-from optimizer.cli import main
+from optimizer.cli.app import main
 
 raise SystemExit(main())

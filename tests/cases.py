@@ -24,8 +24,8 @@ from optimizer.case import (
     Source,
     month_label,
 )
-from optimizer.results import STATUS_OPTIMAL, Results
-from optimizer.solve import solve_case
+from optimizer.solve.results import STATUS_OPTIMAL, Results
+from optimizer.solve.run import solve_case
 
 BIG = 1e6
 

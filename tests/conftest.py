@@ -23,7 +23,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from optimizer.rawbook import RawBook, RawSheet, column_letter
+from optimizer.inputs.rawbook import RawBook, RawSheet, column_letter
 
 Rows = dict[str, list[list[Any]]]
 MONTHS = ("2027-01", "2027-02", "2027-03")

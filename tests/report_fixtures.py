@@ -34,7 +34,7 @@ from optimizer.case import (
     Smelter,
     Source,
 )
-from optimizer.results import STATUS_FEASIBLE, STATUS_OPTIMAL, Results
+from optimizer.solve.results import STATUS_FEASIBLE, STATUS_OPTIMAL, Results
 
 MONTHS = ("2027-01", "2027-02", "2027-03")
 AK, BOL, TF, MAD = "Stibnite Creek", "Bolivia lot", "Thompson Falls", "Madero"

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from optimizer.case import Case, month_offset
-from optimizer.model import discount_factor
-from optimizer.results import Results
-from optimizer.schema import ANY_SMELTER
+from optimizer.inputs.schema import ANY_SMELTER
+from optimizer.model.build import discount_factor
+from optimizer.solve.results import Results
 
 TOL = 1e-5
 

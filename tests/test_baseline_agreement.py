@@ -155,8 +155,9 @@ def _missing(module: str, name: str) -> bool:
 
 
 needs_product = pytest.mark.skipif(
-    _missing("optimizer.solve", "solve_case") or _missing("optimizer.validate", "validate"),
-    reason="optimizer.solve.solve_case / optimizer.validate.validate not written yet",
+    _missing("optimizer.solve.run", "solve_case")
+    or _missing("optimizer.inputs.validate", "validate"),
+    reason="optimizer.solve.run.solve_case / optimizer.inputs.validate.validate not written yet",
 )
 
 
@@ -167,7 +168,7 @@ def _continuous(case: Case) -> Case:
 
 
 def _assert_same_objective(case: Case) -> None:
-    from optimizer.solve import solve_case
+    from optimizer.solve.run import solve_case
 
     base = solve_case_baseline(case)
     product = solve_case(case)
@@ -181,8 +182,8 @@ def _assert_same_objective(case: Case) -> None:
 
 @needs_product
 def test_default_case_objective_matches_baseline():
-    from optimizer.default_case import default_raw
-    from optimizer.validate import validate
+    from optimizer.inputs.default_case import default_raw
+    from optimizer.inputs.validate import validate
 
     case, problems = validate(default_raw())
     assert case is not None, problems
@@ -201,7 +202,7 @@ def test_default_case_objective_matches_baseline():
     ],
 )
 def test_generated_case_objective_matches_baseline(size, seed):
-    from optimizer.validate import validate
+    from optimizer.inputs.validate import validate
 
     case, problems = validate(generate_raw(*size, seed=seed))
     assert case is not None, [str(p) for p in problems if p.is_error]

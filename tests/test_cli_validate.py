@@ -24,9 +24,9 @@ from conftest import (
     write_book,
 )
 
-from optimizer.cli import main
-from optimizer.validate import validate
-from optimizer.workbook import read_workbook
+from optimizer.cli.app import main
+from optimizer.inputs.validate import validate
+from optimizer.inputs.workbook import read_workbook
 
 
 def add_column(rows: Rows, sheet: str, header: Any, values: list[Any]) -> Rows:

@@ -12,7 +12,10 @@ import pytest
 from conftest import raw_book
 from test_scenarios_run import tiny_rows
 
-from optimizer.comparison import (
+from optimizer.inputs.default_case import default_raw
+from optimizer.inputs.rawbook import RawBook, column_letter, month_key
+from optimizer.inputs.scenario import CellChange, apply_scenario
+from optimizer.scenarios.comparison import (
     Comparison,
     allocation_blocks,
     build_workbook,
@@ -20,10 +23,7 @@ from optimizer.comparison import (
     net_changes,
     write_comparison,
 )
-from optimizer.default_case import default_raw
-from optimizer.rawbook import RawBook, column_letter, month_key
-from optimizer.scenario import CellChange, apply_scenario
-from optimizer.scenarios_run import RunRecord, prepare, run_all, scenario_notes
+from optimizer.scenarios.run import RunRecord, prepare, run_all, scenario_notes
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """The embedded default case: valid, documented, internally consistent, and interesting.
 
-"Interesting" is checked on the solved plan (results contract of :mod:`optimizer.results`):
+"Interesting" is checked on the solved plan (results contract of :mod:`optimizer.solve.results`):
 Thompson Falls runs full before its expansion, the arsenic limit binds, Madero is used, Alaska
 ore mined in summer is fed in winter, and the DoD grant pays part of the expansion.
 """
@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import pytest
 
-from optimizer import schema
 from optimizer.case import month_label
-from optimizer.default_case import CITATIONS, DEFAULT_SOURCE, default_raw
-from optimizer.rawbook import clean_text
-from optimizer.scenario import apply_scenario_with_changes, scenario_names
-from optimizer.validate import validate
+from optimizer.inputs import schema
+from optimizer.inputs.default_case import CITATIONS, DEFAULT_SOURCE, default_raw
+from optimizer.inputs.rawbook import clean_text
+from optimizer.inputs.scenario import apply_scenario_with_changes, scenario_names
+from optimizer.inputs.validate import validate
 
 WINTER = (11, 12, 1, 2, 3)
 
@@ -28,7 +28,7 @@ def case():
 
 @pytest.fixture(scope="module")
 def solved(case):
-    from optimizer.solve import solve_case
+    from optimizer.solve.run import solve_case
 
     results = solve_case(case)
     assert results.status == "optimal", results.message
@@ -207,7 +207,7 @@ def test_summer_ore_is_fed_in_winter(solved, case):
 
 
 def test_grant_pays_part_of_the_expansion(solved, case):
-    from optimizer.solve import solve_case
+    from optimizer.solve.run import solve_case
 
     assert solved.grant_use.paid_usd.sum() > 1_000_000
     raw, _ = apply_scenario_with_changes(default_raw(), "no_grant")

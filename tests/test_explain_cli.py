@@ -20,10 +20,10 @@ import openpyxl
 import pytest
 from conftest import MONTHS, Rows, full_rows, minimal_rows, set_cell, write_book
 
-from optimizer.cli import main
-from optimizer.explain import diagnose
-from optimizer.explain_fixes import apply_edits, is_feasible
-from optimizer.pipeline import load_case
+from optimizer.cli.app import main
+from optimizer.cli.pipeline import load_case
+from optimizer.diagnose.explain import diagnose
+from optimizer.diagnose.fixes import apply_edits, is_feasible
 
 
 def _months(rows: Rows, sheet: str, key, value) -> Rows:

@@ -12,12 +12,12 @@ import pytest
 from cases import make_case, route, smelter, source
 from test_random_cases import random_case
 
-from optimizer.explain import INFEASIBLE, UNBOUNDED, diagnose, lines
-from optimizer.explain_fixes import apply_edits, is_feasible
-from optimizer.iis import Elastic, compile_lp, find_iis, run
-from optimizer.model import build_model
+from optimizer.diagnose.explain import INFEASIBLE, UNBOUNDED, diagnose, lines
+from optimizer.diagnose.fixes import apply_edits, is_feasible
+from optimizer.diagnose.iis import Elastic, compile_lp, find_iis, run
+from optimizer.diagnose.screens import CONFLICT, run_screens
+from optimizer.model.build import build_model
 from optimizer.planner_words import month_ranges
-from optimizer.screens import CONFLICT, run_screens
 
 
 def _tiny_lp() -> pyo.ConcreteModel:

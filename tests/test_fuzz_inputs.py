@@ -8,13 +8,13 @@ from datetime import datetime
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from optimizer.default_case import default_raw
 from optimizer.errors import InputError, UsageError
-from optimizer.rawbook import ErrorValue, UncachedFormula
-from optimizer.results import STATUS_INFEASIBLE, STATUS_OPTIMAL, STATUS_UNBOUNDED
-from optimizer.scenario import apply_scenario, scenario_names
-from optimizer.solve import solve_case
-from optimizer.validate import validate
+from optimizer.inputs.default_case import default_raw
+from optimizer.inputs.rawbook import ErrorValue, UncachedFormula
+from optimizer.inputs.scenario import apply_scenario, scenario_names
+from optimizer.inputs.validate import validate
+from optimizer.solve.results import STATUS_INFEASIBLE, STATUS_OPTIMAL, STATUS_UNBOUNDED
+from optimizer.solve.run import solve_case
 
 BASE = default_raw()
 SHEETS = [name for name in BASE.sheets if BASE.sheets[name].rows]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.generate import Size, generate_raw, write_workbook
-from optimizer.validate import validate
-from optimizer.workbook import read_workbook
+from optimizer.inputs.validate import validate
+from optimizer.inputs.workbook import read_workbook
 
 
 @pytest.mark.parametrize(

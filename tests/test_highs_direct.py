@@ -1,4 +1,4 @@
-"""The direct Pyomo → HiGHS hand-off (optimizer/highs_direct.py): terms and constants read off
+"""The direct Pyomo → HiGHS hand-off (optimizer/solve/highs.py): terms and constants read off
 the expressions, limits held as bounds, statuses, the captured log, lumpy start fixing, and
 re-solves that push only what changed parameters touch (checked against a fresh compile)."""
 
@@ -13,10 +13,10 @@ import pytest
 from cases import make_case, route, smelter, source
 from pyomo.contrib.solver.common.results import TerminationCondition
 
-from optimizer.default_case import default_raw
-from optimizer.highs_direct import INF, HighsLp, compile_model
-from optimizer.model import build_model, update_model
-from optimizer.scenarios_run import prepare
+from optimizer.inputs.default_case import default_raw
+from optimizer.model.build import build_model, update_model
+from optimizer.scenarios.run import prepare
+from optimizer.solve.highs import INF, HighsLp, compile_model
 
 LP = {"solver": "ipm", "run_crossover": "on", "threads": 1}
 
@@ -219,7 +219,7 @@ def test_limit_values_from_reduced_costs_and_pinned_rows():
     supply in month 0 is worth 500 (a column bound: its reduced cost); one more t/month of
     route capacity in month 1 is worth 500 too (a pinned limit: its own row). The model with
     every limit a row gives the same objective and the same value for every limit."""
-    from optimizer.solve import solve_case, solve_model
+    from optimizer.solve.run import solve_case, solve_model
 
     case = make_case(
         2,

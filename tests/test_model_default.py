@@ -9,11 +9,11 @@ import functools
 import pytest
 from residuals import assert_plan_holds
 
-from optimizer.default_case import default_raw
-from optimizer.pipeline import load_case
-from optimizer.results import STATUS_OPTIMAL, Results
-from optimizer.scenario import scenario_names
-from optimizer.solve import solve_case
+from optimizer.cli.pipeline import load_case
+from optimizer.inputs.default_case import default_raw
+from optimizer.inputs.scenario import scenario_names
+from optimizer.solve.results import STATUS_OPTIMAL, Results
+from optimizer.solve.run import solve_case
 
 SCENARIOS = scenario_names(default_raw())
 

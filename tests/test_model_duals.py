@@ -7,9 +7,9 @@ import pytest
 from cases import contract, dual, make_case, route, smelter, solved, source
 from conftest import full_rows, raw_book
 
-from optimizer.results import STATUS_OPTIMAL
-from optimizer.solve import solve_case
-from optimizer.validate import validate
+from optimizer.inputs.validate import validate
+from optimizer.solve.results import STATUS_OPTIMAL
+from optimizer.solve.run import solve_case
 
 
 def _row(results, constraint: str) -> dict:

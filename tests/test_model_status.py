@@ -11,11 +11,11 @@ from cases import expansion, make_case, smelter, solved, source
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 from residuals import assert_plan_holds
 
-from optimizer import solve
-from optimizer.model import build_model
-from optimizer.pipeline import load_case
-from optimizer.results import STATUS_FEASIBLE, STATUS_INFEASIBLE, STATUS_NO_SOLUTION
-from optimizer.solve import solve_case
+from optimizer.cli.pipeline import load_case
+from optimizer.model.build import build_model
+from optimizer.solve import run as solve
+from optimizer.solve.results import STATUS_FEASIBLE, STATUS_INFEASIBLE, STATUS_NO_SOLUTION
+from optimizer.solve.run import solve_case
 
 
 def test_infeasible_case_is_reported_after_a_presolve_off_recheck():

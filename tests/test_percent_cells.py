@@ -5,11 +5,11 @@ from __future__ import annotations
 import openpyxl
 from conftest import minimal_rows, set_cell, write_book
 
-from optimizer.pipeline import load_case
-from optimizer.rawbook import PercentNumber
-from optimizer.scenario import apply_scenario
-from optimizer.validate import validate
-from optimizer.workbook import read_workbook
+from optimizer.cli.pipeline import load_case
+from optimizer.inputs.rawbook import PercentNumber
+from optimizer.inputs.scenario import apply_scenario
+from optimizer.inputs.validate import validate
+from optimizer.inputs.workbook import read_workbook
 
 
 def _book_with_percent_cells(tmp_path):

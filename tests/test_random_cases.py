@@ -13,8 +13,8 @@ from cases import contract, expansion, grant, make_case, route, smelter, source
 from residuals import violations
 
 from optimizer.case import Case, OpeningStock
-from optimizer.results import STATUS_INFEASIBLE, STATUS_OPTIMAL
-from optimizer.solve import solve_case
+from optimizer.solve.results import STATUS_INFEASIBLE, STATUS_OPTIMAL
+from optimizer.solve.run import solve_case
 
 SEEDS = range(60)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from optimizer.schema_doc import markdown
+from optimizer.inputs.schema_doc import markdown
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -13,7 +13,8 @@ def test_schema_section_matches_the_code():
     text = README.read_text(encoding="utf-8")
     section = text.split("<!-- schema:start -->\n", 1)[1].split("<!-- schema:end -->", 1)[0]
     assert section == markdown(), (
-        "README's schema section is stale: regenerate it from `python -m optimizer.schema_doc`"
+        "README's schema section is stale: regenerate it from "
+        "`python -m optimizer.inputs.schema_doc`"
     )
 
 

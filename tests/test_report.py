@@ -19,11 +19,11 @@ from report_fixtures import (
     tiny_results,
 )
 
-from optimizer import report_io
-from optimizer.csv_export import write_csv
+from optimizer import files as report_io
 from optimizer.errors import UsageError
-from optimizer.report import write_report
-from optimizer.results import STATUS_FEASIBLE, STATUS_NO_SOLUTION
+from optimizer.report.csv_export import write_csv
+from optimizer.report.workbook import write_report
+from optimizer.solve.results import STATUS_FEASIBLE, STATUS_NO_SOLUTION
 
 EVIL = '=HYPERLINK("http://evil.example","click")'
 PROVENANCE = {

@@ -14,10 +14,10 @@ import pytest
 from report_check import check_report, read_table, summary_value
 
 from optimizer.case import Case, Route, Settings, Smelter, Source, month_label
-from optimizer.cli import main
-from optimizer.pipeline import load_case
-from optimizer.report import write_report
-from optimizer.solve import solve_case
+from optimizer.cli.app import main
+from optimizer.cli.pipeline import load_case
+from optimizer.report.workbook import write_report
+from optimizer.solve.run import solve_case
 
 PROVENANCE = {"input": "<test>", "command_line": "pytest"}
 

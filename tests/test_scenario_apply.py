@@ -7,8 +7,8 @@ from datetime import datetime
 import pytest
 
 from optimizer.errors import InputError, UsageError
-from optimizer.rawbook import RawBook, RawSheet
-from optimizer.scenario import apply_scenario, apply_scenario_with_changes, scenario_names
+from optimizer.inputs.rawbook import RawBook, RawSheet
+from optimizer.inputs.scenario import apply_scenario, apply_scenario_with_changes, scenario_names
 
 
 def _sheet(name, headers, *rows):

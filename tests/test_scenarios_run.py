@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from conftest import raw_book, write_book
 
-from optimizer.cli import main
-from optimizer.default_case import default_raw
+from optimizer.cli.app import main
+from optimizer.cli.pipeline import load_case
 from optimizer.errors import InputError
-from optimizer.pipeline import load_case
-from optimizer.scenarios_run import (
+from optimizer.inputs.default_case import default_raw
+from optimizer.scenarios.run import (
     METHOD_COLD,
     METHOD_REBUILT,
     METHOD_RESOLVED,

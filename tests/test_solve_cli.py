@@ -1,4 +1,4 @@
-"""``ore-optimizer solve`` end to end through ``optimizer.cli.main([...])``: summary, JSON,
+"""``ore-optimizer solve`` end to end through ``optimizer.cli.app.main([...])``: summary, JSON,
 report path, exit codes (0 solved, 1 usage, 2 invalid input, 3 infeasible, 4 no solution)."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import pytest
 from conftest import full_rows, minimal_rows, set_cell, write_book
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 
-from optimizer import solve
-from optimizer.cli import main
-from optimizer.pipeline import load_case
-from optimizer.solve import solve_case
+from optimizer.cli.app import main
+from optimizer.cli.pipeline import load_case
+from optimizer.solve import run as solve
+from optimizer.solve.run import solve_case
 
 
 def _json(capsys) -> dict:

@@ -11,12 +11,12 @@ import pytest
 from conftest import raw_book
 from test_scenarios_run import tiny_rows
 
-from optimizer.cli import main
-from optimizer.default_case import default_raw
+from optimizer.cli.app import main
 from optimizer.errors import UsageError
-from optimizer.scenario import apply_scenario_with_changes
-from optimizer.scenarios_run import prepare
-from optimizer.sweep import Sweep, parse_sweep, sweep_book, sweep_rows
+from optimizer.inputs.default_case import default_raw
+from optimizer.inputs.scenario import apply_scenario_with_changes
+from optimizer.scenarios.run import prepare
+from optimizer.scenarios.sweep import Sweep, parse_sweep, sweep_book, sweep_rows
 
 
 def test_parse_sweep():

@@ -15,14 +15,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from optimizer import schema, schema_doc
-from optimizer.cli import main
-from optimizer.default_case import CITATIONS, default_raw
+from optimizer.cli.app import main
 from optimizer.errors import UsageError
-from optimizer.rawbook import RawBook, RawSheet, month_key
-from optimizer.template import README, write_template
-from optimizer.validate import validate
-from optimizer.workbook import read_workbook
+from optimizer.inputs import schema, schema_doc
+from optimizer.inputs.default_case import CITATIONS, default_raw
+from optimizer.inputs.rawbook import RawBook, RawSheet, month_key
+from optimizer.inputs.template import README, write_template
+from optimizer.inputs.validate import validate
+from optimizer.inputs.workbook import read_workbook
 
 BASE_CASE = Path(__file__).resolve().parents[1] / "inputs" / "base_case.xlsx"
 REGENERATE = "regenerate it with: ore-optimizer template inputs/base_case.xlsx"

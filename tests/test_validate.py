@@ -10,9 +10,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from optimizer.case import CellRef, month_label
-from optimizer.rawbook import RawBook, RawSheet
-from optimizer.scenario import apply_scenario
-from optimizer.validate import close_match, parse_yesno, row_id, validate
+from optimizer.inputs.rawbook import RawBook, RawSheet
+from optimizer.inputs.scenario import apply_scenario
+from optimizer.inputs.validate import close_match, parse_yesno, row_id, validate
 
 
 def errors_of(raw: RawBook) -> list[str]:
@@ -150,7 +150,7 @@ def test_contract_outside_horizon_is_a_warning():
 
 def test_scenario_rows_the_scenario_module_accepts_are_valid():
     """Availability rows/sheets that a scenario creates, numeric text for scale, '*'
-    everywhere it is allowed: valid here and applied cleanly by optimizer.scenario."""
+    everywhere it is allowed: valid here and applied cleanly by optimizer.inputs.scenario."""
     rows = full_rows()
     del rows["SmelterAvailability"]
     rows["Scenarios"] += [

@@ -13,11 +13,11 @@ import openpyxl.xml
 import pytest
 from conftest import full_rows, minimal_rows, write_book
 
-from optimizer import workbook
-from optimizer.cli import main
+from optimizer.cli.app import main
 from optimizer.errors import InputError
-from optimizer.rawbook import ErrorValue, UncachedFormula
-from optimizer.workbook import read_workbook
+from optimizer.inputs import workbook
+from optimizer.inputs.rawbook import ErrorValue, UncachedFormula
+from optimizer.inputs.workbook import read_workbook
 
 
 def test_xml_parsing_is_defused():

@@ -1,0 +1,5 @@
+"""The command line: argument parsing (typer) and the commands that run the pipeline."""
+
+from optimizer.cli.app import main
+
+__all__ = ["main"]

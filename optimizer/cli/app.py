@@ -1,0 +1,181 @@
+"""Command line: ``ore-optimizer solve | validate | template | scenarios | explain``.
+
+Thin layer over :mod:`optimizer.cli.pipeline`. Every planner-facing failure becomes a one-line
+red message and an exit code (0 solved, 1 usage, 2 invalid input, 3 infeasible/unbounded,
+4 solver failure); ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from optimizer import errors
+
+app = typer.Typer(
+    name="ore-optimizer",
+    help="Allocate Alaskan antimony ore between the Thompson Falls and Madero smelters.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+_DEBUG = {"on": False}
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    _DEBUG["on"] = debug
+
+
+InputArg = Annotated[
+    Path | None,
+    typer.Argument(
+        help="Input workbook (.xlsx). Omit for the embedded default case.", show_default=False
+    ),
+]
+
+
+@app.command()
+def solve(
+    input: InputArg = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Report path.")] = None,
+    scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario name.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+    csv_dir: Annotated[
+        Path | None, typer.Option("--csv", help="Also write CSV tables here.")
+    ] = None,
+) -> None:
+    """Solve a case and write the Excel allocation report."""
+    from optimizer.cli import pipeline
+
+    code = pipeline.run_solve(
+        input,
+        output=output,
+        scenario=scenario,
+        json_out=json_out,
+        csv_dir=csv_dir,
+        console=out,
+        err_console=err,
+        argv=sys.argv,
+    )
+    raise typer.Exit(code)
+
+
+@app.command()
+def validate(
+    input: Annotated[Path, typer.Argument(help="Input workbook (.xlsx).")],
+) -> None:
+    """Check a workbook and list every problem (sheet, row, column, value, rule)."""
+    from optimizer.cli import pipeline
+
+    raise typer.Exit(pipeline.run_validate(input, console=out, err_console=err))
+
+
+@app.command()
+def template(
+    output: Annotated[Path, typer.Argument(help="Where to write the template workbook.")],
+) -> None:
+    """Write the default case as an editable, documented workbook."""
+    from optimizer.cli import pipeline
+
+    raise typer.Exit(pipeline.run_template(output, console=out, err_console=err))
+
+
+@app.command()
+def scenarios(
+    input: Annotated[Path, typer.Argument(help="Input workbook (.xlsx).")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Comparison path.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Parallel processes.")] = 1,
+    json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+    sweep: Annotated[
+        str | None,
+        typer.Option("--sweep", help="Built-in sweep, e.g. grant-delay:0..12."),
+    ] = None,
+    reports: Annotated[
+        Path | None, typer.Option("--reports", help="Also write each scenario's report here.")
+    ] = None,
+    dask_scheduler: Annotated[
+        str | None, typer.Option("--dask-scheduler", help="Run on a Dask cluster (ADDRESS).")
+    ] = None,
+) -> None:
+    """Solve the base case and every scenario, side by side."""
+    from optimizer.cli import pipeline
+
+    raise typer.Exit(
+        pipeline.run_scenarios(
+            input,
+            output=output,
+            jobs=jobs,
+            json_out=json_out,
+            sweep=sweep,
+            reports=reports,
+            dask_scheduler=dask_scheduler,
+            console=out,
+            err_console=err,
+            argv=sys.argv,
+        )
+    )
+
+
+@app.command()
+def explain(
+    input: Annotated[Path, typer.Argument(help="Input workbook (.xlsx).")],
+    scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario name.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Diagnosis workbook.")
+    ] = None,
+) -> None:
+    """Say why a case is infeasible, in terms of input rows and cells."""
+    from optimizer.cli import pipeline
+
+    raise typer.Exit(
+        pipeline.run_explain(input, scenario=scenario, output=output, console=out, err_console=err)
+    )
+
+
+def main(args: list[str] | None = None) -> int:
+    """Entry point; returns the exit code (tests call ``main([...])``)."""
+    _DEBUG["on"] = "--debug" in (args if args is not None else sys.argv[1:])
+    try:
+        # without standalone mode, the command's typer.Exit code is returned, not raised
+        code = app(args=args, prog_name="ore-optimizer", standalone_mode=False)
+    except typer.Exit as exc:
+        return int(exc.exit_code or 0)
+    except typer.Abort:
+        err.print("[red]Aborted.[/red]")
+        return errors.EXIT_USAGE
+    except typer.TyperException as exc:  # usage errors: bad option, missing argument
+        err.print(f"[red]Usage error:[/red] {exc.format_message()}")
+        err.print("Run 'ore-optimizer --help' for the commands and options.")
+        return errors.EXIT_USAGE
+    except errors.OptimizerError as exc:
+        if _DEBUG["on"]:
+            raise
+        err.print(f"[red]Error:[/red] {exc}")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err.print("[red]Interrupted.[/red]")
+        return 130
+    except Exception as exc:  # a bug: say so plainly, never dump a traceback on a planner
+        if _DEBUG["on"]:
+            raise
+        err.print(
+            f"[red]Internal error:[/red] {type(exc).__name__}: {exc}\n"
+            "This is a bug in ore-optimizer, not in your workbook. Re-run with --debug "
+            "and send the output to the tool's maintainers."
+        )
+        return errors.EXIT_SOLVER
+    return int(code or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

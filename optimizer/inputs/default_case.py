@@ -1,0 +1,601 @@
+"""The embedded default case: an illustrative USAC Alaska-ore plan, built in memory.
+
+``ore-optimizer solve`` with no input solves this case; ``ore-optimizer template`` writes it
+as ``inputs/base_case.xlsx``. The tables below are the one source of truth for both: each
+holds the cells exactly as a planner would type them (month headers as ``YYYY-MM`` text), and
+:func:`default_raw` turns them into a :class:`~optimizer.inputs.rawbook.RawBook`.
+
+Every number is either cited in a ``note`` cell (by the source's name in the project's public
+facts list, :data:`CITATIONS`) or labelled ``Assumption:``. Sheets without a ``note`` column
+(``Supply``, ``Prices``, availability, opening stock) are explained in the note of the row
+they belong to (the source, smelter or route). The case is illustrative, not USAC guidance.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from optimizer.case import month_label
+from optimizer.inputs import schema
+from optimizer.inputs.rawbook import RawBook, RawSheet
+
+DEFAULT_SOURCE = "<default case>"
+START_MONTH = "2027-01"
+HORIZON_MONTHS = 36
+MONTHS: tuple[str, ...] = tuple(month_label(START_MONTH, i) for i in range(HORIZON_MONTHS))
+
+#: Public sources the case cites, by the name its notes use: (name, what it supports).
+CITATIONS: tuple[tuple[str, str], ...] = (
+    (
+        "seed article",
+        "'US Antimony to Source Ore from Alaska': 210+ claims, ~33,000 acres; "
+        "100–200 t/month at first, ramping toward 1,000 t/month; Thompson Falls expansion "
+        "awaits a DoD grant; China 63% of 2024 US antimony imports.",
+    ),
+    (
+        "fastmarkets.com/?p=71119",
+        "Thompson Falls nameplate ~320 t/month, running ~160 t/month in late 2024.",
+    ),
+    (
+        "SEC exhibit uamy_ex991 2025-04-30",
+        "Thompson Falls expansion: budget under $15M, "
+        "groundbreaking 2025-09-25, target >300 short t/month.",
+    ),
+    (
+        "stocktitan UAMY releases",
+        "Madero restarted April 2025; 17 furnaces; engineered "
+        "~200 t/month; ~100 t ore/month at first, possibly 300 t/month.",
+    ),
+    (
+        "usantimony.com",
+        "Madero feed sizing assumes ~30% Sb direct-shipping ore / "
+        "concentrates; terminology: hand-sorted direct-shipping ore 30–60% Sb, flotation "
+        "concentrates 50–68%, oxide gravity concentrates 25–40%.",
+    ),
+    (
+        "benzinga",
+        "DPA Title III award of $27M (reported 2026-03-05) for Thompson Falls "
+        "refining capacity and Alaska extraction.",
+    ),
+    (
+        "SEC 10-Q, metalnomist",
+        "DLA five-year IDIQ for antimony metal ingots, up to $245M, "
+        "through Sept 2030, ~6.7 Mlb (~3,040 t, ~50 t Sb/month); first order ~$10M for "
+        "315,000 lb.",
+    ),
+    (
+        "Q3 2025 call",
+        "~$107M five-year antimony trioxide supply agreement; mining in Alaska "
+        "and Montana stops in winter.",
+    ),
+    (
+        "Alaska DOT notices",
+        "Spring breakup weight limits late March to early June; gross weight cut up to 50%.",
+    ),
+    (
+        "trade press",
+        "Public reporting compiled for this case without a recorded outlet: "
+        "Mohawk mine (Ester Dome, historic waste rock), first ore trucked to Thompson Falls "
+        "2025-09-08; Stibnite Creek / Tok Antimony ~20 mi SW of Tok; ~3,200 km by truck "
+        "Alaska → Montana; Alaska Marine Lines weekly Seattle–Whittier rail barges; later "
+        "Thompson Falls expansion reports of 400–600 t/month; recent Thompson Falls feed ~49% "
+        "Sb; imported Australian ore reached Manzanillo after a 75-day voyage; a Costerfield "
+        "cargo returned for excess arsenic, Costerfield 1,050–1,150 t Sb/yr; supply contracts "
+        "in 10 countries incl. Bolivia; antimony $57,000–61,000/t (June 2025), US trioxide "
+        "~$58,300/t (Q4 2025), USAC realized $28.32–28.72/lb (~$62,400–63,300/t) in 2025; "
+        "China's US export ban suspended until 2026-11-27; volatilization ~95% recovery in a "
+        "lab study.",
+    ),
+)
+
+# --- Settings ---------------------------------------------------------------------------
+
+SETTINGS: tuple[tuple[str, Any, str], ...] = (
+    (
+        "case_name",
+        "usac_alaska_base",
+        "Illustrative case built from public reporting; not USAC guidance.",
+    ),
+    (
+        "start_month",
+        START_MONTH,
+        "Assumption: plan starts after China's US export ban "
+        "suspension ends 2026-11-27 (trade press).",
+    ),
+    ("horizon_months", HORIZON_MONTHS, "Assumption: three mining seasons (2027–2029)."),
+    ("discount_rate_pct_per_year", 10, "Assumption: cost of capital of a small miner-smelter."),
+    (
+        "shortfall_penalty_usd_per_t_sb",
+        100_000,
+        "Assumption: a missed contract tonne costs "
+        "more than its price (reputation, cover purchases).",
+    ),
+    (
+        "end_stock_policy",
+        "keep_opening",
+        "Assumption: end the plan with at least the "
+        "opening stocks, so the plan does not run down next winter's feed.",
+    ),
+    ("expansion_mode", "continuous", "LP; the scenario lumpy_expansion builds projects whole."),
+    ("time_limit_s", 60, "Solver time limit."),
+    ("mip_gap_pct", 0.01, "Only used in lumpy mode."),
+)
+
+# --- Sources ----------------------------------------------------------------------------
+
+SOURCES_HEADERS = schema.SHEETS_BY_NAME["Sources"].column_names
+SOURCES: tuple[tuple[Any, ...], ...] = (
+    (
+        "Mohawk",
+        "mine",
+        "USA",
+        "yes",
+        35,
+        0.3,
+        450,
+        2_000,
+        2,
+        "Mohawk mine, Ester Dome near Fairbanks: historic waste rock; first ore trucked to "
+        "Thompson Falls 2025-09-08 (trade press). Assumption: grade 35% Sb / 0.3% As (USAC grades "
+        "not published; hand-sorted direct-shipping ore 30–60% Sb, usantimony.com); "
+        "$450/t to load, sort and haul; 2,000 t pad at $2/t/month. Supply (Assumption): 150 "
+        "t/month in 2027, 250 in 2028, 300 in 2029, April–October only (mining stops in winter, "
+        "Q3 2025 call; ramp toward 1,000 t/month in total, seed article). Opening stock "
+        "(Assumption): 150 t on the pad, 200 t in the Thompson Falls yard.",
+    ),
+    (
+        "Stibnite Creek",
+        "mine",
+        "USA",
+        "yes",
+        45,
+        0.2,
+        900,
+        2_000,
+        2,
+        "Stibnite Creek / Tok Antimony, ~20 mi SW of Tok on the Alaska Highway (trade press). "
+        "Assumption: grade 45% Sb / 0.2% As (within the 30–60% direct-shipping range, "
+        "usantimony.com); $900/t mining + haul; 2,000 t pad at $2/t/month. Supply "
+        "(Assumption): 150 t/month in 2027, 250 in 2028, 400 in 2029, April–October only "
+        "(Q3 2025 call; seed article). Opening stock (Assumption): 250 t on the pad.",
+    ),
+    (
+        "Other AK claims",
+        "mine",
+        "USA",
+        "yes",
+        28,
+        0.5,
+        1_100,
+        1_500,
+        2,
+        "Assumption: the further claim groups of USAC's 210+ Alaska claims (~33,000 acres, seed "
+        "article) developed from 2028; oxide ore at 28% Sb (oxide gravity concentrates 25–40%, "
+        "usantimony.com), 0.5% As; $1,100/t; 1,500 t pad. Supply (Assumption): 0 in "
+        "2027, 100 t/month in 2028, 300 in 2029, April–October only (Q3 2025 call).",
+    ),
+    (
+        "Australia conc",
+        "purchase",
+        "Australia",
+        "no",
+        55,
+        3.0,
+        19_000,
+        1_000,
+        6,
+        "Australian concentrate, Costerfield-type: a Costerfield cargo was returned for excess "
+        "arsenic (trade press). Assumption: 55% Sb (flotation concentrates 50–68%, "
+        "usantimony.com), 3.0% As; price ~60% payable of contained Sb at "
+        "~$58,000/t = $19,000/t; 1,000 t port storage at $6/t/month. Supply (Assumption): up to "
+        "150 t/month (Costerfield 1,050–1,150 t Sb/yr ≈ 170 t concentrate/month, trade press).",
+    ),
+    (
+        "Bolivia DSO",
+        "purchase",
+        "Bolivia",
+        "no",
+        45,
+        0.8,
+        15_500,
+        1_000,
+        6,
+        "Bolivian direct-shipping ore under one of USAC's supply contracts (trade press: supply "
+        "contracts in 10 countries incl. Bolivia). Assumption: 45% Sb, 0.8% As; ~60% payable = "
+        "$15,500/t; 1,000 t port storage at $6/t/month. Supply (Assumption): up to 100 "
+        "t/month; take-or-pay minimum 40 t/month through 2027. Opening stock (Assumption): "
+        "300 t in the Madero yard.",
+    ),
+)
+
+#: Supply max by year (t/month in the mining season), per claim group.
+_MINE_RATES: dict[str, dict[int, float]] = {
+    "Mohawk": {2027: 150, 2028: 250, 2029: 300},
+    "Stibnite Creek": {2027: 150, 2028: 250, 2029: 400},
+    "Other AK claims": {2027: 0, 2028: 100, 2029: 300},
+}
+MINING_SEASON = range(4, 11)  # April–October; mining stops in winter (Q3 2025 call)
+_PURCHASE_MAX: dict[str, float] = {"Australia conc": 150, "Bolivia DSO": 100}
+_TAKE_OR_PAY = ("Bolivia DSO", 40, 2027)  # (source, t/month, through year)
+
+# --- Smelters ---------------------------------------------------------------------------
+
+SMELTERS_HEADERS = schema.SHEETS_BY_NAME["Smelters"].column_names
+SMELTERS: tuple[tuple[Any, ...], ...] = (
+    (
+        "Thompson Falls",
+        "USA",
+        240,
+        1_200,
+        95,
+        25,
+        1.0,
+        0,
+        40,
+        3_000,
+        3,
+        "Thompson Falls, Montana: nameplate ~320 t/month, running ~160 t/month late 2024 "
+        "(fastmarkets.com/?p=71119). Assumption: 240 t ore/month before the expansion; recovery "
+        "95% (volatilization ~95% in a lab study, trade press); $1,200/t processing; min grade "
+        "25% Sb (recent feed ~49% Sb, trade press); max 1.0% As (a Costerfield cargo was "
+        "returned for arsenic, trade press); "
+        "min feed 40 t/month keeps the furnaces hot; 3,000 t yard at $3/t/month. Availability "
+        "(Assumption): 50% in 2027-08 (maintenance). Spot price (Assumption): $58,000/t Sb in "
+        "2027-01 declining to $50,000 by 2029-12 (June 2025 $57,000–61,000, Q4 2025 trioxide "
+        "~$58,300: trade press; decline assumed as new supply arrives).",
+    ),
+    (
+        "Madero",
+        "Mexico",
+        200,
+        900,
+        92,
+        30,
+        1.5,
+        0,
+        0,
+        2_000,
+        3,
+        "Madero, Coahuila: restarted April 2025, 17 furnaces, engineered ~200 t/month "
+        "(stocktitan UAMY releases); feed sized for ~30% Sb (usantimony.com). "
+        "Assumption: recovery 92%; $900/t processing; max 1.5% As; no minimum feed (it has an "
+        "outage month); 2,000 t yard at $3/t/month. Availability (Assumption): 0% in 2027-07 "
+        "(furnace relining). Spot price (Assumption): $1,000/t Sb below Thompson Falls "
+        "(freight to US buyers).",
+    ),
+)
+_SMELTER_OUTAGES: dict[str, dict[str, float]] = {
+    "Thompson Falls": {"2027-08": 50},
+    "Madero": {"2027-07": 0},
+}
+_PRICE_FIRST, _PRICE_LAST = 58_000, 50_000  # Thompson Falls spot, USD/t Sb
+_PRICE_DISCOUNT = {"Thompson Falls": 0, "Madero": 1_000}
+
+# --- Routes -----------------------------------------------------------------------------
+
+ROUTES_HEADERS = schema.SHEETS_BY_NAME["Routes"].column_names
+_TRUCK = (
+    "Alaska Highway, ~2,000 miles (~3,200 km) Alaska → Montana (trade press). "
+    "Assumption: ~$0.13/t-km; about a week on the road, so arrives the same month; "
+    "contracted haulers' capacity. Availability (Assumption): 70% Dec–Feb (winter), 80% "
+    "in March and June, 50% April–May (spring breakup, gross weight cut up to 50%: "
+    "Alaska DOT notices)."
+)
+_MULTIMODAL = (
+    "Assumption: truck to Whittier, Alaska Marine Lines rail barge to Seattle "
+    "(weekly, 21-day round trip: trade press), rail to Coahuila; ~$700/t; "
+    "arrives the next month. No such route is documented for USAC ore. "
+    "Availability: as the truck routes (the truck leg faces breakup)."
+)
+ROUTES: tuple[tuple[Any, ...], ...] = (
+    ("Mohawk-TF truck", "Mohawk", "Thompson Falls", "truck", 430, 0, 400, 3_300, _TRUCK),
+    ("Stibnite-TF truck", "Stibnite Creek", "Thompson Falls", "truck", 390, 0, 500, 3_000, _TRUCK),
+    ("OtherAK-TF truck", "Other AK claims", "Thompson Falls", "truck", 430, 0, 400, 3_300, _TRUCK),
+    ("Mohawk-Madero multimodal", "Mohawk", "Madero", "multimodal", 700, 1, 300, 6_500, _MULTIMODAL),
+    (
+        "Stibnite-Madero multimodal",
+        "Stibnite Creek",
+        "Madero",
+        "multimodal",
+        680,
+        1,
+        300,
+        6_500,
+        _MULTIMODAL,
+    ),
+    (
+        "Australia-Madero ocean",
+        "Australia conc",
+        "Madero",
+        "ocean",
+        260,
+        3,
+        300,
+        14_500,
+        "Ocean to Manzanillo (75-day voyage: trade press) + rail to Coahuila. "
+        "Assumption: $260/t (bulk ocean reference $30–90/t plus parcel, port and rail); 3 "
+        "months door to door.",
+    ),
+    (
+        "Australia-TF ocean",
+        "Australia conc",
+        "Thompson Falls",
+        "ocean",
+        240,
+        3,
+        300,
+        14_000,
+        "Assumption: ocean to a US Pacific Northwest port + rail/truck to Montana; $240/t; 3 "
+        "months, like the 75-day Manzanillo voyage (trade press).",
+    ),
+    (
+        "Bolivia-Madero ocean",
+        "Bolivia DSO",
+        "Madero",
+        "ocean",
+        220,
+        2,
+        200,
+        7_000,
+        "Assumption: truck to Arica (Chile), ocean to Manzanillo, rail to Coahuila; $220/t; 2 "
+        "months.",
+    ),
+)
+#: % of capacity open by calendar month on the Alaska routes (all months not listed: 100).
+_ALASKA_ROUTE_SEASON: dict[int, float] = {12: 70, 1: 70, 2: 70, 3: 80, 4: 50, 5: 50, 6: 80}
+_ALASKA_ROUTES = tuple(r[0] for r in ROUTES if r[3] in ("truck", "multimodal"))
+
+# --- Opening stock, expansions, grants, contracts ---------------------------------------
+
+OPENING_STOCK: tuple[tuple[str, str, float], ...] = (
+    ("Thompson Falls", "Mohawk", 200),
+    ("Mohawk", "Mohawk", 150),
+    ("Stibnite Creek", "Stibnite Creek", 250),
+    ("Madero", "Bolivia DSO", 300),
+)
+
+EXPANSIONS_HEADERS = schema.SHEETS_BY_NAME["Expansions"].column_names
+EXPANSIONS: tuple[tuple[Any, ...], ...] = (
+    (
+        "TF expansion",
+        "Thompson Falls",
+        360,
+        38_000,
+        1_000_000,
+        9,
+        START_MONTH,
+        None,
+        "Up to 600 t/month in total (later reports 400–600 t/month, trade press; target >300 "
+        "short t/month, budget under $15M: SEC exhibit uamy_ex991 2025-04-30). Assumption: "
+        "$38,000 per t/month × 360 + $1M fixed (lumpy mode) ≈ $14.7M, within the budget; 9 "
+        "months to build; treated as not yet built at the start of the plan.",
+    ),
+    (
+        "Madero furnaces",
+        "Madero",
+        100,
+        40_000,
+        500_000,
+        6,
+        "2027-04",
+        None,
+        "Up to 300 t/month in total (possibly 300 t/month: stocktitan UAMY releases). "
+        "Assumption: $40,000 per t/month (+ $0.5M fixed in lumpy mode), 6 months to build, "
+        "not before 2027-04; not eligible for US grants.",
+    ),
+)
+
+GRANTS_HEADERS = schema.SHEETS_BY_NAME["Grants"].column_names
+GRANTS: tuple[tuple[Any, ...], ...] = (
+    (
+        "DPA Title III",
+        "DoD (DPA Title III)",
+        27_000_000,
+        "2026-03",
+        50,
+        "TF expansion",
+        "$27M award reported 2026-03-05 for Thompson Falls refining capacity and Alaska "
+        "extraction (benzinga). Assumption: pays up to 50% of the Thompson Falls "
+        "expansion's capex (cost share); the full $27M is the cap.",
+    ),
+)
+
+CONTRACTS_HEADERS = schema.SHEETS_BY_NAME["Contracts"].column_names
+CONTRACTS: tuple[tuple[Any, ...], ...] = (
+    (
+        "DLA ingots IDIQ",
+        "Thompson Falls",
+        None,
+        "2030-09",
+        10,
+        50,
+        69_900,
+        "Five-year IDIQ for metal ingots through Sept 2030, ~6.7 Mlb ≈ 50 t Sb/month; first "
+        "order ~$10M for 315,000 lb ≈ $69,900/t (SEC 10-Q, metalnomist). Assumption: 10 t "
+        "Sb/month called off at least; ingots made at Thompson Falls.",
+    ),
+    (
+        "Trioxide agreement",
+        "any",
+        None,
+        "2030-06",
+        0,
+        28,
+        62_400,
+        "~$107M five-year antimony trioxide agreement (Q3 2025 call). Assumption: priced at "
+        "USAC's 2025 realized ~$62,400/t Sb (trade press): $107M / 5 years / $62,400 ≈ "
+        "28 t Sb/month; ends mid-2030.",
+    ),
+)
+
+# --- Scenarios --------------------------------------------------------------------------
+
+SCENARIOS_HEADERS = schema.SHEETS_BY_NAME["Scenarios"].column_names
+
+
+def _scenarios() -> list[tuple[Any, ...]]:
+    """What-if rows, in sheet order."""
+    rows: list[tuple[Any, ...]] = [
+        (
+            "grant_delayed_6m",
+            "Grants",
+            "DPA Title III",
+            "award_month",
+            "set",
+            "2027-07",
+            "Grant money only for builds started from 2027-07 (six months into the plan).",
+        ),
+        (
+            "no_grant",
+            "Grants",
+            "DPA Title III",
+            "amount_usd",
+            "set",
+            0,
+            "No DoD money: the company pays all expansion capex.",
+        ),
+        (
+            "foreign_feed_cut",
+            "Supply",
+            "Australia conc",
+            "*",
+            "scale",
+            0,
+            "No foreign feed at all (export bans, arsenic rejections).",
+        ),
+        (
+            "foreign_feed_cut",
+            "Supply",
+            "Bolivia DSO",
+            "*",
+            "scale",
+            0,
+            "Scales the take-or-pay minimum too.",
+        ),
+        (
+            "price_minus_30",
+            "Prices",
+            "*",
+            "*",
+            "scale",
+            0.7,
+            "Spot antimony 30% lower every month (contract prices unchanged).",
+        ),
+    ]
+    for year in (2027, 2028, 2029):
+        for month, pct in ((3, 50), (6, 50), (10, 70), (11, 50)):
+            rows.append(
+                (
+                    "short_trucking_season",
+                    "RouteAvailability",
+                    "*",
+                    f"{year}-{month:02d}",
+                    "set",
+                    pct,
+                    "Longer breakup (March and June at 50%), early winter "
+                    "(October 70%, November 50%) on every Alaska route.",
+                )
+            )
+    for month in ("2028-01", "2028-02", "2028-03"):
+        rows.append(
+            (
+                "madero_outage",
+                "SmelterAvailability",
+                "Madero",
+                month,
+                "set",
+                0,
+                "Madero down for a quarter (furnace failure).",
+            )
+        )
+    rows += [
+        (
+            "lumpy_expansion",
+            "Settings",
+            "expansion_mode",
+            "value",
+            "set",
+            "lumpy",
+            "Each project is built whole (incl. fixed capex) or not at all.",
+        ),
+        (
+            "no_tf_expansion",
+            "Expansions",
+            "TF expansion",
+            "max_added_t_per_month",
+            "set",
+            0,
+            "Thompson Falls stays at its base capacity.",
+        ),
+    ]
+    return rows
+
+
+# --- Building the raw workbook ------------------------------------------------------------
+
+
+def _supply_rows() -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    for source, rates in _MINE_RATES.items():
+        rows.append(
+            [
+                source,
+                "max",
+                *(rates[int(m[:4])] if int(m[5:]) in MINING_SEASON else 0 for m in MONTHS),
+            ]
+        )
+    for source, top in _PURCHASE_MAX.items():
+        rows.append([source, "max", *(top for _ in MONTHS)])
+    source, minimum, through = _TAKE_OR_PAY
+    rows.append([source, "min", *(minimum if int(m[:4]) <= through else 0 for m in MONTHS)])
+    return rows
+
+
+def _price(smelter: str, index: int) -> int:
+    """Straight-line decline from the first to the last month, rounded to $100."""
+    step = (_PRICE_LAST - _PRICE_FIRST) / (HORIZON_MONTHS - 1)
+    return round((_PRICE_FIRST + step * index) / 100) * 100 - _PRICE_DISCOUNT[smelter]
+
+
+def _sheet(name: str, headers: tuple[Any, ...] | list[Any], rows: list[Any]) -> RawSheet:
+    body = [list(r) for r in rows]
+    return RawSheet(name, list(headers), body, list(range(2, len(body) + 2)))
+
+
+def default_raw() -> RawBook:
+    """The default case as a raw workbook, exactly as a planner would type it."""
+    months = list(MONTHS)
+    sheets = [
+        _sheet("Settings", ("setting", "value", "note"), list(SETTINGS)),
+        _sheet("Sources", SOURCES_HEADERS, list(SOURCES)),
+        _sheet("Supply", ("source", "bound", *months), _supply_rows()),
+        _sheet("Smelters", SMELTERS_HEADERS, list(SMELTERS)),
+        _sheet(
+            "SmelterAvailability",
+            ("smelter", *months),
+            [
+                [s, *(outages.get(m, 100) for m in months)]
+                for s, outages in _SMELTER_OUTAGES.items()
+            ],
+        ),
+        _sheet("Routes", ROUTES_HEADERS, list(ROUTES)),
+        _sheet(
+            "RouteAvailability",
+            ("route", *months),
+            [
+                [r, *(_ALASKA_ROUTE_SEASON.get(int(m[5:]), 100) for m in months)]
+                for r in _ALASKA_ROUTES
+            ],
+        ),
+        _sheet("OpeningStock", ("location", "source", "tonnes"), list(OPENING_STOCK)),
+        _sheet("Expansions", EXPANSIONS_HEADERS, list(EXPANSIONS)),
+        _sheet("Grants", GRANTS_HEADERS, list(GRANTS)),
+        _sheet(
+            "Prices",
+            ("smelter", *months),
+            [[s, *(_price(s, i) for i in range(HORIZON_MONTHS))] for s in _PRICE_DISCOUNT],
+        ),
+        _sheet("Contracts", CONTRACTS_HEADERS, list(CONTRACTS)),
+        _sheet("Scenarios", SCENARIOS_HEADERS, _scenarios()),
+    ]
+    return RawBook({s.name: s for s in sheets}, source=DEFAULT_SOURCE)

@@ -1,0 +1,566 @@
+"""The input workbook schema, declared once.
+
+Every sheet and column a planner can type into is described here: name, kind, unit,
+default for a blank cell, allowed range and a one-line description. This single table
+drives validation (:mod:`optimizer.inputs.validate`), the workbook's ``README`` sheet and the
+template (:mod:`optimizer.inputs.template`), and the project README's schema section.
+
+Kinds
+-----
+``id``       free text, trimmed, unique in its sheet, matched case-sensitively
+``ref``      an id of another sheet (``refs`` names which)
+``text``     free text
+``choice``   one of ``choices`` (case-insensitive)
+``number``   a real number within ``minimum``/``maximum``
+``integer``  a whole number within ``minimum``/``maximum``
+``percent``  a number from 0 to 100
+``yesno``    yes/no, TRUE/FALSE, 1/0 (case-insensitive)
+``month``    text ``YYYY-MM`` or a real date
+``idlist``   comma-separated ids of another sheet, or ``all``
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Kind = Literal[
+    "id", "ref", "text", "choice", "number", "integer", "percent", "yesno", "month", "idlist"
+]
+
+
+class _Required:
+    """Marker: a blank cell is an error."""
+
+    def __repr__(self) -> str:  # pragma: no cover - shown in docs only
+        return "required"
+
+
+REQUIRED: Any = _Required()
+NO_LIMIT: Any = None  # default meaning "no limit" (e.g. blank max arsenic)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One input column (or one setting, or the month columns of a wide sheet)."""
+
+    name: str
+    kind: Kind
+    description: str
+    unit: str = ""
+    default: Any = REQUIRED
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: bool = False
+    choices: tuple[str, ...] = ()
+    refs: tuple[str, ...] = ()
+    optional_column: bool = False  # the column itself may be absent (e.g. ``note``)
+
+    @property
+    def required_value(self) -> bool:
+        return self.default is REQUIRED
+
+    def rule(self) -> str:
+        """The allowed values in planner words (used in messages and the README sheet)."""
+        if self.kind == "percent":
+            if self.exclusive_minimum:
+                return f"a percentage > {_fmt(self.minimum or 0)} and ≤ 100"
+            return "a percentage from 0 to 100"
+        if self.kind == "yesno":
+            return "yes or no (also TRUE/FALSE, 1/0)"
+        if self.kind == "month":
+            return "a month: text YYYY-MM or a date"
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        if self.kind == "idlist":
+            return f"a comma-separated list of {'/'.join(self.refs)} ids, or 'all'"
+        if self.kind == "ref":
+            return f"an id from sheet {' or '.join(self.refs)}"
+        if self.kind in ("id", "text"):
+            return "text"
+        whole = "a whole number" if self.kind == "integer" else "a number"
+        if self.minimum is not None and self.maximum is not None:
+            return f"{whole} from {_fmt(self.minimum)} to {_fmt(self.maximum)}"
+        if self.minimum is not None:
+            op = ">" if self.exclusive_minimum else "≥"
+            return f"{whole} {op} {_fmt(self.minimum)}"
+        return whole
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One input sheet.
+
+    ``monthly`` sheets are wide: after ``columns`` come one column per month of the
+    horizon, each holding a value described by ``month_values``.
+    """
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    required: bool = True
+    id_column: str | None = None
+    monthly: bool = False
+    month_values: Column | None = None
+    rows_note: str = ""
+    key_columns: tuple[str, ...] = field(default=())  # composite uniqueness (Supply)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def row_key(self) -> str | None:
+        """The column a row is addressed by (a scenario's ``key``): the id column, else the
+        first key column (``source`` on Supply, ``location`` on OpeningStock)."""
+        return self.id_column or (self.key_columns[0] if self.key_columns else None)
+
+
+NOTE = Column(
+    "note",
+    "text",
+    "Free text: source of the number, assumption, comment.",
+    default="",
+    optional_column=True,
+)
+
+# --- Settings --------------------------------------------------------------------------
+
+SETTINGS: tuple[Column, ...] = (
+    Column("case_name", "text", "Name of the case; used in report file names.", default="case"),
+    Column("start_month", "month", "First month of the planning horizon (month index 0)."),
+    Column(
+        "horizon_months",
+        "integer",
+        "Number of months planned.",
+        unit="months",
+        minimum=1,
+        maximum=240,
+    ),
+    Column(
+        "discount_rate_pct_per_year",
+        "percent",
+        "Annual discount rate; month t is discounted by (1 + rate)^(-t/12).",
+        unit="%/year",
+        default=8.0,
+    ),
+    Column(
+        "shortfall_penalty_usd_per_t_sb",
+        "number",
+        "Penalty per tonne of contained Sb a contract's monthly minimum is missed by.",
+        unit="USD/t Sb",
+        default=100_000.0,
+        minimum=0,
+    ),
+    Column(
+        "end_stock_policy",
+        "choice",
+        "free: stocks may end at zero; keep_opening: each location ends with at least "
+        "its opening stock.",
+        default="free",
+        choices=("free", "keep_opening"),
+    ),
+    Column(
+        "expansion_mode",
+        "choice",
+        "continuous: any fraction of a project may be built (LP); lumpy: a project is "
+        "built whole or not at all, once (MILP).",
+        default="continuous",
+        choices=("continuous", "lumpy"),
+    ),
+    Column(
+        "time_limit_s",
+        "number",
+        "Solver time limit.",
+        unit="s",
+        default=60.0,
+        minimum=0,
+        exclusive_minimum=True,
+    ),
+    Column(
+        "mip_gap_pct",
+        "percent",
+        "Relative MIP gap at which a lumpy solve stops.",
+        unit="%",
+        default=0.01,
+    ),
+)
+SETTINGS_BY_NAME = {c.name: c for c in SETTINGS}
+
+# --- Sheets ----------------------------------------------------------------------------
+
+_MONTH = "One column per month of the horizon (header YYYY-MM or a date)."
+
+SHEETS: tuple[Sheet, ...] = (
+    Sheet(
+        "Settings",
+        "Case-wide settings, one per row.",
+        (
+            Column("setting", "id", "Setting name (see the settings table)."),
+            Column("value", "text", "Setting value."),
+            NOTE,
+        ),
+        id_column="setting",
+    ),
+    Sheet(
+        "Sources",
+        "Ore sources: Alaskan claim groups (kind=mine) and purchasable third-party feed "
+        "(kind=purchase).",
+        (
+            Column("source", "id", "Source id (claim group or supplier)."),
+            Column("kind", "choice", "mine or purchase.", choices=("mine", "purchase")),
+            Column("country", "text", "Country of origin.", default=""),
+            Column("domestic", "yesno", "Counts as domestic (US) feed for domestic-share rules."),
+            Column(
+                "grade_pct_sb",
+                "percent",
+                "Antimony grade of the ore.",
+                unit="% Sb",
+                minimum=0,
+                maximum=100,
+                exclusive_minimum=True,
+            ),
+            Column(
+                "arsenic_pct", "percent", "Arsenic content of the ore.", unit="% As", default=0.0
+            ),
+            Column(
+                "cost_usd_per_t",
+                "number",
+                "Mining + haul to stockpile, or purchase price, per tonne of ore.",
+                unit="USD/t ore",
+                minimum=0,
+            ),
+            Column(
+                "stockpile_capacity_t",
+                "number",
+                "Stockpile capacity at the source.",
+                unit="t ore",
+                minimum=0,
+            ),
+            Column(
+                "holding_cost_usd_per_t_month",
+                "number",
+                "Cost of holding one tonne in the source stockpile for a month.",
+                unit="USD/t/month",
+                minimum=0,
+            ),
+            NOTE,
+        ),
+        id_column="source",
+    ),
+    Sheet(
+        "Supply",
+        "Monthly extraction / purchase limits per source: a max row (required) and "
+        "optionally a min row.",
+        (
+            Column("source", "ref", "Source id.", refs=("Sources",)),
+            Column("bound", "choice", "max or min.", choices=("max", "min")),
+        ),
+        monthly=True,
+        month_values=Column(
+            "month", "number", "Tonnes of ore that month.", unit="t ore", default=0.0, minimum=0
+        ),
+        key_columns=("source", "bound"),
+    ),
+    Sheet(
+        "Smelters",
+        "Smelters that can take the ore (Thompson Falls, Madero, ...).",
+        (
+            Column("smelter", "id", "Smelter id."),
+            Column("country", "text", "Country.", default=""),
+            Column(
+                "base_capacity_t_per_month",
+                "number",
+                "Ore feed capacity before expansions.",
+                unit="t ore/month",
+                minimum=0,
+            ),
+            Column(
+                "processing_cost_usd_per_t",
+                "number",
+                "Processing cost per tonne fed.",
+                unit="USD/t ore",
+                minimum=0,
+            ),
+            Column(
+                "recovery_pct",
+                "percent",
+                "Share of contained Sb recovered.",
+                unit="%",
+                minimum=0,
+                maximum=100,
+            ),
+            Column(
+                "min_feed_grade_pct",
+                "percent",
+                "Minimum average feed grade each month.",
+                unit="% Sb",
+                default=0.0,
+            ),
+            Column(
+                "max_feed_arsenic_pct",
+                "percent",
+                "Maximum average feed arsenic each month (blank: no limit).",
+                unit="% As",
+                default=NO_LIMIT,
+            ),
+            Column(
+                "min_domestic_share_pct",
+                "percent",
+                "Minimum share of domestic ore in each month's feed.",
+                unit="%",
+                default=0.0,
+            ),
+            Column(
+                "min_feed_t_per_month",
+                "number",
+                "Minimum feed each month (not scaled by availability).",
+                unit="t ore/month",
+                default=0.0,
+                minimum=0,
+            ),
+            Column(
+                "stockpile_capacity_t",
+                "number",
+                "Yard capacity at the smelter.",
+                unit="t ore",
+                minimum=0,
+            ),
+            Column(
+                "holding_cost_usd_per_t_month",
+                "number",
+                "Cost of holding one tonne in the yard for a month.",
+                unit="USD/t/month",
+                minimum=0,
+            ),
+            NOTE,
+        ),
+        id_column="smelter",
+    ),
+    Sheet(
+        "SmelterAvailability",
+        "Share of base capacity available each month (maintenance, outages). Missing: 100.",
+        (Column("smelter", "ref", "Smelter id.", refs=("Smelters",)),),
+        required=False,
+        id_column="smelter",
+        monthly=True,
+        month_values=Column(
+            "month", "percent", "Available share of base capacity.", unit="%", default=100.0
+        ),
+    ),
+    Sheet(
+        "Routes",
+        "Shipping lanes from a source to a smelter, one per mode.",
+        (
+            Column("route", "id", "Route id."),
+            Column("source", "ref", "Origin source id.", refs=("Sources",)),
+            Column("smelter", "ref", "Destination smelter id.", refs=("Smelters",)),
+            Column(
+                "mode",
+                "choice",
+                "Transport mode.",
+                choices=("truck", "barge", "rail", "ocean", "multimodal"),
+            ),
+            Column(
+                "cost_usd_per_t",
+                "number",
+                "Freight per tonne of ore, paid when dispatched.",
+                unit="USD/t ore",
+                minimum=0,
+            ),
+            Column(
+                "transit_months",
+                "integer",
+                "Whole months from dispatch to arrival.",
+                unit="months",
+                minimum=0,
+            ),
+            Column(
+                "capacity_t_per_month",
+                "number",
+                "Tonnes that can be dispatched a month.",
+                unit="t ore/month",
+                minimum=0,
+            ),
+            Column(
+                "distance_km",
+                "number",
+                "Distance (information only).",
+                unit="km",
+                default=0.0,
+                minimum=0,
+            ),
+            NOTE,
+        ),
+        id_column="route",
+    ),
+    Sheet(
+        "RouteAvailability",
+        "Share of route capacity open each month (spring breakup, winter, barge season). "
+        "Missing: 100.",
+        (Column("route", "ref", "Route id.", refs=("Routes",)),),
+        required=False,
+        id_column="route",
+        monthly=True,
+        month_values=Column(
+            "month", "percent", "Open share of route capacity.", unit="%", default=100.0
+        ),
+    ),
+    Sheet(
+        "OpeningStock",
+        "Ore on hand at the start, by location and origin.",
+        (
+            Column(
+                "location",
+                "ref",
+                "A source (its stockpile) or a smelter (its yard).",
+                refs=("Sources", "Smelters"),
+            ),
+            Column("source", "ref", "Origin of the ore.", refs=("Sources",)),
+            Column("tonnes", "number", "Tonnes of ore.", unit="t ore", minimum=0),
+        ),
+        required=False,
+        key_columns=("location", "source"),
+    ),
+    Sheet(
+        "Expansions",
+        "Capacity projects (e.g. the grant-funded Thompson Falls expansion).",
+        (
+            Column("project", "id", "Project id."),
+            Column("smelter", "ref", "Smelter expanded.", refs=("Smelters",)),
+            Column(
+                "max_added_t_per_month",
+                "number",
+                "Largest capacity the project can add.",
+                unit="t ore/month",
+                minimum=0,
+            ),
+            Column(
+                "capex_usd_per_t_per_month",
+                "number",
+                "Capex per t/month of capacity added.",
+                unit="USD per t/month",
+                minimum=0,
+            ),
+            Column(
+                "fixed_capex_usd",
+                "number",
+                "Fixed capex if built (lumpy mode only).",
+                unit="USD",
+                default=0.0,
+                minimum=0,
+            ),
+            Column(
+                "lead_time_months",
+                "integer",
+                "Months from start of construction to online.",
+                unit="months",
+                default=0,
+                minimum=0,
+            ),
+            Column("earliest_start_month", "month", "First month construction may start."),
+            Column(
+                "latest_start_month",
+                "month",
+                "Last month construction may start (blank: end of horizon).",
+                default=None,
+            ),
+            NOTE,
+        ),
+        required=False,
+        id_column="project",
+    ),
+    Sheet(
+        "Grants",
+        "Grant programs (e.g. DoD / DPA Title III) that pay a share of eligible capex.",
+        (
+            Column("grant", "id", "Grant id."),
+            Column("agency", "text", "Awarding agency.", default=""),
+            Column("amount_usd", "number", "Total the grant can pay.", unit="USD", minimum=0),
+            Column("award_month", "month", "Grant pays for builds started on or after this month."),
+            Column(
+                "max_share_pct", "percent", "Largest share of eligible capex it may pay.", unit="%"
+            ),
+            Column(
+                "eligible_projects",
+                "idlist",
+                "Projects it may fund (comma list) or 'all'.",
+                refs=("Expansions",),
+                default="all",
+            ),
+            NOTE,
+        ),
+        required=False,
+        id_column="grant",
+    ),
+    Sheet(
+        "Prices",
+        "Spot price of contained antimony at each smelter, per month.",
+        (Column("smelter", "ref", "Smelter id.", refs=("Smelters",)),),
+        id_column="smelter",
+        monthly=True,
+        month_values=Column(
+            "month", "number", "Spot price.", unit="USD/t Sb", default=0.0, minimum=0
+        ),
+    ),
+    Sheet(
+        "Contracts",
+        "Offtake contracts (e.g. DLA ingots) with monthly minimum and maximum deliveries.",
+        (
+            Column("contract", "id", "Contract id."),
+            Column("smelter", "ref", "Delivering smelter, or 'any'.", refs=("Smelters",)),
+            Column(
+                "start_month", "month", "First active month (blank: horizon start).", default=None
+            ),
+            Column("end_month", "month", "Last active month (blank: horizon end).", default=None),
+            Column(
+                "min_t_sb_per_month",
+                "number",
+                "Monthly minimum delivery.",
+                unit="t Sb/month",
+                default=0.0,
+                minimum=0,
+            ),
+            Column(
+                "max_t_sb_per_month",
+                "number",
+                "Monthly maximum delivery.",
+                unit="t Sb/month",
+                minimum=0,
+            ),
+            Column("price_usd_per_t_sb", "number", "Contract price.", unit="USD/t Sb", minimum=0),
+            NOTE,
+        ),
+        required=False,
+        id_column="contract",
+    ),
+    Sheet(
+        "Scenarios",
+        "What-if overrides of this workbook, applied in sheet order before validation.",
+        (
+            Column(
+                "scenario", "text", "Scenario name (rows with the same name form one scenario)."
+            ),
+            Column("sheet", "text", "Sheet to change."),
+            Column("key", "text", "Row id on that sheet (setting name on Settings), or '*'."),
+            Column("column", "text", "Column name or month, or '*' for every month."),
+            Column("action", "choice", "set, scale or add.", choices=("set", "scale", "add")),
+            Column("value", "text", "New value, factor or amount."),
+            NOTE,
+        ),
+        required=False,
+    ),
+)
+SHEETS_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}
+ANY_SMELTER = "any"
+ALL_PROJECTS = "all"

@@ -1,0 +1,3 @@
+"""Many solves of one case: every what-if of the Scenarios sheet, sweeps, and the comparison
+workbook.
+"""

@@ -1,0 +1,304 @@
+"""Solve a case with HiGHS and return :class:`~optimizer.solve.results.Results`.
+
+The model goes to HiGHS directly (:mod:`optimizer.solve.highs`: one ``passModel``, values
+and duals read back by position), one thread for reproducible results, the case's time
+limit and MIP gap; LPs are solved by interior point with crossover (see :meth:`_Highs.run`).
+The solve stage builds the model with its single-variable limits as variable bounds
+(``build_model(..., limits_as_bounds=True)``: fewer Pyomo objects), which the hand-off gives
+HiGHS as rows of their own, exactly as if the model held them as rows. Status handling:
+
+- optimal → results with primal tables and marginal values;
+- infeasible / unbounded → re-checked with presolve off first (presolve can misjudge);
+- time limit with an incumbent → ``feasible`` with its gap;
+- no incumbent, or a solver error → ``no_solution``.
+
+In lumpy mode (MILP) the marginal values come from the LP re-solved with every start
+decision fixed at its MILP value; its solution is the one reported (same objective).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
+
+from optimizer.case import Case
+from optimizer.errors import InfeasibleError
+from optimizer.model.build import MONEY_SCALE_USD, build_model
+from optimizer.solve.duals import dual_table
+from optimizer.solve.highs import HighsLp, RunResult, compile_model
+from optimizer.solve.results import (
+    STATUS_FEASIBLE,
+    STATUS_INFEASIBLE,
+    STATUS_NO_SOLUTION,
+    STATUS_OPTIMAL,
+    STATUS_UNBOUNDED,
+    Results,
+)
+from optimizer.solve.solution import tables
+
+_INFEASIBLE = (TerminationCondition.provenInfeasible, TerminationCondition.infeasibleOrUnbounded)
+_HAS_SOLUTION = (SolutionStatus.optimal, SolutionStatus.feasible)
+
+
+@dataclass
+class _Run:
+    """One HiGHS run: its result plus wall time."""
+
+    res: RunResult
+    seconds: float
+
+    @property
+    def condition(self) -> TerminationCondition:
+        return self.res.termination_condition
+
+    @property
+    def has_solution(self) -> bool:
+        return self.res.solution_status in _HAS_SOLUTION and self.res.col_value is not None
+
+
+class _Highs:
+    """HiGHS holding one model (compiled on its first run), with the case's options."""
+
+    track = False  # compile with the parameters tracked, for re-solves with new data
+
+    def __init__(self, *, threads: int, time_limit_s: float, mip_gap_pct: float):
+        self.options = dict(
+            threads=threads, time_limit=float(time_limit_s), mip_rel_gap=mip_gap_pct / 100.0
+        )
+        self.runs: list[_Run] = []
+        self.lp: HighsLp | None = None
+
+    def load(self, model: pyo.ConcreteModel) -> HighsLp:
+        """``model`` in HiGHS (compiled once per model)."""
+        if self.lp is None or self.lp.lp.model is not model:
+            limits = getattr(model, "bound_families", None)
+            self.lp = HighsLp(compile_model(model, track=self.track, limits=limits))
+        return self.lp
+
+    def run(self, model: pyo.ConcreteModel, *, lp: bool, **solver_options) -> _Run:
+        """One HiGHS run; LPs use the interior-point method with crossover (a basic optimal
+        solution, so vertex duals), which on long multi-period cases is an order of
+        magnitude faster than dual simplex. MILPs keep HiGHS's own choice: there the
+        ``solver`` option would drop the integrality."""
+        if lp:
+            solver_options = {"solver": "ipm", "run_crossover": "on", **solver_options}
+        hl = self.load(model)
+        tick = time.perf_counter()
+        res = hl.run({**self.options, **solver_options})
+        run = _Run(res, time.perf_counter() - tick)
+        self.runs.append(run)
+        return run
+
+    @property
+    def log(self) -> str:
+        """Every run's HiGHS log, the main solve first."""
+        return "\n".join(r.res.solver_log for r in self.runs)
+
+    @property
+    def version(self) -> str:
+        return (
+            f"HiGHS {highspy.HIGHS_VERSION_MAJOR}.{highspy.HIGHS_VERSION_MINOR}."
+            f"{highspy.HIGHS_VERSION_PATCH}"
+        )
+
+
+def solve_case(
+    case: Case,
+    *,
+    threads: int = 1,
+    time_limit_s: float | None = None,
+    mip_gap_pct: float | None = None,
+) -> Results:
+    """Build and solve ``case``; never raises for an infeasible or unsolved case."""
+    tick = time.perf_counter()
+    try:
+        model = build_model(case, limits_as_bounds=True)
+    except InfeasibleError as exc:
+        return _empty(case, STATUS_INFEASIBLE, str(exc), {"build": time.perf_counter() - tick})
+    built = time.perf_counter()
+    results = solve_model(
+        model, threads=threads, time_limit_s=time_limit_s, mip_gap_pct=mip_gap_pct
+    )
+    results.timings_s = {
+        "build": built - tick,
+        **results.timings_s,
+        "total": time.perf_counter() - tick,
+    }
+    return results
+
+
+def solve_model(
+    model: pyo.ConcreteModel,
+    *,
+    threads: int = 1,
+    time_limit_s: float | None = None,
+    mip_gap_pct: float | None = None,
+    highs: _Highs | None = None,
+    with_duals: bool = True,
+) -> Results:
+    """Solve a model from :func:`optimizer.model.build.build_model` and read off its results.
+
+    ``highs``: a solver to reuse (scenario re-solves keep HiGHS's copy of a mutable model,
+    see :mod:`optimizer.scenarios.run`); its own options then apply. ``with_duals=False`` skips
+    the marginal values (the scenario comparison does not show them).
+    """
+    case: Case = model.case
+    settings = case.settings
+    owned = highs is None
+    if highs is None:
+        highs = _Highs(
+            threads=threads,
+            time_limit_s=time_limit_s if time_limit_s is not None else settings.time_limit_s,
+            mip_gap_pct=mip_gap_pct if mip_gap_pct is not None else settings.mip_gap_pct,
+        )
+    tick = time.perf_counter()
+    hl = highs.load(model)
+    handoff = time.perf_counter() - tick
+    lumpy = model.lookup.lumpy
+    run = highs.run(model, lp=not lumpy)
+    recheck = ""
+    if run.condition in _INFEASIBLE or run.condition == TerminationCondition.unbounded:
+        run = highs.run(model, lp=not lumpy, presolve="off")
+        recheck = ", re-checked with presolve off"
+    timings = {"handoff": handoff, "solve": sum(r.seconds for r in highs.runs)}
+    log = highs.log
+
+    if run.condition == TerminationCondition.unbounded:
+        return _empty(
+            case,
+            STATUS_UNBOUNDED,
+            "proven unbounded by HiGHS" + recheck + ": some margin can grow without limit",
+            timings,
+            highs.version,
+            log,
+        )
+    if run.condition in _INFEASIBLE and not run.has_solution:
+        return _empty(
+            case,
+            STATUS_INFEASIBLE,
+            "proven infeasible by HiGHS" + recheck,
+            timings,
+            highs.version,
+            log,
+        )
+    if not run.has_solution:
+        if run.condition == TerminationCondition.maxTimeLimit:
+            why = (
+                f"the time limit ({highs.options['time_limit']:g} s) ran out before HiGHS "
+                "found a feasible plan; raise time_limit_s in Settings"
+            )
+        else:
+            why = f"HiGHS stopped ({run.condition.name}) without a feasible plan"
+        return _empty(case, STATUS_NO_SOLUTION, why, timings, highs.version, log)
+
+    optimal = run.condition == TerminationCondition.convergenceCriteriaSatisfied
+    bound = run.res.objective_bound
+    incumbent = run.res.incumbent_objective
+    message = (
+        ""
+        if optimal
+        else (f"HiGHS stopped ({run.condition.name}) before proving this plan optimal")
+    )
+    dual_run: _Run | None = run
+    if lumpy:
+        dual_run, note = _fixed_lp(model, highs, run)
+        message = "; ".join(x for x in (message, note) if x)
+        if dual_run is not None:
+            incumbent = dual_run.res.incumbent_objective
+    else:
+        hl.load_values(run.res.col_value)
+    timings["solve"] = sum(r.seconds for r in highs.runs)
+    if owned:
+        hl.close()  # HiGHS's memory back before the results tables are built
+    tick = time.perf_counter()
+    duals = None
+    if dual_run is not None and with_duals:
+        if dual_run.res.row_dual is None:
+            message = "; ".join(x for x in (message, "no marginal values (no dual solution)") if x)
+        else:
+            duals = dual_run.res
+    results = Results(
+        status=STATUS_OPTIMAL if optimal else STATUS_FEASIBLE,
+        case_name=settings.case_name,
+        months=case.months,
+        objective_usd=incumbent * MONEY_SCALE_USD,
+        best_bound_usd=None if bound is None else bound * MONEY_SCALE_USD,
+        mip_gap_pct=_gap_pct(incumbent, bound) if lumpy or not optimal else None,
+        expansion_mode=settings.expansion_mode,
+        solver_version=highs.version,
+        message=message,
+        model_size=_size(hl),
+        solver_log=highs.log,
+        **tables(model),
+    )
+    if duals is not None:
+        results.duals = dual_table(model, hl.lp, duals)
+    timings["results"] = time.perf_counter() - tick
+    results.timings_s = timings
+    return results
+
+
+def _fixed_lp(model: pyo.ConcreteModel, highs: _Highs, mip: _Run) -> tuple[_Run | None, str]:
+    """Re-solve the LP with every ``Start`` fixed at its MILP value, for marginal values.
+
+    The starts are fixed in HiGHS's copy only (continuous, both bounds at 0 or 1) and
+    released afterwards; the model's values are those of the fixed LP, which the results
+    report — or the MILP's (and no run to take marginal values from) if that LP does not
+    solve to optimality.
+    """
+    hl = highs.lp
+    columns = hl.lp.integer
+    fixed = np.where(mip.res.col_value[columns] > 0.5, 1.0, 0.0)
+    hl.fix_columns(columns, fixed)
+    try:
+        lp = highs.run(model, lp=True)
+    finally:
+        hl.restore_columns(columns)
+    if lp.condition == TerminationCondition.convergenceCriteriaSatisfied and lp.has_solution:
+        hl.load_values(lp.res.col_value)
+        return lp, ""
+    hl.load_values(mip.res.col_value)
+    return None, f"the fixed-start LP ended {lp.condition.name}: no marginal values"
+
+
+def _gap_pct(incumbent: float | None, bound: float | None) -> float | None:
+    """Relative gap between the best plan and the best bound, in percent (HiGHS's formula)."""
+    if incumbent is None or bound is None:
+        return None
+    return max(0.0, abs(bound - incumbent) / max(abs(incumbent), 1e-9) * 100.0)
+
+
+def _size(hl: HighsLp) -> dict[str, int]:
+    """Rows, columns, nonzeros and integers as HiGHS received them."""
+    lp = hl.lp
+    return {
+        "constraints": lp.num_row,
+        "variables": lp.num_col,
+        "nonzeros": len(lp.index),
+        "integer_variables": len(lp.integer),
+    }
+
+
+def _empty(
+    case: Case,
+    status: str,
+    message: str,
+    timings: dict[str, float],
+    version: str = "",
+    log: str = "",
+) -> Results:
+    return Results(
+        status=status,
+        case_name=case.settings.case_name,
+        months=case.months,
+        expansion_mode=case.settings.expansion_mode,
+        solver_version=version,
+        message=message,
+        timings_s=timings,
+        solver_log=log,
+    )
