@@ -14,6 +14,17 @@ from dataclasses import dataclass, field
 from datetime import date
 
 
+def row_key(*parts: object) -> str:
+    """The row id in ``Case.locations`` of a sheet keyed by several columns (``Supply``: source
+    and bound; ``OpeningStock``: location and source), e.g. ``AK1|max``."""
+    return "|".join(str(p) for p in parts)
+
+
+def split_row_key(key: str, parts: int) -> tuple[str, ...]:
+    """The columns of a :func:`row_key` (the last ``parts - 1`` never contain ``|``)."""
+    return tuple(key.rsplit("|", parts - 1))
+
+
 @dataclass(frozen=True)
 class CellRef:
     """Where an input value lives: sheet, Excel row (1-based), column header and letter."""

@@ -15,12 +15,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from optimizer.case import Case
+from optimizer.case import Case, row_key
 from optimizer.diagnose.iis import LpForm, compile_lp, run
 from optimizer.errors import InfeasibleError
 from optimizer.model.build import Lookup, build_model
 from optimizer.planner_words import cell, has_cell, month_ranges, pct, possessive, tonnes
-from optimizer.solve.duals import supply_key
 
 FUZZ = 1e-6  # solver noise tolerated before rounding to the next step
 
@@ -189,9 +188,9 @@ def _supply(case: Case, s: str, is_max: bool, by_month: dict[int, float]) -> Fix
         edits.append(
             Edit(
                 "Supply",
-                supply_key(s, bound),
+                row_key(s, bound),
                 m,
-                cell(case, "Supply", supply_key(s, bound), m),
+                cell(case, "Supply", row_key(s, bound), m),
                 series[t],
                 new,
             )

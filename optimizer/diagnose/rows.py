@@ -14,11 +14,10 @@ from dataclasses import dataclass
 
 import pyomo.environ as pyo
 
-from optimizer.case import Case
+from optimizer.case import Case, row_key
 from optimizer.model.build import Lookup
 from optimizer.planner_words import cell, has_cell, pct, tonnes
 from optimizer.solve.duals import FAMILIES as DUAL_FAMILIES
-from optimizer.solve.duals import supply_key
 
 LINKS = ("Source_Balance", "Yard_Balance", "Sb_Sales", "Expansion_Whole")
 """Families that only carry quantities between the limits."""
@@ -168,7 +167,7 @@ def _extraction(bound: str):
         src = case.sources[s]
         value = (src.supply_max_t if bound == "max" else src.supply_min_t)[f["t"]]
         verb = "can supply at most" if bound == "max" else "must supply at least"
-        return f"{s} {verb} {tonnes(value)}", [cell(case, "Supply", supply_key(s, bound), m)]
+        return f"{s} {verb} {tonnes(value)}", [cell(case, "Supply", row_key(s, bound), m)]
 
     return words
 

@@ -35,6 +35,7 @@ from optimizer.case import (
     Source,
     month_label,
     month_offset,
+    row_key,
 )
 from optimizer.errors import Problem
 from optimizer.inputs.rawbook import (
@@ -102,7 +103,7 @@ def row_id(sheet: str, values: dict[str, Any]) -> str:
     schema = SHEETS_BY_NAME[sheet]
     if schema.id_column:
         return str(values[schema.id_column])
-    return "|".join(str(values[k]) for k in schema.key_columns)
+    return row_key(*(values[k] for k in schema.key_columns))
 
 
 def _squash(text: str) -> str:

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
+from optimizer.case import row_key
 from optimizer.model.build import MONEY_SCALE_USD
 from optimizer.solve.highs import INF, LinearProgram, RunResult
 
@@ -101,11 +102,6 @@ def _per_usd(m: pyo.ConcreteModel, f: dict) -> float:
     return 1.0  # right-hand side and objective are both k$
 
 
-def supply_key(source: str, bound: str) -> str:
-    """Row id of a Supply row in ``Case.locations`` (one row per source and bound)."""
-    return f"{source}|{bound}"
-
-
 FAMILIES: dict[str, Family] = {
     "Extraction_Max": Family(
         "limit",
@@ -113,7 +109,7 @@ FAMILIES: dict[str, Family] = {
         +1,
         "t ore",
         "One more t of ore available from {s} in {m} {worth}",
-        lambda f: ("Supply", supply_key(f["s"], "max"), f["m"]),
+        lambda f: ("Supply", row_key(f["s"], "max"), f["m"]),
     ),
     "Extraction_Min": Family(
         "limit",
@@ -121,7 +117,7 @@ FAMILIES: dict[str, Family] = {
         -1,
         "t ore",
         "Lowering the minimum extraction at {s} in {m} by 1 t {worth}",
-        lambda f: ("Supply", supply_key(f["s"], "min"), f["m"]),
+        lambda f: ("Supply", row_key(f["s"], "min"), f["m"]),
     ),
     "Source_Balance": Family(
         "balance",
