@@ -1,5 +1,5 @@
-"""Planner words shared by the diagnosis modules: input cells as ``Sheet!C7`` (and ranges),
-month ranges, tonnes and percentages as a planner writes them."""
+"""Planner words shared by every stage that talks to a planner: input cells as ``Sheet!C7``
+(and ranges), month ranges, money, tonnes and percentages as a planner writes them."""
 
 from __future__ import annotations
 
@@ -52,6 +52,19 @@ def month_ranges(labels: Iterable[str], months: Sequence[str]) -> str:
     return ", ".join(
         months[r[0]] if len(r) == 1 else f"{months[r[0]]} to {months[r[-1]]}" for r in runs
     )
+
+
+def money(value: float) -> str:
+    """A magnitude in dollars for a sentence: ``$12,400``, ``$0.43`` below one dollar, ``$0``."""
+    size = abs(value)
+    if size == 0:
+        return "$0"
+    return f"${size:,.0f}" if size >= 1 else f"${size:,.2f}"
+
+
+def usd(x: float | None) -> str:
+    """A signed whole-dollar figure for a table line: ``$254,352,250`` (``—`` when missing)."""
+    return "—" if x is None else f"${x:,.0f}"
 
 
 def tonnes(x: float) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from optimizer.planner_words import usd
 from optimizer.solve.results import Results
 
 STATUS_WORDS = {
@@ -83,10 +84,6 @@ def _t(x: float | None) -> str:
     return "—" if x is None else f"{x:,.1f} t"
 
 
-def _usd(x: float | None) -> str:
-    return "—" if x is None else f"${x:,.0f}"
-
-
 def lines(data: dict[str, Any]) -> list[str]:
     """The human summary, one line per figure."""
     status = STATUS_WORDS.get(data["status"], data["status"])
@@ -97,7 +94,7 @@ def lines(data: dict[str, Any]) -> list[str]:
         out.append(f"  note: {data['message']}")
     if data.get("objective_usd") is None:
         return out
-    out.append(f"Objective (discounted margin): {_usd(data['objective_usd'])}")
+    out.append(f"Objective (discounted margin): {usd(data['objective_usd'])}")
     if data.get("mip_gap_pct") is not None and data["status"] == "optimal":
         out.append(f"  MIP gap {data['mip_gap_pct']:.3g}% (lumpy expansion mode)")
     out.append(
@@ -110,14 +107,14 @@ def lines(data: dict[str, Any]) -> list[str]:
             out.append(
                 f"Expansion built: {b['project']} at {b['smelter']}, +{b['added_t_per_month']:,.1f}"
                 f" t/month, started {b['start_month']}, online {b['online_month']}, capex "
-                f"{_usd(b['capex_usd'])} (grant {_usd(b['grant_paid_usd'])})"
+                f"{usd(b['capex_usd'])} (grant {usd(b['grant_paid_usd'])})"
             )
     else:
         out.append("Expansion built: none")
     used = data["grant_used_usd"]
-    out.append("Grant used: " + (", ".join(f"{g} {_usd(v)}" for g, v in used.items()) or "none"))
+    out.append("Grant used: " + (", ".join(f"{g} {usd(v)}" for g, v in used.items()) or "none"))
     out.append(
         f"Contract shortfall: {_t(data['shortfall_t_sb'])} Sb"
-        + (f" (penalty {_usd(data['shortfall_penalty_usd'])})" if data["shortfall_t_sb"] else "")
+        + (f" (penalty {usd(data['shortfall_penalty_usd'])})" if data["shortfall_t_sb"] else "")
     )
     return out

@@ -13,15 +13,10 @@ from __future__ import annotations
 import pandas as pd
 
 from optimizer.case import Case
+from optimizer.planner_words import money
 from optimizer.solve.results import Results
 
 TOLERANCE = 1e-6  # USD per unit; smaller shadow prices are solver noise
-
-
-def money(value: float) -> str:
-    """``$12,400`` for large values, ``$0.43`` below one dollar."""
-    size = abs(value)
-    return f"${size:,.0f}" if size >= 1 else f"${size:,.2f}"
 
 
 def sentence_for(row: pd.Series) -> str:

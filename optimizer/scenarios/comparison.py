@@ -35,6 +35,7 @@ from optimizer.case import Case
 from optimizer.files import check_target, save_atomic
 from optimizer.inputs.rawbook import month_key
 from optimizer.inputs.scenario import CellChange
+from optimizer.planner_words import usd
 from optimizer.report.charts import (
     HEIGHT_CM,
     WIDTH_CM,
@@ -617,10 +618,6 @@ def as_json(comparison: Comparison) -> dict[str, Any]:
     return data
 
 
-def _usd(x: float | None) -> str:
-    return "—" if x is None else f"${x:,.0f}"
-
-
 def summary_lines(comparison: Comparison) -> list[str]:
     """One line per run (objective and change vs the base), then the sweep's month costs."""
     base = comparison.base
@@ -632,11 +629,11 @@ def summary_lines(comparison: Comparison) -> list[str]:
             ""
             if r.scenario is None or diff is None
             else (
-                f"  {'+' if diff >= 0 else '−'}{_usd(abs(diff))}"
+                f"  {'+' if diff >= 0 else '−'}{usd(abs(diff))}"
                 + (f" ({pct:+.2f}%)".replace("-", "−") if pct is not None else "")
             )
         )
-        out.append(f"{r.label:<{width}}  {r.status:<11} {_usd(r.objective_usd):>16}{change}")
+        out.append(f"{r.label:<{width}}  {r.status:<11} {usd(r.objective_usd):>16}{change}")
     previous = 0
     for row in comparison.sweep or []:
         if row.delay_months and row.month_cost_usd is not None:
@@ -647,8 +644,8 @@ def summary_lines(comparison: Comparison) -> list[str]:
             )
             out.append(
                 f"grant award {row.delay_months:>3} month(s) late: "
-                f"{_usd(row.loss_usd)} below on time; {months} "
-                f"{_usd(row.month_cost_usd)}"
+                f"{usd(row.loss_usd)} below on time; {months} "
+                f"{usd(row.month_cost_usd)}"
             )
         previous = row.delay_months
     return out

@@ -26,6 +26,7 @@ import pyomo.environ as pyo
 
 from optimizer.case import row_key
 from optimizer.model.build import MONEY_SCALE_USD
+from optimizer.planner_words import money
 from optimizer.solve.highs import INF, LinearProgram, RunResult
 
 NOISE = 1e-9  # |values| below this are solver noise and reported as 0
@@ -46,14 +47,6 @@ DUAL_COLUMNS = [
     "row_id",
     "column",
 ]
-
-
-def money(value: float) -> str:
-    """``$12,400`` (cents below one dollar)."""
-    size = abs(value)
-    if size == 0:
-        return "$0"
-    return f"${size:,.0f}" if size >= 1 else f"${size:,.2f}"
 
 
 def worth(value: float) -> str:
