@@ -15,10 +15,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from optimizer.case import Case, row_key
+from optimizer.case import Case
 from optimizer.diagnose.iis import LpForm, compile_lp, run
 from optimizer.errors import InfeasibleError
 from optimizer.model.build import Lookup, build_model
+from optimizer.model.families import FAMILIES, Family
 from optimizer.planner_words import cell, has_cell, month_ranges, pct, possessive, tonnes
 
 FUZZ = 1e-6  # solver noise tolerated before rounding to the next step
@@ -69,7 +70,8 @@ def to_fix(
     values: np.ndarray,
 ) -> Fix | None:
     """The edits relaxing ``group`` (family, row id) by the elastic ``amounts``, keyed by
-    knob id (the group itself for one-cell inputs, ``(group, t)`` per month otherwise)."""
+    knob id (the group itself for one-cell inputs, ``(group, t)`` per month otherwise), as
+    the family's :class:`~optimizer.model.families.Knob` says."""
     name, ident = group
     by_month = {
         k[1]: x
@@ -77,146 +79,69 @@ def to_fix(
         if isinstance(k, tuple) and len(k) == 2 and isinstance(k[1], int)
     }
     total = sum(amounts.values())
-    if total <= 0:
+    fam = FAMILIES.get(name)
+    if total <= 0 or fam is None or fam.knob is None:
         return None
-    if name == "Min_Feed":
-        return _scalar(
-            case,
-            "Smelters",
-            ident,
-            "min_feed_t_per_month",
-            -total,
-            f"lower {possessive(ident)} minimum feed",
-            "t/month",
-        )
-    if name == "Source_Stockpile_Capacity":
-        return _scalar(
-            case,
-            "Sources",
-            ident,
-            "stockpile_capacity_t",
-            total,
-            f"raise the {ident} stockpile capacity",
-            "t",
-        )
-    if name == "Yard_Capacity":
-        return _scalar(
-            case,
-            "Smelters",
-            ident,
-            "stockpile_capacity_t",
-            total,
-            f"raise the {ident} yard capacity",
-            "t",
-        )
-    if name == "Expansion_Build_Limit":
-        return _scalar(
-            case,
-            "Expansions",
-            ident,
-            "max_added_t_per_month",
-            total,
-            f"let {ident} add more capacity",
-            "t/month",
-        )
-    if name in ("Extraction_Max", "Extraction_Min"):
-        return _supply(case, ident, name == "Extraction_Max", by_month)
-    if name == "Smelter_Capacity":
-        sm = case.smelters[ident]
-        return _capacity(
-            case,
-            by_month,
-            ident,
-            f"{possessive(ident)} capacity",
-            ("Smelters", "base_capacity_t_per_month", sm.base_capacity_t_per_month),
-            "SmelterAvailability",
-            sm.availability_pct,
-        )
-    if name == "Route_Capacity":
-        route = case.routes[ident]
-        return _capacity(
-            case,
-            by_month,
-            ident,
-            f"route {possessive(ident)} capacity",
-            ("Routes", "capacity_t_per_month", route.capacity_t_per_month),
-            "RouteAvailability",
-            route.availability_pct,
-        )
-    if name in ("Feed_Grade", "Feed_Arsenic", "Domestic_Share"):
-        return _blend(case, lk, form, name, ident, by_month, values)
-    if name == "End_Stock":
-        return Fix(
-            "set end_stock_policy to free, so stocks may end below their opening level",
-            (
-                Edit(
-                    "Settings",
-                    "end_stock_policy",
-                    "value",
-                    cell(case, "Settings", "end_stock_policy", "value"),
-                    "keep_opening",
-                    "free",
-                ),
-            ),
-        )
-    return None
+    knob = fam.knob
+    if knob.edit == "cell":
+        return _scalar(case, fam, ident, total if knob.relax == "raise" else -total)
+    if knob.edit == "supply":
+        return _supply(case, fam, ident, by_month)
+    if knob.edit == "capacity":
+        return _capacity(case, fam, ident, by_month)
+    if knob.edit == "blend":
+        return _blend(case, lk, form, fam, ident, by_month, values)
+    sheet, key, column = fam.where({})
+    old = getattr(case.settings, key)
+    return Fix(knob.text, (Edit(sheet, key, column, cell(case, sheet, key, column), old, knob.to),))
 
 
-def _scalar(
-    case: Case, sheet: str, key: str, column: str, change: float, verb: str, unit: str
-) -> Fix:
-    entity = {"Smelters": case.smelters, "Sources": case.sources, "Expansions": case.expansions}[
-        sheet
-    ][key]
+def _input(case: Case, fam: Family, ident: str) -> tuple[str, str, object]:
+    """(sheet, column, entity) of the one-per-row-id input cell of family ``fam``."""
+    sheet, key, column = fam.where({fam.names[0]: ident, "m": ""})
+    tables = {
+        "Smelters": case.smelters,
+        "Sources": case.sources,
+        "Routes": case.routes,
+        "Expansions": case.expansions,
+    }
+    return sheet, column, tables[sheet][key]
+
+
+def _scalar(case: Case, fam: Family, key: str, change: float) -> Fix:
+    sheet, column, entity = _input(case, fam, key)
     old = getattr(entity, column)
     new = _up(old + change, 1.0) if change > 0 else _down(old + change, 1.0)
     where = cell(case, sheet, key, column)
-    return Fix(
-        f"{verb} from {show_value(old)} to {show_value(new)} {unit} ({where})",
-        (Edit(sheet, key, column, where, old, new),),
+    text = fam.knob.text.format(
+        id=key, id_s=possessive(key), old=show_value(old), new=show_value(new), cell=where
     )
+    return Fix(text, (Edit(sheet, key, column, where, old, new),))
 
 
-def _supply(case: Case, s: str, is_max: bool, by_month: dict[int, float]) -> Fix:
+def _supply(case: Case, fam: Family, s: str, by_month: dict[int, float]) -> Fix:
     src = case.sources[s]
-    bound = "max" if is_max else "min"
+    is_max = fam.knob.relax == "raise"
     series = src.supply_max_t if is_max else src.supply_min_t
     edits = []
     for t, delta in sorted(by_month.items()):
-        m = case.months[t]
+        sheet, key, m = fam.where({fam.names[0]: s, "m": case.months[t]})
         new = _up(series[t] + delta, 1.0) if is_max else _down(series[t] - delta, 1.0)
-        edits.append(
-            Edit(
-                "Supply",
-                row_key(s, bound),
-                m,
-                cell(case, "Supply", row_key(s, bound), m),
-                series[t],
-                new,
-            )
-        )
+        edits.append(Edit(sheet, key, m, cell(case, sheet, key, m), series[t], new))
     months = month_ranges([case.months[t] for t in by_month], case.months)
     amount = tonnes(sum(abs(e.new - e.old) for e in edits))
-    text = (
-        f"let {s} supply {amount} more in {months}"
-        if is_max
-        else f"lower {possessive(s)} supply minimum by {amount} in {months}"
+    return Fix(
+        fam.knob.text.format(id=s, id_s=possessive(s), amount=amount, months=months),
+        tuple(edits),
     )
-    return Fix(text, tuple(edits))
 
 
-def _capacity(
-    case: Case,
-    by_month: dict[int, float],
-    key: str,
-    what: str,
-    base: tuple[str, str, float],
-    avail_sheet: str,
-    avail: tuple[float, ...],
-) -> Fix:
+def _capacity(case: Case, fam: Family, key: str, by_month: dict[int, float]) -> Fix:
     """Per-month capacity increases as availability edits where the base allows it, else
     one edit of the base capacity (raised enough for every month that needs it)."""
-    sheet, column, base_value = base
+    sheet, column, entity = _input(case, fam, key)
+    base_value, avail = getattr(entity, column), entity.availability_pct
+    avail_sheet = fam.knob.availability
     edits, need_base = [], base_value
     for t, delta in sorted(by_month.items()):
         m = case.months[t]
@@ -239,9 +164,9 @@ def _capacity(
             )
         )
     months = month_ranges([case.months[t] for t in by_month], case.months)
-    most = max(by_month.values())
+    most = tonnes(_up(max(by_month.values()), 0.1))
     return Fix(
-        f"raise {what} in {months} by {tonnes(_up(most, 0.1))}"
+        fam.knob.text.format(id=key, id_s=possessive(key), months=months, amount=most)
         + (" (the most in one month)" if len(by_month) > 1 else ""),
         tuple(edits),
     )
@@ -251,7 +176,7 @@ def _blend(
     case: Case,
     lk: Lookup,
     form: LpForm,
-    name: str,
+    fam: Family,
     p: str,
     by_month: dict[int, float],
     values: np.ndarray,
@@ -267,23 +192,15 @@ def _blend(
             change = max(change, delta / fed)
     if change <= 0:
         return None
-    sm = case.smelters[p]
-    column, old, verb = {
-        "Feed_Grade": ("min_feed_grade_pct", sm.min_feed_grade_pct, "lower"),
-        "Feed_Arsenic": ("max_feed_arsenic_pct", sm.max_feed_arsenic_pct, "raise"),
-        "Domestic_Share": ("min_domestic_share_pct", sm.min_domestic_share_pct, "lower"),
-    }[name]
-    new = min(100.0, _up(old + change, 0.1)) if verb == "raise" else _down(old - change, 0.1)
-    where = cell(case, "Smelters", p, column)
-    label = {
-        "Feed_Grade": "minimum feed grade",
-        "Feed_Arsenic": "arsenic limit",
-        "Domestic_Share": "minimum domestic share",
-    }[name]
-    return Fix(
-        f"{verb} {possessive(p)} {label} from {pct(old)} to {pct(new)} ({where})",
-        (Edit("Smelters", p, column, where, old, new),),
-    )
+    sheet, column, smelter = _input(case, fam, p)
+    old = getattr(smelter, column)
+    if fam.knob.relax == "raise":
+        new = min(100.0, _up(old + change, 0.1))
+    else:
+        new = _down(old - change, 0.1)
+    where = cell(case, sheet, p, column)
+    text = fam.knob.text.format(id=p, id_s=possessive(p), old=pct(old), new=pct(new), cell=where)
+    return Fix(text, (Edit(sheet, p, column, where, old, new),))
 
 
 def apply_edits(case: Case, edits: tuple[Edit, ...] | list[Edit]) -> Case:
