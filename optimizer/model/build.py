@@ -731,34 +731,6 @@ def add_objective(m: pyo.ConcreteModel, lk: Lookup) -> None:
     m.Discounted_Margin_kusd = pyo.Objective(expr=pyo.quicksum(terms), sense=pyo.maximize)
 
 
-FAMILIES: tuple[str, ...] = (
-    "Extraction_Max",
-    "Extraction_Min",
-    "Source_Balance",
-    "Source_Stockpile_Capacity",
-    "Route_Capacity",
-    "Yard_Balance",
-    "Yard_Capacity",
-    "Smelter_Capacity",
-    "Min_Feed",
-    "Feed_Grade",
-    "Feed_Arsenic",
-    "Domestic_Share",
-    "Sb_Sales",
-    "Contract_Min",
-    "Contract_Max",
-    "Expansion_Build_Limit",
-    "Expansion_Whole",
-    "Grant_Share",
-    "Grant_Capex_Cap",
-    "Grant_Amount",
-    "End_Stock",
-)
-"""Every constraint family, in report order: a constraint component of that name, or (for
-the single-variable limits of a ``limits_as_bounds`` model) a :class:`BoundFamily` in
-``model.bound_families``; a family absent from a model is empty."""
-
-
 def build_model(
     case: Case, *, mutable: bool = False, limits_as_bounds: bool = False
 ) -> pyo.ConcreteModel:

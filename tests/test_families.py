@@ -1,0 +1,111 @@
+"""The family registry (optimizer.model.families) matches the model's constraint families
+both ways: every constraint component and bound family the build makes has an entry with the
+right index names and bound, and every entry appears in some model. A family added to the
+model without an entry, or an entry with no component, fails here."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+import pytest
+from cases import contract, expansion, grant, make_case, route, smelter, source
+
+from optimizer.case import Case, OpeningStock
+from optimizer.inputs.default_case import default_raw
+from optimizer.inputs.validate import validate
+from optimizer.model.build import build_model
+from optimizer.model.families import FAMILIES, Bound
+
+SHAPES = [
+    {},
+    {"limits_as_bounds": True},
+    {"mutable": True},
+    {"mutable": True, "limits_as_bounds": True},
+]
+
+
+def every_family_case(mode: str) -> Case:
+    """Two months with a foreign low-grade arsenical source, blend, share and feed minimums,
+    opening stocks kept to the end, an expansion two grants may fund more than fully, and a
+    contract with a minimum: every family has rows."""
+    h = 2
+    return make_case(
+        h,
+        sources=[
+            source("Mine", horizon=h, min_t=10, stock_cap=50),
+            source("Import", horizon=h, grade=20, arsenic=5, domestic=False, kind="purchase"),
+        ],
+        smelters=[
+            smelter(
+                horizon=h,
+                min_grade=30,
+                max_arsenic=2,
+                domestic_share=50,
+                min_feed=10,
+                yard_cap=100,
+            )
+        ],
+        routes=[route(horizon=h), route("Ship", "Import", horizon=h)],
+        opening=[OpeningStock("Mine", "Mine", 5), OpeningStock("Smelter", "Import", 5)],
+        expansions=[expansion(horizon=h, capex=10, fixed=100)],
+        grants=[grant("DPA", share=60), grant("DOE", share=60)],
+        contracts=[contract(horizon=h, min_t=5)],
+        policy="keep_opening",
+        mode=mode,
+    )
+
+
+def _default_case() -> Case:
+    case, problems = validate(default_raw())
+    assert case is not None, problems
+    return case
+
+
+def _families(m: pyo.ConcreteModel) -> dict[str, list]:
+    """Family name -> its members' indices: the constraint components and bound families."""
+    found = {c.local_name: list(c.keys()) for c in m.component_objects(pyo.Constraint)}
+    for name, bf in m.bound_families.items():
+        assert name not in found, f"{name} is both rows and bounds"
+        found[name] = list(bf.index)
+    return found
+
+
+def _check(m: pyo.ConcreteModel) -> set[str]:
+    """Every family of ``m`` has an entry that reads its index and bound; returns the
+    families with members."""
+    present = set()
+    for name, index in _families(m).items():
+        assert name in FAMILIES, f"{name}: a constraint family with no registry entry"
+        fam = FAMILIES[name]
+        for idx in index:
+            assert len(idx if isinstance(idx, tuple) else (idx,)) == len(fam.names), name
+        if name in m.bound_families:
+            bf = m.bound_families[name]
+            assert fam.bound == Bound(bf.var, bf.side), name
+        if index:
+            present.add(name)
+        if fam.var_bound is not None and index:
+            var = m.component(fam.var_bound.var)
+            assert isinstance(var, pyo.Var), name
+            for idx in var:
+                assert len(idx) == len(fam.names), name
+    return present
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "+".join(s) or "rows")
+def test_default_case_families_have_entries(shape):
+    assert _check(build_model(_default_case(), **shape))
+
+
+def test_every_entry_is_a_family_of_the_model():
+    """Over the small cases in both expansion modes and every model shape, each entry has
+    members as rows, and — exactly where it has a bound — as a bound family."""
+    rows, bounds = set(), set()
+    for mode in ("continuous", "lumpy"):
+        case = every_family_case(mode)
+        for shape in SHAPES:
+            m = build_model(case, **shape)
+            present = _check(m)
+            bounds |= present & set(m.bound_families)
+            rows |= present - set(m.bound_families)
+    assert rows == set(FAMILIES)
+    assert bounds == {name for name, fam in FAMILIES.items() if fam.bound}
