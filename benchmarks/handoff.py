@@ -128,11 +128,12 @@ def direct(model, options: dict) -> tuple[dict, float, dict]:
     """The product's hand-off (:mod:`optimizer.solve.highs`): terms read straight from the
     expressions into row-wise arrays, passed in a few array calls; values loaded back by
     position, duals kept as arrays (here mapped to the constraints, as the others end)."""
-    from optimizer.solve.highs import HighsLp, compile_model
+    from optimizer.solve.compile import compile_model
+    from optimizer.solve.highs import HighsLp
 
     times: dict[str, float] = {}
     start = time.perf_counter()
-    hl = HighsLp(compile_model(model, limits=getattr(model, "bound_families", None)))
+    hl = HighsLp(compile_model(model))
     times["in"] = time.perf_counter() - start
     start = time.perf_counter()
     extra = {k: v for k, v in options.items() if (k, v) != ("solver", "choose")}
@@ -166,7 +167,7 @@ def worker(method: str, case_pickle: str, solver: str) -> dict:
             run_time["run"] += time.perf_counter() - start
 
     highspy.Highs.run = timed_run
-    model = build_model(pickle.loads(Path(case_pickle).read_bytes()))
+    model = build_model(pickle.loads(Path(case_pickle).read_bytes())).model
     gc.collect()
     rss_before = rss_mb()
     times, objective, duals = METHODS[method](model, {"threads": 1, "solver": solver})
@@ -193,7 +194,7 @@ def compare(workbook: Path, repeat: int = 1, solver: str = "ipm") -> None:
     print(f"{'method':<15}{'in':>8}{'HiGHS':>8}{'out':>8}{'in+out':>8}{'mem MB':>8}  objective")
     for method in METHODS:
         if method == "standard_form" and importlib.util.find_spec("scipy") is None:
-            print(f"{method:<15}skipped: needs scipy (a core dependency: reinstall the project)")
+            print(f"{method:<15}skipped: needs scipy (pip install -e '.[bench]')")
             continue
         runs = [
             spawn("handoff", method, workbook.with_suffix(".case.pkl"), solver)

@@ -47,8 +47,8 @@ def profile(workbook: Path) -> None:
     OUT.mkdir(exist_ok=True)
     raw = _profiled("read", read_workbook, workbook)
     case, _ = _profiled("validate", validate, raw)
-    model = _profiled("build", lambda c: build_model(c, limits_as_bounds=True), case)
-    results = _profiled("solve", solve_model, model)
+    built = _profiled("build", lambda c: build_model(c, limits_as_bounds=True), case)
+    results = _profiled("solve", solve_model, built)
     _profiled(
         "report",
         write_report,

@@ -117,8 +117,9 @@ def worker_prepare(workbook: Path, case_pickle: Path) -> dict:
     return {"times": sw.times, "peak_mb": peak_mb()}
 
 
-def worker_product(case_pickle: Path, report: Path, solver: str) -> dict:
-    """The product as the CLI runs it: build_model, solve_model, write_report."""
+def worker_product(case_pickle: Path, report: Path, solver: str, limits: str = "bounds") -> dict:
+    """The product as the CLI runs it: build_model, solve_model, write_report. ``limits``:
+    single-variable limits as variable ``bounds`` (as solve_case builds them) or ``rows``."""
     sw = Stopwatch()
     sizes: dict[str, int] = {}
     with sw("import"):
@@ -130,9 +131,9 @@ def worker_product(case_pickle: Path, report: Path, solver: str) -> dict:
     gc.collect()
     rss_before = rss_mb()
     with sw("build"):
-        model = build_model(case, limits_as_bounds=True)  # as solve_case builds it
+        built = build_model(case, limits_as_bounds=limits == "bounds")
     with sw("solve_model"):
-        results = solve_model(model)
+        results = solve_model(built)
     solved_peak = peak_mb()
     with sw("report"):
         write_report(
@@ -389,6 +390,41 @@ def time_cli(repeat: int) -> None:
         print(f"  {label:<36}{best:6.2f} s  ({status})")
 
 
+def compare_limit_shapes(sizes: list[str], repeat: int) -> None:
+    """Product core stages with single-variable limits as rows vs as variable bounds,
+    alternating the two shapes in fresh processes (best of ``repeat``)."""
+    header = ("size", "limits", "cols", "rows", "build", "handoff", "run", "extract", "core", "MB")
+    print(_line(header))
+    for size in sizes:
+        workbook = prepare_workbook(size.strip())
+        case_pickle = workbook.with_suffix(".case.pkl")
+        spawn("prepare", workbook, case_pickle)
+        report = OUT / f"{workbook.stem}_report.xlsx"
+        runs: dict[str, list[dict]] = {"rows": [], "bounds": []}
+        for _ in range(repeat):
+            for shape, found in runs.items():
+                found.append(spawn("product", case_pickle, report, "product", shape))
+        objectives = {shape: r[0]["objective_usd"] for shape, r in runs.items()}
+        if abs(objectives["rows"] - objectives["bounds"]) > 1e-6 * abs(objectives["rows"]):
+            print(f"WARNING {size}: objectives differ {objectives}", file=sys.stderr)
+        for shape, found in runs.items():
+            best = best_of(found)
+            t = best["times"]
+            print(
+                _line(
+                    (
+                        size,
+                        shape,
+                        best["sizes"].get("variables", ""),
+                        best["sizes"].get("rows", ""),
+                        *(f"{t[s]:.3f}" for s in ("build", "handoff", "run", "extract")),
+                        f"{_core(t):.3f}",
+                        f"{best['solved_peak_mb']:.0f}",
+                    )
+                )
+            )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Benchmark the product against highspy.")
     parser.add_argument(
@@ -407,6 +443,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-cli", action="store_true", help="skip the command-line timings")
     parser.add_argument("--profile", metavar="SIZE", help="cProfile the product on one size")
     parser.add_argument("--handoffs", metavar="SIZE", help="compare hand-offs on one size")
+    parser.add_argument(
+        "--limits-shapes",
+        metavar="SIZES",
+        help="compare single-variable limits as rows vs as variable bounds on these sizes",
+    )
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -417,6 +458,9 @@ def main(argv: list[str] | None = None) -> None:
         from benchmarks.profile_product import profile
 
         profile(prepare_workbook(args.profile))
+        return
+    if args.limits_shapes:
+        compare_limit_shapes(args.limits_shapes.split(","), max(args.repeat, 2))
         return
     if args.handoffs:
         from benchmarks.handoff import compare

@@ -12,12 +12,13 @@ import pytest
 from cases import make_case, route, smelter, source
 from test_random_cases import random_case
 
-from optimizer.diagnose.explain import INFEASIBLE, UNBOUNDED, diagnose, lines
+from optimizer.diagnose.explain import diagnose, lines
 from optimizer.diagnose.fixes import apply_edits, is_feasible
-from optimizer.diagnose.iis import Elastic, compile_lp, find_iis, run
+from optimizer.diagnose.iis import Elastic, find_iis, load, run
 from optimizer.diagnose.screens import CONFLICT, run_screens
 from optimizer.model.build import build_model
 from optimizer.planner_words import month_ranges
+from optimizer.solve.status import Status
 
 
 def _tiny_lp() -> pyo.ConcreteModel:
@@ -37,7 +38,7 @@ def _tiny_lp() -> pyo.ConcreteModel:
 def test_highspy_version_has_a_working_iis():
     """getIis with the bit-mask iis_strategy needs HiGHS ≥ 1.13 (pinned highspy 1.15.1)."""
     assert (highspy.HIGHS_VERSION_MAJOR, highspy.HIGHS_VERSION_MINOR) >= (1, 13)
-    form = compile_lp(_tiny_lp())
+    form = load(_tiny_lp())
     assert run(form) == "infeasible"
     iis = find_iis(form)
     names = {form.rows[i].name for i, _ in iis.rows}
@@ -48,7 +49,7 @@ def test_highspy_version_has_a_working_iis():
 
 def test_elastic_finds_the_smallest_relaxation():
     """Short by 10 − (3 + 4) = 3: lower the need by 3, or raise either cap by 3."""
-    form = compile_lp(_tiny_lp())
+    form = load(_tiny_lp())
     run(form)
     row = {con.name: i for i, con in enumerate(form.rows)}
     elastic = Elastic(
@@ -64,11 +65,11 @@ def test_unbounded_direction_in_input_words():
     """With the supply, route and smelter limits removed from the model, selling Sb at
     1,000 USD/t at zero cost grows without limit: mining, shipping, feeding, selling."""
     case = make_case(1)
-    model = build_model(case)
+    built = build_model(case)
     for name in ("Extraction_Max", "Route_Capacity", "Smelter_Capacity"):
-        getattr(model, name).deactivate()
-    diagnosis = diagnose(case, model)
-    assert diagnosis.status == UNBOUNDED
+        getattr(built.model, name).deactivate()
+    diagnosis = diagnose(case, built)
+    assert diagnosis.status == Status.UNBOUNDED
     text = "\n".join(lines(diagnosis))
     for words in (
         "unbounded",
@@ -91,7 +92,7 @@ def test_lumpy_relaxation_diagnosed():
         routes=[route(horizon=h)],
     )
     diagnosis = diagnose(case)
-    assert diagnosis.status == INFEASIBLE and diagnosis.lumpy
+    assert diagnosis.status == Status.INFEASIBLE and diagnosis.lumpy
     assert any("lumpy mode" in line for line in lines(diagnosis))
     for fix in diagnosis.fixes:
         assert is_feasible(apply_edits(case, fix.edits))
@@ -123,7 +124,7 @@ def test_screens_never_flag_a_feasible_case_and_fixes_hold(seed):
     conflicts = [f for f in run_screens(case) if f.kind == CONFLICT]
     assert not (feasible and conflicts), [f.title for f in conflicts]
     diagnosis = diagnose(case)
-    assert (diagnosis.status == INFEASIBLE) == (not feasible)
+    assert (diagnosis.status == Status.INFEASIBLE) == (not feasible)
     if not feasible:
         assert diagnosis.conflicts or diagnosis.limits
         for fix in diagnosis.fixes:

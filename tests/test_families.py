@@ -12,7 +12,7 @@ from cases import contract, expansion, grant, make_case, route, smelter, source
 from optimizer.case import Case, OpeningStock
 from optimizer.inputs.default_case import default_raw
 from optimizer.inputs.validate import validate
-from optimizer.model.build import build_model
+from optimizer.model.build import BuiltModel, build_model
 from optimizer.model.families import FAMILIES, Bound
 
 SHAPES = [
@@ -60,31 +60,31 @@ def _default_case() -> Case:
     return case
 
 
-def _families(m: pyo.ConcreteModel) -> dict[str, list]:
+def _families(b: BuiltModel) -> dict[str, list]:
     """Family name -> its members' indices: the constraint components and bound families."""
-    found = {c.local_name: list(c.keys()) for c in m.component_objects(pyo.Constraint)}
-    for name, bf in m.bound_families.items():
+    found = {c.local_name: list(c.keys()) for c in b.model.component_objects(pyo.Constraint)}
+    for name, bf in b.bound_families.items():
         assert name not in found, f"{name} is both rows and bounds"
         found[name] = list(bf.index)
     return found
 
 
-def _check(m: pyo.ConcreteModel) -> set[str]:
-    """Every family of ``m`` has an entry that reads its index and bound; returns the
+def _check(b: BuiltModel) -> set[str]:
+    """Every family of ``b`` has an entry that reads its index and bound; returns the
     families with members."""
     present = set()
-    for name, index in _families(m).items():
+    for name, index in _families(b).items():
         assert name in FAMILIES, f"{name}: a constraint family with no registry entry"
         fam = FAMILIES[name]
         for idx in index:
             assert len(idx if isinstance(idx, tuple) else (idx,)) == len(fam.names), name
-        if name in m.bound_families:
-            bf = m.bound_families[name]
+        if name in b.bound_families:
+            bf = b.bound_families[name]
             assert fam.bound == Bound(bf.var, bf.side), name
         if index:
             present.add(name)
         if fam.var_bound is not None and index:
-            var = m.component(fam.var_bound.var)
+            var = b.model.component(fam.var_bound.var)
             assert isinstance(var, pyo.Var), name
             for idx in var:
                 assert len(idx) == len(fam.names), name
@@ -103,9 +103,9 @@ def test_every_entry_is_a_family_of_the_model():
     for mode in ("continuous", "lumpy"):
         case = every_family_case(mode)
         for shape in SHAPES:
-            m = build_model(case, **shape)
-            present = _check(m)
-            bounds |= present & set(m.bound_families)
-            rows |= present - set(m.bound_families)
+            b = build_model(case, **shape)
+            present = _check(b)
+            bounds |= present & set(b.bound_families)
+            rows |= present - set(b.bound_families)
     assert rows == set(FAMILIES)
     assert bounds == {name for name, fam in FAMILIES.items() if fam.bound}

@@ -16,7 +16,8 @@ from pyomo.contrib.solver.common.results import TerminationCondition
 from optimizer.inputs.default_case import default_raw
 from optimizer.model.build import build_model, update_model
 from optimizer.scenarios.run import prepare
-from optimizer.solve.highs import INF, HighsLp, compile_model
+from optimizer.solve.compile import INF, compile_model
+from optimizer.solve.highs import HighsLp
 
 LP = {"solver": "ipm", "run_crossover": "on", "threads": 1}
 
@@ -117,8 +118,8 @@ def test_a_limit_that_pins_its_variable_becomes_a_row_of_its_own():
         sources=[source(horizon=2, max_t=[100, 0], stock_cap=60)],
         routes=[route(horizon=2, availability=[0, 100])],
     )
-    model = build_model(case, limits_as_bounds=True)
-    lp = compile_model(model, limits=model.bound_families)
+    built = build_model(case, limits_as_bounds=True)
+    lp = compile_model(built.model, limits=built.bound_families)
     rows = {name: list(r) for name, r in lp.limit_rows.items()}
     assert rows == {
         "Extraction_Max": [-1, 0],
@@ -133,9 +134,9 @@ def test_a_limit_that_pins_its_variable_becomes_a_row_of_its_own():
     free = lp.limit_cols["Extraction_Max"][0]
     assert (lp.col_lower[free], lp.col_upper[free]) == (0, 100)
     assert HighsLp(lp).run(LP).incumbent_objective == pytest.approx(30)
-    assert HighsLp(compile_model(build_model(case))).run(LP).incumbent_objective == pytest.approx(
-        30
-    )
+    assert HighsLp(compile_model(build_model(case).model)).run(
+        LP
+    ).incumbent_objective == pytest.approx(30)
 
 
 def _lp_arrays(hl: HighsLp) -> dict:
@@ -173,8 +174,8 @@ def test_resolves_push_exactly_what_the_changed_parameters_touch():
     update HiGHS holds the very LP a fresh compile of that scenario gives."""
     plan = prepare(default_raw())
     base = plan.cases[None]
-    model = build_model(base, mutable=True, limits_as_bounds=True)
-    hl = HighsLp(compile_model(model, track=True, limits=model.bound_families))
+    built = build_model(base, mutable=True, limits_as_bounds=True)
+    hl = HighsLp(compile_model(built.model, track=True, limits=built.bound_families))
     checked = 0
     more = [
         replace(
@@ -186,19 +187,22 @@ def test_resolves_push_exactly_what_the_changed_parameters_touch():
         )
     ]
     for case in [plan.cases[name] for name in plan.names] + more:
-        changed = update_model(model, case)
+        changed = update_model(built, case)
         if changed is None:  # another shape: rebuilt, not re-solved
             continue
         hl.update(changed)
         fresh = build_model(case, mutable=True, limits_as_bounds=True)
         _same(
             _lp_arrays(hl),
-            _lp_arrays(HighsLp(compile_model(fresh, track=True, limits=fresh.bound_families))),
+            _lp_arrays(
+                HighsLp(compile_model(fresh.model, track=True, limits=fresh.bound_families))
+            ),
         )
         checked += 1
     assert checked >= 5
     res = hl.run(LP)
-    fresh_res = HighsLp(compile_model(build_model(more[0], limits_as_bounds=True))).run(LP)
+    fresh_built = build_model(more[0], limits_as_bounds=True)
+    fresh_res = HighsLp(compile_model(fresh_built.model, limits=fresh_built.bound_families)).run(LP)
     assert res.incumbent_objective == pytest.approx(fresh_res.incumbent_objective, rel=1e-9)
 
 

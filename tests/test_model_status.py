@@ -99,8 +99,9 @@ def test_solver_noise_is_zeroed_and_money_is_in_usd():
     """Every reported number is exactly 0 or at least 1e-9 in size; the model's objective is
     in k$: 3 × 100 × (500 − 123.456) = 112,963.2 USD = 112.9632 k$."""
     case = make_case(3, sources=[source(horizon=3, cost=123.456, stock_cap=10, holding=0.7)])
-    model = build_model(case)
-    res = solve.solve_model(model)
+    built = build_model(case)
+    model = built.model
+    res = solve.solve_model(built)
     assert_plan_holds(res, case)
     for name in ("flows", "sources", "yard", "smelters", "cashflow"):
         numbers = getattr(res, name).select_dtypes("number").to_numpy().ravel()

@@ -433,13 +433,8 @@ def run_explain(
     """Say why ``input`` is infeasible or unbounded (conflicting input cells, smallest fixes);
     exit 0 if it is feasible, 3 if not, 4 if HiGHS cannot tell. ``-o`` also writes the
     diagnosis as a small workbook."""
-    from optimizer.diagnose.explain import (
-        FEASIBLE,
-        UNKNOWN,
-        diagnose,
-        print_diagnosis,
-        write_diagnosis,
-    )
+    from optimizer.diagnose.explain import diagnose, print_diagnosis, write_diagnosis
+    from optimizer.solve.status import Status
 
     _check_output(output, input)
     loaded = _load_or_report(input, scenario, err_console)
@@ -453,6 +448,8 @@ def run_explain(
         console.print(
             f"Diagnosis workbook: {written}", markup=False, highlight=False, soft_wrap=True
         )
-    if diagnosis.status == FEASIBLE:
+    if diagnosis.status == Status.FEASIBLE:
         return errors.EXIT_OK
-    return errors.EXIT_SOLVER if diagnosis.status == UNKNOWN else errors.EXIT_INFEASIBLE
+    if diagnosis.status == Status.NO_SOLUTION:
+        return errors.EXIT_SOLVER
+    return errors.EXIT_INFEASIBLE

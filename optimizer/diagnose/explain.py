@@ -24,13 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import pyomo.environ as pyo
 from rich.console import Console
 from rich.markup import escape
 
 from optimizer.case import Case
 from optimizer.diagnose.fixes import Fix, apply_edits, is_feasible, show_value, to_fix
-from optimizer.diagnose.iis import Elastic, LpForm, compile_lp, find_iis, primal_ray, run
+from optimizer.diagnose.iis import Elastic, LpForm, find_iis, load, primal_ray, run
 from optimizer.diagnose.rows import (
     LINKS,
     Statement,
@@ -42,8 +41,9 @@ from optimizer.diagnose.rows import (
 )
 from optimizer.diagnose.screens import CONFLICT, NOTE, Finding, run_screens
 from optimizer.errors import InfeasibleError, SolverError
-from optimizer.model.build import build_model
+from optimizer.model.build import BuiltModel, Lookup, build_model
 from optimizer.planner_words import join_cells, month_ranges
+from optimizer.solve.status import Status
 
 MAX_FIXES = 4  # alternatives offered
 MAX_SHOWN = 5  # screen conflicts printed (the -o workbook holds them all)
@@ -53,7 +53,6 @@ EMPTY = {
     "Conflict": "(no conflict: the case is feasible, or HiGHS could not tell)",
     "Fixes": "(no change to suggest)",
 }
-FEASIBLE, INFEASIBLE, UNBOUNDED, UNKNOWN = "feasible", "infeasible", "unbounded", "unknown"
 
 
 @dataclass
@@ -70,7 +69,7 @@ class Diagnosis:
     """Everything ``explain`` found about one case."""
 
     case_name: str
-    status: str  # feasible | infeasible | unbounded | unknown
+    status: Status  # feasible (the case has a plan) | infeasible | unbounded | no_solution
     findings: list[Finding] = field(default_factory=list)
     limits: list[Limit] = field(default_factory=list)  # the IIS, as input limits
     links: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
@@ -91,43 +90,43 @@ class Diagnosis:
         return [f for f in self.findings if f.kind == NOTE]
 
 
-def diagnose(case: Case, model: pyo.ConcreteModel | None = None) -> Diagnosis:
-    """Screens, then the LP's IIS and smallest fixes (or unbounded direction). ``model`` is
-    the case's model when the caller already has it (built from ``case`` otherwise)."""
+def diagnose(case: Case, built: BuiltModel | None = None) -> Diagnosis:
+    """Screens, then the LP's IIS and smallest fixes (or unbounded direction). ``built`` is
+    the case's model (every limit a row) when the caller already has it (built from ``case``
+    otherwise)."""
     tick = time.perf_counter()
     diag = Diagnosis(
         case.settings.case_name,
-        UNKNOWN,
+        Status.NO_SOLUTION,
         run_screens(case),
         lumpy=case.settings.expansion_mode == "lumpy",
         months=case.months,
     )
     try:
-        model = model if model is not None else build_model(case)
+        built = built if built is not None else build_model(case)
     except InfeasibleError:  # a smelter that must be fed but nothing reaches: screened
-        diag.status = INFEASIBLE
+        diag.status = Status.INFEASIBLE
         diag.seconds = time.perf_counter() - tick
         return diag
-    form = compile_lp(model, time_limit_s=case.settings.time_limit_s)
+    form = load(built.model, time_limit_s=case.settings.time_limit_s, lumpy=built.lookup.lumpy)
     status = run(form)
-    if status == "optimal":
-        diag.status = FEASIBLE
-    elif status == "infeasible":
-        diag.status = INFEASIBLE
+    if status == Status.OPTIMAL:
+        diag.status = Status.FEASIBLE
+    elif status == Status.INFEASIBLE:
+        diag.status = Status.INFEASIBLE
         try:
-            _explain_iis(case, form, diag)
+            _explain_iis(case, built.lookup, form, diag)
         except SolverError as exc:  # the screens' findings still stand
             diag.error = str(exc)
-    elif status == "unbounded":
-        diag.status = UNBOUNDED
-        diag.unbounded = _ray_words(form)
+    elif status == Status.UNBOUNDED:
+        diag.status = Status.UNBOUNDED
+        diag.unbounded = _ray_words(case, form)
     diag.seconds = time.perf_counter() - tick
     return diag
 
 
-def _explain_iis(case: Case, form: LpForm, diag: Diagnosis) -> None:
+def _explain_iis(case: Case, lk: Lookup, form: LpForm, diag: Diagnosis) -> None:
     """The IIS as input limits and links, then the smallest fixes of its inputs."""
-    lk = form.model.lookup
     iis = find_iis(form)
     statements: list[Statement] = []
     links: dict[str, tuple[list[str], list[str]]] = {}
@@ -154,7 +153,7 @@ def _explain_iis(case: Case, form: LpForm, diag: Diagnosis) -> None:
             statements.append(st)
     diag.limits = _merge(statements)
     diag.links = [(text, months, cells) for text, (months, cells) in links.items()]
-    diag.fixes, diag.combined = _fixes(case, form, groups)
+    diag.fixes, diag.combined = _fixes(case, lk, form, groups)
 
 
 def _merge(statements: list[Statement]) -> list[Limit]:
@@ -168,9 +167,10 @@ def _merge(statements: list[Statement]) -> list[Limit]:
     return list(merged.values())
 
 
-def _fixes(case: Case, form: LpForm, groups: list[tuple[str, str]]) -> tuple[list[Fix], bool]:
+def _fixes(
+    case: Case, lk: Lookup, form: LpForm, groups: list[tuple[str, str]]
+) -> tuple[list[Fix], bool]:
     """Each IIS input on its own, smallest change first; else all inputs together."""
-    lk = form.model.lookup
     knob_ids: list[object] = []
     knob_rows: dict[object, list[tuple[int, float]]] = {}
     group_of: dict[object, tuple[str, str]] = {}
@@ -245,9 +245,8 @@ _RAY_WORDS = {
 }
 
 
-def _ray_words(form: LpForm) -> list[str]:
+def _ray_words(case: Case, form: LpForm) -> list[str]:
     """The unbounded direction's variables, grouped by what they are in input terms."""
-    case = form.model.case
     grouped: dict[str, list[str]] = {}
     for j in primal_ray(form):
         var = form.columns[j]
@@ -271,20 +270,20 @@ def lines(diag: Diagnosis) -> list[str]:
     """The diagnosis as short lines a planner reads top-down: verdict, causes, fixes."""
     out: list[str] = []
     name = f"Case '{diag.case_name}'"
-    if diag.status == FEASIBLE:
+    if diag.status == Status.FEASIBLE:
         out.append(
             f"{name} is feasible: HiGHS found a plan that meets every constraint; "
             "nothing conflicts."
         )
-    elif diag.status == UNBOUNDED:
+    elif diag.status == Status.UNBOUNDED:
         out.append(f"{name} is unbounded: the margin can grow without limit.")
-    elif diag.status == INFEASIBLE:
+    elif diag.status == Status.INFEASIBLE:
         out.append(f"{name} is infeasible: no plan meets every constraint.")
     else:
         out.append(f"{name}: HiGHS could not decide whether a plan exists (time limit?).")
     if diag.error:
         out.append(f"({diag.error}.)")
-    if diag.lumpy and diag.status in (INFEASIBLE, UNBOUNDED):
+    if diag.lumpy and diag.status in (Status.INFEASIBLE, Status.UNBOUNDED):
         out.append(
             "(lumpy mode: diagnosed on the LP relaxation, which is feasible exactly when "
             "the lumpy case is.)"
@@ -322,7 +321,7 @@ def lines(diag: Diagnosis) -> list[str]:
             out.append(f"  {chr(97 + n)}. {fix.text}")
             if len(fix.edits) > 1 or fix.edits[0].cell not in fix.text:
                 out += [f"     {edit}" for edit in fix.edits]
-    elif diag.status == INFEASIBLE and diag.limits:
+    elif diag.status == Status.INFEASIBLE and diag.limits:
         out += [
             "",
             "No change of a single input limit makes it feasible; relax one of the limits above.",
@@ -347,7 +346,8 @@ def _capital(text: str) -> str:
 
 def print_diagnosis(diag: Diagnosis, console: Console) -> None:
     """:func:`lines` on ``console``: the verdict in colour, the rest as plain text."""
-    colour = {FEASIBLE: "green", INFEASIBLE: "red", UNBOUNDED: "red"}.get(diag.status, "yellow")
+    colours = {Status.FEASIBLE: "green", Status.INFEASIBLE: "red", Status.UNBOUNDED: "red"}
+    colour = colours.get(diag.status, "yellow")
     for n, line in enumerate(lines(diag)):
         if n == 0:
             console.print(f"[{colour}]{escape(line)}[/{colour}]", highlight=False, soft_wrap=True)

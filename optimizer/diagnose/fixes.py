@@ -16,11 +16,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from optimizer.case import Case
-from optimizer.diagnose.iis import LpForm, compile_lp, run
+from optimizer.diagnose.iis import LpForm, load, run
 from optimizer.errors import InfeasibleError
 from optimizer.model.build import Lookup, build_model
 from optimizer.model.families import FAMILIES, Family
 from optimizer.planner_words import cell, has_cell, month_ranges, pct, possessive, tonnes
+from optimizer.solve.status import Status
 
 FUZZ = 1e-6  # solver noise tolerated before rounding to the next step
 
@@ -245,10 +246,8 @@ def apply_edits(case: Case, edits: tuple[Edit, ...] | list[Edit]) -> Case:
 def is_feasible(case: Case) -> bool:
     """Does the LP (relaxation) of ``case`` have a feasible plan?"""
     try:
-        model = build_model(case)
+        built = build_model(case)
     except InfeasibleError:
         return False
-    return run(compile_lp(model, time_limit_s=case.settings.time_limit_s)) in (
-        "optimal",
-        "unbounded",
-    )
+    status = run(load(built.model, time_limit_s=case.settings.time_limit_s))
+    return status in (Status.OPTIMAL, Status.UNBOUNDED)

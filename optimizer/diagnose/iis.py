@@ -1,11 +1,10 @@
 """The allocation model as a plain HiGHS LP, for diagnosis: status, IIS, elastic relaxation,
 unbounded ray — each row and column mapped back to its Pyomo constraint or variable.
 
-``compile_lp`` compiles the Pyomo model from :func:`optimizer.model.build.build_model` (by default
-every limit a row: the LP the solve stage hands HiGHS, with single-variable limits as rows
-instead of bounds) with Pyomo's public standard-form compiler and passes it to a
-``highspy.Highs`` of our own, so row ``i`` is ``rows[i]`` and column ``j`` is ``columns[j]``.
-Integrality is dropped: in lumpy mode the diagnosis is of the LP relaxation.
+:func:`load` hands a Pyomo model (for ``explain``: built with every limit a row) to HiGHS
+through the same hand-off as ``solve`` (:func:`optimizer.solve.compile.compile_model` →
+:class:`optimizer.solve.highs.HighsLp`), so row ``i`` is ``rows[i]`` and column ``j`` is
+``columns[j]``. Integrality is dropped: in lumpy mode the diagnosis is of the LP relaxation.
 
 HiGHS's IIS (``Highs.getIis``, bit-mask ``iis_strategy`` from HiGHS 1.13 on; highspy 1.15 is
 required and tested) returns an irreducible set of rows and column bounds that cannot hold
@@ -16,17 +15,19 @@ knobs open answers "what is the smallest change of this input that makes the cas
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import highspy
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from optimizer.errors import SolverError
+from optimizer.solve.compile import INF, compile_model
+from optimizer.solve.highs import HighsLp
+from optimizer.solve.status import RECHECK, Status, status_of
 
-INF = highspy.kHighsInf
 LOWER, EQUAL, UPPER = -1, 0, 1  # row sense: body ≥ rhs, body = rhs, body ≤ rhs
 # From the whole LP (2) + reduce to an irreducible set (4); see HiGHS' iis_strategy option.
 IIS_STRATEGY = int(highspy.IisStrategy.kIisStrategyFromLp) | int(
@@ -37,26 +38,34 @@ _BOUND_SIDE = {
     int(highspy.IisBoundStatus.kIisBoundStatusUpper): "upper",
     int(highspy.IisBoundStatus.kIisBoundStatusBoxed): "both",
 }
-_STATUS = {
-    highspy.HighsModelStatus.kOptimal: "optimal",
-    highspy.HighsModelStatus.kInfeasible: "infeasible",
-    highspy.HighsModelStatus.kUnbounded: "unbounded",
-    highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible_or_unbounded",
-}
 
 
 @dataclass
 class LpForm:
-    """One model as a HiGHS LP: row ``i`` is ``rows[i]`` (``sense[i]``, ``rhs[i]``), column
-    ``j`` is ``columns[j]``."""
+    """A model in HiGHS as an LP, with each row's sense (:data:`LOWER`, :data:`EQUAL` or
+    :data:`UPPER`; a ranged row counts as an equality: it cannot be relaxed one way) and
+    whether the model it relaxes is a lumpy (MILP) one."""
 
-    highs: highspy.Highs
-    model: pyo.ConcreteModel
-    rows: list[pyo.ConstraintData]
-    sense: list[int]
-    rhs: np.ndarray
-    columns: list[pyo.VarData]
-    lumpy: bool
+    hl: HighsLp
+    sense: np.ndarray
+    options: dict
+    lumpy: bool = False
+
+    @property
+    def model(self) -> pyo.ConcreteModel:
+        return self.hl.lp.model
+
+    @property
+    def highs(self) -> highspy.Highs:
+        return self.hl.highs
+
+    @property
+    def rows(self) -> list:
+        return self.hl.lp.constraints
+
+    @property
+    def columns(self) -> list:
+        return self.hl.lp.variables
 
 
 @dataclass(frozen=True)
@@ -67,56 +76,26 @@ class Iis:
     columns: tuple[tuple[int, str], ...]
 
 
-def compile_lp(model: pyo.ConcreteModel, *, time_limit_s: float = 60.0) -> LpForm:
-    """``model`` as a silent, single-thread HiGHS LP with its row and column maps."""
-    info = LinearStandardFormCompiler().write(model, mixed_form=True)
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
-    h.setOptionValue("time_limit", float(time_limit_s))
-    columns = list(info.columns)
-    lb = np.array([-INF if v.lb is None else v.lb for v in columns], dtype=np.double)
-    ub = np.array([INF if v.ub is None else v.ub for v in columns], dtype=np.double)
-    h.addVars(len(columns), lb, ub)
-    cost = info.c.toarray()[0] if info.c.shape[0] else np.zeros(len(columns))
-    nz = np.flatnonzero(cost)
-    if len(nz):
-        h.changeColsCost(len(nz), nz.astype(np.int32), cost[nz].astype(np.double))
-    sense = [int(r.bound_type) for r in info.rows]
-    rhs = np.asarray(info.rhs, dtype=np.double)
-    lower = np.where(np.array(sense) <= EQUAL, rhs, -INF) if sense else rhs
-    upper = np.where(np.array(sense) >= EQUAL, rhs, INF) if sense else rhs
-    a = info.A.tocsr()
-    if len(sense):
-        h.addRows(
-            len(sense),
-            lower,
-            upper,
-            a.nnz,
-            a.indptr[:-1].astype(np.int32),
-            a.indices.astype(np.int32),
-            a.data.astype(np.double),
-        )
-    rows = [r.constraint for r in info.rows]
-    lumpy = bool(getattr(getattr(model, "lookup", None), "lumpy", False))
-    return LpForm(h, model, rows, sense, rhs, columns, lumpy)
+def load(model: pyo.ConcreteModel, *, time_limit_s: float = 60.0, lumpy: bool = False) -> LpForm:
+    """``model`` as a silent, single-thread HiGHS LP (its integer columns relaxed)."""
+    lp = dataclasses.replace(compile_model(model), integer=np.zeros(0, dtype=np.int32))
+    lower, upper = lp.row_lower, lp.row_upper
+    sense = np.where(
+        lower == upper,
+        EQUAL,
+        np.where(upper >= INF, LOWER, np.where(lower <= -INF, UPPER, EQUAL)),
+    )
+    options = {"threads": 1, "time_limit": float(time_limit_s)}
+    return LpForm(HighsLp(lp), sense, options, lumpy)
 
 
-def run(form: LpForm) -> str:
-    """Solve; returns optimal | infeasible | unbounded | other (an undecided status is
-    re-run with presolve off, which tells infeasible from unbounded)."""
-    h = form.highs
-    h.run()
-    status = _STATUS.get(h.getModelStatus(), "other")
-    if status == "infeasible_or_unbounded":
-        h.setOptionValue("presolve", "off")
-        h.clearSolver()
-        h.run()
-        h.setOptionValue("presolve", "choose")
-        status = _STATUS.get(h.getModelStatus(), "other")
-        if status == "infeasible_or_unbounded":
-            status = "other"
-    return status
+def run(form: LpForm) -> Status:
+    """Solve; a run that ends infeasible or unbounded is re-run with presolve off (which also
+    tells infeasible from unbounded); an undecided answer is :attr:`Status.NO_SOLUTION`."""
+    res = form.hl.run(form.options)
+    if res.termination_condition in RECHECK:
+        res = form.hl.run({**form.options, "presolve": "off"})
+    return status_of(res.termination_condition, res.col_value is not None)
 
 
 def find_iis(form: LpForm) -> Iis:
@@ -189,7 +168,7 @@ class Elastic:
         idx = np.arange(self.first, self.first + self.count, dtype=np.int32)
         ub = np.array([INF if k in allowed else 0.0 for k in range(self.count)])
         h.changeColsBounds(self.count, idx, np.zeros(self.count), ub)
-        if run(self.form) != "optimal":
+        if run(self.form) != Status.OPTIMAL:
             return None
         values = np.asarray(h.getSolution().col_value)
         amounts = {

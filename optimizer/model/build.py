@@ -1,8 +1,9 @@
 """The allocation model (SPEC §3): one function per constraint family, then the objective.
 
-``build_model(case)`` turns a validated :class:`~optimizer.case.Case` into a Pyomo
-``ConcreteModel``; it never reads a file and never solves, so ``solve``, ``explain`` and
-scenario re-solves can all reuse it.
+``build_model(case)`` turns a validated :class:`~optimizer.case.Case` into a
+:class:`BuiltModel` (the Pyomo ``ConcreteModel`` with the case and index lookup it was built
+from); it never reads a file and never solves, so ``solve``, ``explain`` and scenario
+re-solves can all reuse it.
 
 Names follow STYLE.md: sets UPPER, parameters snake_case with units, variables Title_Case
 with units, and each constraint component is named after its family — the name the report's
@@ -26,7 +27,7 @@ parameters and variables from plain dicts (:func:`_data`), not through Pyomo's i
 Re-solving with new data (scenarios): ``build_model(case, mutable=True)`` makes every
 parameter mutable and keeps every data-dependent row and objective term (a zero limit or
 price may become non-zero), and enforces grant award months through the ``grant_open``
-parameter rather than the index sets. ``update_model(m, other_case)`` then loads another
+parameter rather than the index sets. ``update_model(built, other_case)`` loads another
 case's data into that model in place when both need the same rows and columns, so a
 persistent solver only pushes changed coefficients and re-solves from its basis.
 """
@@ -52,6 +53,7 @@ class Lookup:
 
     horizon: int
     lumpy: bool
+    mutable: bool  # keep every data-dependent row and term: the data may change (re-solves)
     discount: list[float]
     route_months: list[tuple[str, int]]
     routes_from: dict[str, list[str]]
@@ -77,12 +79,12 @@ def discount_factor(rate_pct_per_year: float, month: int) -> float:
     return (1.0 + rate_pct_per_year / 100.0) ** (-month / 12.0)
 
 
-def build_lookup(case: Case, *, award_as_data: bool = False) -> Lookup:
+def build_lookup(case: Case, *, mutable: bool = False) -> Lookup:
     """Every sparse index the families need, computed in one pass over the case.
 
     ``grant_builds`` holds (g, e, t) for builds of projects eligible for g started on or after
-    g's award month — or in any month with ``award_as_data`` (the ``grant_open`` parameter
-    then closes the months before the award).
+    g's award month — or in any month for a ``mutable`` model (the ``grant_open`` parameter
+    then closes the months before the award, so a new award month is new data).
     """
     H = case.horizon
     months = range(H)
@@ -125,7 +127,7 @@ def build_lookup(case: Case, *, award_as_data: bool = False) -> Lookup:
     grant_builds: list[tuple[str, str, int]] = []
     grants_for: dict[tuple[str, int], list[str]] = defaultdict(list)
     for g, grant in case.grants.items():
-        first = 0 if award_as_data else max(grant.award, 0)
+        first = 0 if mutable else max(grant.award, 0)
         for e in grant.eligible_projects:
             for t in builds_of.get(e, ()):
                 if t >= first:
@@ -152,6 +154,7 @@ def build_lookup(case: Case, *, award_as_data: bool = False) -> Lookup:
     return Lookup(
         horizon=H,
         lumpy=case.settings.expansion_mode == "lumpy",
+        mutable=mutable,
         discount=[discount_factor(rate, t) for t in months],
         route_months=route_months,
         routes_from=dict(routes_from),
@@ -205,12 +208,12 @@ def add_sets(m: pyo.ConcreteModel, case: Case, lk: Lookup) -> None:
 
 
 def add_params(m: pyo.ConcreteModel, case: Case, lk: Lookup) -> None:
-    """Input data as parameters (snake_case with units); mutable when ``m.mutable``, except
+    """Input data as parameters (snake_case with units); mutable in a mutable model, except
     lead times, which shape the index sets."""
     S, P, R = case.sources, case.smelters, case.routes
     E, G, K = case.expansions, case.grants, case.contracts
 
-    def param(index, values, mutable=m.mutable):
+    def param(index, values, mutable=lk.mutable):
         return pyo.Param(index, initialize=values, within=pyo.Reals, mutable=mutable)
 
     m.discount_factor = param(m.MONTHS, dict(enumerate(lk.discount)))
@@ -278,7 +281,9 @@ def add_params(m: pyo.ConcreteModel, case: Case, lk: Lookup) -> None:
     m.contract_max_t_sb = param(m.CONTRACTS, {k: K[k].max_t_sb_per_month for k in K})
     m.contract_price_usd_per_t_sb = param(m.CONTRACTS, {k: K[k].price_usd_per_t_sb for k in K})
     m.shortfall_penalty_usd_per_t_sb = pyo.Param(
-        initialize=case.settings.shortfall_penalty_usd_per_t_sb, within=pyo.Reals, mutable=m.mutable
+        initialize=case.settings.shortfall_penalty_usd_per_t_sb,
+        within=pyo.Reals,
+        mutable=lk.mutable,
     )
 
 
@@ -303,7 +308,7 @@ def add_variables(m: pyo.ConcreteModel, lk: Lookup) -> None:
     def capex_kusd(m, e, t):
         """Capex of project ``e`` started in month ``t`` (k$)."""
         cost = m.capex_usd_per_t_per_month[e] * m.Build_t_per_month[e, t]
-        if lk.lumpy and (m.mutable or m.fixed_capex_usd[e]):
+        if lk.lumpy and (lk.mutable or m.fixed_capex_usd[e]):
             cost = cost + m.fixed_capex_usd[e] * m.Start[e, t]
         return cost / MONEY_SCALE_USD
 
@@ -334,13 +339,24 @@ def _data(component) -> dict:
     return dict(component.items())
 
 
+Bounds = dict[str, BoundFamily] | None
+"""Where single-variable limit families go: None makes them rows; a dict makes them bounds
+of their variable and records each family there."""
+
+
 def _limit(
-    m: pyo.ConcreteModel, family: str, var: str, side: str, index: list, limit: dict
+    m: pyo.ConcreteModel,
+    bounds: Bounds,
+    family: str,
+    var: str,
+    side: str,
+    index: list,
+    limit: dict,
 ) -> None:
     """Family ``family``: ``var[i] ≤ limit[i]`` (upper) or ``≥`` (lower) for ``i`` in
-    ``index``; a bound of the variable in a ``limits_as_bounds`` model, else a row each."""
+    ``index``; bounds of the variable when ``bounds`` is a dict, else a row each."""
     members = getattr(m, var)
-    if m.limits_as_bounds:
+    if bounds is not None:
         variables = _data(members)
         for i in index:
             if side == "upper":
@@ -348,7 +364,7 @@ def _limit(
             else:
                 variables[i].setlb(limit[i])
         declared = [c.local_name for c in m.component_objects(pyo.Constraint)]
-        m.bound_families[family] = BoundFamily(var, side, index, declared[-1] if declared else None)
+        bounds[family] = BoundFamily(var, side, index, declared[-1] if declared else None)
         return
     if side == "upper":
         rule = lambda m, *i: members[i] <= limit[i]  # noqa: E731
@@ -357,19 +373,20 @@ def _limit(
     setattr(m, family, pyo.Constraint(index, rule=rule))
 
 
-def add_extraction_bounds(m: pyo.ConcreteModel, lk: Lookup) -> None:
+def add_extraction_bounds(m: pyo.ConcreteModel, lk: Lookup, bounds: Bounds) -> None:
     """Extraction / purchase bounds (t ore per month).
 
     ``Extraction_Max[s,t]``: Mined_t[s,t] ≤ supply_max_t[s,t]
     ``Extraction_Min[s,t]``: Mined_t[s,t] ≥ supply_min_t[s,t]   (only where the min is > 0)
     """
     low = _data(m.supply_min_t)
-    _limit(m, "Extraction_Max", "Mined_t", "upper", list(m.SOURCE_MONTHS), _data(m.supply_max_t))
-    mins = [st for st in m.SOURCE_MONTHS if m.mutable or low[st] > 0]
-    _limit(m, "Extraction_Min", "Mined_t", "lower", mins, low)
+    upper = _data(m.supply_max_t)
+    _limit(m, bounds, "Extraction_Max", "Mined_t", "upper", list(m.SOURCE_MONTHS), upper)
+    mins = [st for st in m.SOURCE_MONTHS if lk.mutable or low[st] > 0]
+    _limit(m, bounds, "Extraction_Min", "Mined_t", "lower", mins, low)
 
 
-def add_source_stockpile(m: pyo.ConcreteModel, lk: Lookup) -> None:
+def add_source_stockpile(m: pyo.ConcreteModel, lk: Lookup, bounds: Bounds) -> None:
     """Source stockpile balance and capacity (t ore, end of month).
 
     ``Source_Balance[s,t]``: Source_Stock_t[s,t] − Source_Stock_t[s,t−1] − Mined_t[s,t]
@@ -392,6 +409,7 @@ def add_source_stockpile(m: pyo.ConcreteModel, lk: Lookup) -> None:
     capacity = _data(m.source_stockpile_capacity_t)
     _limit(
         m,
+        bounds,
         "Source_Stockpile_Capacity",
         "Source_Stock_t",
         "upper",
@@ -400,14 +418,15 @@ def add_source_stockpile(m: pyo.ConcreteModel, lk: Lookup) -> None:
     )
 
 
-def add_route_capacity(m: pyo.ConcreteModel, lk: Lookup) -> None:
+def add_route_capacity(m: pyo.ConcreteModel, lk: Lookup, bounds: Bounds) -> None:
     """Route capacity with availability (t ore dispatched per month).
 
     ``Route_Capacity[r,t]``: Ship_t[r,t] ≤ capacity_t_per_month[r] × availability_pct[r,t] / 100.
     Ore dispatched in t arrives in t + transit_months[r]; months whose arrival would fall
     after the horizon have no Ship_t variable (they cannot be dispatched).
     """
-    _limit(m, "Route_Capacity", "Ship_t", "upper", list(m.ROUTE_MONTHS), _data(m.route_capacity_t))
+    capacity = _data(m.route_capacity_t)
+    _limit(m, bounds, "Route_Capacity", "Ship_t", "upper", list(m.ROUTE_MONTHS), capacity)
 
 
 def add_yard(m: pyo.ConcreteModel, lk: Lookup) -> None:
@@ -478,7 +497,7 @@ def add_min_feed(m: pyo.ConcreteModel, case: Case, lk: Lookup) -> None:
     index = [
         (p, t)
         for p, t in m.SMELTER_MONTHS
-        if (m.mutable and lk.origins_at.get(p)) or (not m.mutable and minimum[p] > 0)
+        if (lk.mutable and lk.origins_at.get(p)) or (not lk.mutable and minimum[p] > 0)
     ]
     m.Min_Feed = pyo.Constraint(index, rule=lambda m, p, t: _feed(feed, lk, p, t) >= minimum[p])
 
@@ -508,13 +527,13 @@ def add_blend(m: pyo.ConcreteModel, lk: Lookup) -> None:
     grade_index, arsenic_index = [], []
     for p in m.SMELTERS:
         origins = lk.origins_at.get(p, ())
-        if (m.mutable and origins) or (
-            not m.mutable and any(grade[s] < min_grade[p] for s in origins)
+        if (lk.mutable and origins) or (
+            not lk.mutable and any(grade[s] < min_grade[p] for s in origins)
         ):
             grade_index += [(p, t) for t in m.MONTHS]
         if p in max_arsenic and (
-            (m.mutable and origins)
-            or (not m.mutable and any(arsenic[s] > max_arsenic[p] for s in origins))
+            (lk.mutable and origins)
+            or (not lk.mutable and any(arsenic[s] > max_arsenic[p] for s in origins))
         ):
             arsenic_index += [(p, t) for t in m.MONTHS]
     m.Feed_Grade = pyo.Constraint(
@@ -539,7 +558,7 @@ def add_domestic_share(m: pyo.ConcreteModel, lk: Lookup) -> None:
     index = []
     for p in m.SMELTERS:
         origins = lk.origins_at.get(p, ())
-        if m.mutable:
+        if lk.mutable:
             needed = bool(origins)
         else:
             needed = share[p] > 0 and any(domestic[s] < share[p] for s in origins)
@@ -633,7 +652,7 @@ def add_grant_funding(m: pyo.ConcreteModel, lk: Lookup) -> None:
     cap_index = [
         et
         for et, gs in lk.grants_for.items()
-        if m.mutable or sum(m.grant_max_share_pct[g] for g in gs) > 100.0
+        if lk.mutable or sum(m.grant_max_share_pct[g] for g in gs) > 100.0
     ]
     m.Grant_Capex_Cap = pyo.Constraint(
         cap_index,
@@ -690,9 +709,9 @@ def add_objective(m: pyo.ConcreteModel, lk: Lookup) -> None:
     penalty], each flow in the month it happens (freight at dispatch, capex and grant money in
     the start month, holding on every month-end stock).
     """
-    discount = [m.discount_factor[t] for t in m.MONTHS] if m.mutable else lk.discount
+    discount = [m.discount_factor[t] for t in m.MONTHS] if lk.mutable else lk.discount
     d = [f / MONEY_SCALE_USD for f in discount]  # discounted k$ per USD
-    keep = m.mutable  # a mutable model keeps zero terms: the data may change
+    keep = lk.mutable  # a mutable model keeps zero terms: the data may change
     spot, price = _data(m.Spot_Sb_t), _data(m.spot_price_usd_per_t_sb)
     delivered, contract_price = _data(m.Delivered_Sb_t), _data(m.contract_price_usd_per_t_sb)
     mined, ore_cost = _data(m.Mined_t), _data(m.ore_cost_usd_per_t)
@@ -731,40 +750,46 @@ def add_objective(m: pyo.ConcreteModel, lk: Lookup) -> None:
     m.Discounted_Margin_kusd = pyo.Objective(expr=pyo.quicksum(terms), sense=pyo.maximize)
 
 
-def build_model(
-    case: Case, *, mutable: bool = False, limits_as_bounds: bool = False
-) -> pyo.ConcreteModel:
+@dataclass
+class BuiltModel:
+    """A case's Pyomo model with what later stages read it by: the case and its
+    :class:`Lookup` (to key results by the input's ids) and the single-variable limit families
+    held as variable bounds (empty when they are rows). ``structure``: what shapes a mutable
+    model (None otherwise), so :func:`update_model` can tell new data from a new shape."""
+
+    model: pyo.ConcreteModel
+    case: Case
+    lookup: Lookup
+    bound_families: dict[str, BoundFamily] = field(default_factory=dict)
+    structure: tuple | None = None
+
+
+def build_model(case: Case, *, mutable: bool = False, limits_as_bounds: bool = False) -> BuiltModel:
     """The Pyomo model of ``case``: sets, parameters, variables, every family, objective.
 
-    The case and its :class:`Lookup` ride along as ``model.case`` and ``model.lookup`` so the
-    solve stage can key results by the input's ids. Raises :class:`InfeasibleError` when a
-    requirement plainly cannot be met (a minimum feed at a smelter nothing can reach).
-    ``mutable=True`` builds a model whose data :func:`update_model` can replace.
+    Raises :class:`InfeasibleError` when a requirement plainly cannot be met (a minimum feed
+    at a smelter nothing can reach). ``mutable=True`` builds a model whose data
+    :func:`update_model` can replace.
 
     ``limits_as_bounds=True`` (how the solve stage builds it) makes the single-variable
     limits — ``Extraction_Max``/``Extraction_Min`` on Mined_t, ``Source_Stockpile_Capacity``
     on Source_Stock_t, ``Route_Capacity`` on Ship_t, 45 % of the rows of a large case —
-    bounds of their variable instead of rows (``model.bound_families`` names them): the same
-    LP (HiGHS's presolve makes such rows bounds anyway) for a fraction of the Pyomo objects
-    and HiGHS memory. Their marginal values are the columns' reduced costs, or the duals of
-    the rows the hand-off makes of the limits that pin their variable
-    (:func:`optimizer.solve.highs.compile_model`). By default they are rows, as ``explain``
+    bounds of their variable instead of rows (``bound_families`` names them): the same LP for
+    fewer Pyomo objects, a smaller hand-off and a faster HiGHS run (benchmarks/README.md).
+    Their marginal values are the columns' reduced costs, or the duals of the rows the
+    hand-off makes of the limits that pin their variable
+    (:func:`optimizer.solve.compile.compile_model`). By default they are rows, as ``explain``
     needs them: its IIS names rows and its elastic LP relaxes rows.
     """
-    lk = build_lookup(case, award_as_data=mutable)
+    lk = build_lookup(case, mutable=mutable)
     m = pyo.ConcreteModel(name=case.settings.case_name)
-    m.case = case
-    m.lookup = lk
-    m.mutable = mutable
-    m.limits_as_bounds = limits_as_bounds
-    m.bound_families = {}
-    m.structure = _structure(case, lk) if mutable else None
+    bounds: Bounds = {} if limits_as_bounds else None
     add_sets(m, case, lk)
     add_params(m, case, lk)
     add_variables(m, lk)
-    add_extraction_bounds(m, lk)
-    add_source_stockpile(m, lk)
-    add_route_capacity(m, lk)
+    add_extraction_bounds(m, lk, bounds)
+    add_source_stockpile(m, lk, bounds)
+    add_route_capacity(m, lk, bounds)
     add_yard(m, lk)
     add_smelter_capacity(m, lk)
     add_min_feed(m, case, lk)
@@ -775,7 +800,8 @@ def build_model(
     add_grant_funding(m, lk)
     add_end_stock(m, case, lk)
     add_objective(m, lk)
-    return m
+    structure = _structure(case, lk) if mutable else None
+    return BuiltModel(m, case, lk, bounds or {}, structure)
 
 
 # --- re-solving with new data ----------------------------------------------------------------
@@ -797,25 +823,25 @@ def _structure(case: Case, lk: Lookup) -> tuple:
     )
 
 
-def update_model(m: pyo.ConcreteModel, case: Case) -> list | None:
-    """Load ``case``'s data into ``m`` (built with ``mutable=True``) in place.
+def update_model(built: BuiltModel, case: Case) -> list | None:
+    """Load ``case``'s data into ``built`` (built with ``mutable=True``) in place.
 
     Returns the parameter values (``ParamData``) that changed, so a persistent solver can
-    push just those; or None, leaving ``m`` untouched, when ``case`` needs other rows or
+    push just those; or None, leaving the model untouched, when ``case`` needs other rows or
     columns (other ids, horizon, transit times, build windows, opening stocks, expansion
     mode ...): build a new model then. Raises :class:`InfeasibleError` like
     :func:`build_model`.
     """
-    lk = build_lookup(case, award_as_data=True)
-    if not m.mutable or _structure(case, lk) != m.structure:
+    lk = build_lookup(case, mutable=True)
+    if built.structure is None or _structure(case, lk) != built.structure:
         return None
     check_reachable(case, lk)
     data = pyo.ConcreteModel()
-    data.mutable = False
-    add_sets(data, case, lk)
-    add_params(data, case, lk)
+    fixed = dataclasses.replace(lk, mutable=False)
+    add_sets(data, case, fixed)
+    add_params(data, case, fixed)
     changed = []
-    for param in m.component_objects(pyo.Param):
+    for param in built.model.component_objects(pyo.Param):
         if not param.mutable:
             continue
         values = data.component(param.local_name).extract_values()
@@ -823,5 +849,5 @@ def update_model(m: pyo.ConcreteModel, case: Case) -> list | None:
             if item.value != values[key]:
                 item.set_value(values[key])
                 changed.append(item)
-    m.case, m.lookup = case, lk
+    built.case, built.lookup = case, lk
     return changed

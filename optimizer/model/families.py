@@ -21,57 +21,59 @@ import pyomo.environ as pyo
 
 from optimizer.case import Case, row_key
 from optimizer.model import family_words as words
-from optimizer.model.build import MONEY_SCALE_USD
+from optimizer.model.build import MONEY_SCALE_USD, BuiltModel
 from optimizer.model.family_words import Words, WordsFn
 
 NOISE = 1e-9  # |values| below this are solver noise
 
 
-def _feed_total(m: pyo.ConcreteModel, f: dict) -> float:
+def _feed_total(b: BuiltModel, f: dict) -> float:
     """Σ_s Feed_t[s,p,t] at the solution (t ore)."""
     p, t = f["p"], f["t"]
-    return sum(m.Feed_t[s, p, t].value or 0.0 for s in m.lookup.origins_at.get(p, ()))
+    feed = b.model.Feed_t
+    return sum(feed[s, p, t].value or 0.0 for s in b.lookup.origins_at.get(p, ()))
 
 
-def _capex_kusd(m: pyo.ConcreteModel, f: dict) -> float:
-    return pyo.value(m.Capex_kusd[f["e"], f["t"]])
+def _capex_kusd(b: BuiltModel, f: dict) -> float:
+    return pyo.value(b.model.Capex_kusd[f["e"], f["t"]])
 
 
 @dataclass(frozen=True)
 class Per:
     """How a row's dual and slack convert to one unit of the planner's input.
 
-    ``usd(m, f)``: USD of discounted objective per unit of dual, per unit of input (the
-    model's objective is in k$); ``slack(m, f, gap)``: a right-hand-side gap in input units.
+    ``usd(b, f)``: USD of discounted objective per unit of dual, per unit of input (the
+    model's objective is in k$); ``slack(b, f, gap)``: a right-hand-side gap in input units
+    (``b``: the solved :class:`~optimizer.model.build.BuiltModel`, ``f``: the row's named index).
     """
 
-    usd: Callable[[pyo.ConcreteModel, dict], float]
-    slack: Callable[[pyo.ConcreteModel, dict, float], float]
+    usd: Callable[[BuiltModel, dict], float]
+    slack: Callable[[BuiltModel, dict, float], float]
 
 
-PER_UNIT = Per(lambda m, f: MONEY_SCALE_USD, lambda m, f, gap: gap)
+PER_UNIT = Per(lambda b, f: MONEY_SCALE_USD, lambda b, f, gap: gap)
 """The right-hand side is the input itself (t ore, t Sb, t/month)."""
 
 
-def _feed_pp_slack(m: pyo.ConcreteModel, f: dict, gap: float) -> float:
-    total = _feed_total(m, f)
+def _feed_pp_slack(b: BuiltModel, f: dict, gap: float) -> float:
+    total = _feed_total(b, f)
     return gap / total if total > NOISE else 0.0
 
 
-PER_PP_OF_FEED = Per(lambda m, f: _feed_total(m, f) * MONEY_SCALE_USD, _feed_pp_slack)
+PER_PP_OF_FEED = Per(lambda b, f: _feed_total(b, f) * MONEY_SCALE_USD, _feed_pp_slack)
 """Blend and share rows are in t ore × pp: one pp of the input moves them by the month's
 feed (the envelope theorem)."""
 
 
-def _capex_pp_slack(m: pyo.ConcreteModel, f: dict, gap: float) -> float:
-    capex = _capex_kusd(m, f)
+def _capex_pp_slack(b: BuiltModel, f: dict, gap: float) -> float:
+    capex = _capex_kusd(b, f)
     return gap / capex * 100.0 if capex > NOISE else 0.0
 
 
-PER_PP_OF_CAPEX = Per(lambda m, f: _capex_kusd(m, f) / 100.0 * MONEY_SCALE_USD, _capex_pp_slack)
+PER_PP_OF_CAPEX = Per(lambda b, f: _capex_kusd(b, f) / 100.0 * MONEY_SCALE_USD, _capex_pp_slack)
 """Grant-share rows are in k$: one pp of the share moves them by 1 % of the build's capex."""
 
-PER_USD = Per(lambda m, f: 1.0, lambda m, f, gap: gap * MONEY_SCALE_USD)
+PER_USD = Per(lambda b, f: 1.0, lambda b, f, gap: gap * MONEY_SCALE_USD)
 """Money rows are in k$ like the objective; the planner's input is in USD."""
 
 
@@ -137,13 +139,13 @@ class Family:
     var_words: Callable[[Case, dict, str | None], Words] | None = None
     lumpy_counts_starts: bool = False
 
-    def usd_per_unit(self, m: pyo.ConcreteModel, f: dict, dual: float) -> float:
+    def usd_per_unit(self, b: BuiltModel, f: dict, dual: float) -> float:
         """The dual in discounted USD per unit of input, > 0 when relaxing is worth money."""
-        return self.sign * dual * self.per.usd(m, f)
+        return self.sign * dual * self.per.usd(b, f)
 
-    def slack_in_units(self, m: pyo.ConcreteModel, f: dict, gap: float) -> float:
+    def slack_in_units(self, b: BuiltModel, f: dict, gap: float) -> float:
         """A right-hand-side gap in the unit the dual is quoted in (t, pp, USD)."""
-        return self.per.slack(m, f, gap)
+        return self.per.slack(b, f, gap)
 
 
 def _smelter(column: str) -> Callable[[dict], tuple[str, str, str]]:

@@ -49,7 +49,7 @@ from optimizer.inputs.scenario import (
     apply_scenario_with_changes,
     scenario_names,
 )
-from optimizer.model.build import build_model, update_model
+from optimizer.model.build import BuiltModel, build_model, update_model
 from optimizer.report.console import figures
 from optimizer.solve.results import STATUS_INFEASIBLE, STATUS_OPTIMAL, Results
 from optimizer.solve.run import _Highs, solve_case, solve_model
@@ -247,7 +247,7 @@ def _solve(
         return warm.base, METHOD_COLD
     if warm is not None and warm.basis is not None:
         try:
-            changed = update_model(warm.model, case)
+            changed = update_model(warm.built, case)
         except InfeasibleError as exc:
             return _cold_infeasible(case, str(exc)), METHOD_RESOLVED
         if changed is not None:
@@ -261,10 +261,10 @@ def _cold(case: Case, with_duals: bool) -> Results:
     if with_duals:
         return solve_case(case)
     try:
-        model = build_model(case)
+        built = build_model(case)
     except InfeasibleError as exc:
         return _cold_infeasible(case, str(exc))
-    return solve_model(model, with_duals=False)
+    return solve_model(built, with_duals=False)
 
 
 def _cold_infeasible(case: Case, message: str) -> Results:
@@ -301,15 +301,15 @@ class _Session(_Highs):
         )
         self.runs.clear()
 
-    def run(self, model: pyo.ConcreteModel, *, lp: bool, **solver_options):
+    def run(self, built: BuiltModel, *, lp: bool, **solver_options):
         if self.basis is None:
-            return super().run(model, lp=lp, **solver_options)
+            return super().run(built, lp=lp, **solver_options)
         self.lp.highs.setBasis(self.basis)
         # the base basis stays primal feasible when only costs change, dual feasible when
         # limits change: continue with the simplex variant that keeps its feasibility
         strategy = _PRIMAL_SIMPLEX if self.primal else _DUAL_SIMPLEX
         return super().run(
-            model, lp=lp, **{"solver": "simplex", "simplex_strategy": strategy, **solver_options}
+            built, lp=lp, **{"solver": "simplex", "simplex_strategy": strategy, **solver_options}
         )
 
     def keep_basis(self) -> None:
@@ -325,7 +325,7 @@ class _Warm:
 
     key: str
     base: Results | None  # None: the base case is not warm-started (lumpy mode: a MILP)
-    model: pyo.ConcreteModel | None = None
+    built: BuiltModel | None = None
     session: _Session | None = None
     base_values: dict[int, Any] = field(default_factory=dict)  # id(ParamData) -> base value
 
@@ -336,7 +336,7 @@ class _Warm:
     def _parameters(self) -> list:
         return [
             item
-            for param in self.model.component_objects(pyo.Param)
+            for param in self.built.model.component_objects(pyo.Param)
             if param.mutable
             for item in param.values()
         ]
@@ -351,11 +351,11 @@ class _Warm:
         The simplex variant depends only on how this scenario differs from the base case
         (never on the scenario solved before), so every worker picks the same one.
         """
-        self.session.prepare(self.model.case)
+        self.session.prepare(self.built.case)
         self.session.lp.update(changed)
         differ = [p for p in self._parameters() if p.value != self.base_values[id(p)]]
         self.session.primal = set(self.session.lp.lp.tracked.users(differ)) <= {"cost"}
-        return solve_model(self.model, highs=self.session, with_duals=False)
+        return solve_model(self.built, highs=self.session, with_duals=False)
 
 
 _LOCAL = threading.local()  # one base model per worker thread (Dask threads share a process)
@@ -374,7 +374,7 @@ def _warm_state(raw: RawBook) -> _Warm | None:
         _LOCAL.warm = _Warm(key, None)
         return None
     try:
-        model = build_model(case, mutable=True, limits_as_bounds=True)
+        built = build_model(case, mutable=True, limits_as_bounds=True)
     except InfeasibleError as exc:
         warm = _Warm(key, _cold_infeasible(case, str(exc)))
     else:
@@ -383,8 +383,8 @@ def _warm_state(raw: RawBook) -> _Warm | None:
             time_limit_s=case.settings.time_limit_s,
             mip_gap_pct=case.settings.mip_gap_pct,
         )
-        base = solve_model(model, highs=session, with_duals=False)
-        warm = _Warm(key, base, model, session)
+        base = solve_model(built, highs=session, with_duals=False)
+        warm = _Warm(key, base, built, session)
         if base.status == STATUS_OPTIMAL:
             warm.remember_base()
     _LOCAL.warm = warm

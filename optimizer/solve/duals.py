@@ -23,11 +23,12 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
 
+from optimizer.model.build import BuiltModel
 from optimizer.model.families import FAMILIES, NOISE
 from optimizer.planner_words import money
-from optimizer.solve.highs import INF, LinearProgram, RunResult
+from optimizer.solve.compile import INF, LinearProgram
+from optimizer.solve.highs import RunResult
 
 BINDING_TOL = 1e-6  # relative slack below which a limit counts as binding
 
@@ -70,15 +71,15 @@ def _gap(lower: float, upper: float, activity: float) -> tuple[float, bool]:
 
 
 def _row_values(
-    m: pyo.ConcreteModel, lp: LinearProgram, res: RunResult, name: str
+    b: BuiltModel, lp: LinearProgram, res: RunResult, name: str
 ) -> Iterable[tuple[object, float, float, bool]]:
     """(index, dual, slack, binding) of each limit of family ``name``: from HiGHS's row duals
     and activities (a row's constant term is part of its bounds), or for a limit held as a
     column bound, from the column's reduced cost and value."""
     if name in lp.limit_rows:
         yield from _limit_values(
-            m.bound_families[name].index,
-            m.bound_families[name].side,
+            b.bound_families[name].index,
+            b.bound_families[name].side,
             lp.limit_rows[name],
             lp.limit_cols[name],
             lp,
@@ -87,7 +88,7 @@ def _row_values(
         return
     if name not in lp.blocks:
         return
-    active = (idx for idx, con in getattr(m, name).items() if con.active)
+    active = (idx for idx, con in getattr(b.model, name).items() if con.active)
     for idx, i in zip(active, lp.blocks[name], strict=True):
         gap, binding = _gap(lp.row_lower[i], lp.row_upper[i], res.row_value[i])
         yield idx, float(res.row_dual[i]), gap, binding
@@ -114,14 +115,14 @@ def _limit_values(
         yield idx, max(d, 0.0) if upper else min(d, 0.0), gap, binding
 
 
-def dual_table(m: pyo.ConcreteModel, lp: LinearProgram, res: RunResult) -> pd.DataFrame:
-    """``Results.duals``: one row per limit of every family present in ``m`` — its marginal
-    value in planner units and words — from HiGHS's solution ``res`` of ``m`` compiled as
+def dual_table(b: BuiltModel, lp: LinearProgram, res: RunResult) -> pd.DataFrame:
+    """``Results.duals``: one row per limit of every family present in ``b`` — its marginal
+    value in planner units and words — from HiGHS's solution ``res`` of ``b`` compiled as
     ``lp``. Built column by column (numbers in arrays): a large case has tens of thousands
     of rows. A limit that neither binds nor has a value gets no sentence (None): there is
     nothing to say about it, and the report lists only binding or valued limits."""
-    months = m.case.months
-    lumpy = m.lookup.lumpy
+    months = b.case.months
+    lumpy = b.lookup.lumpy
     texts = [c for c in DUAL_COLUMNS if c not in ("dual_usd_per_unit", "slack", "binding")]
     columns: dict[str, list] = {c: [] for c in texts}
     (family_, constraint_, keys_, month_, unit_, kind_, sentence_, sheet_, row_id_, column_) = (
@@ -131,12 +132,12 @@ def dual_table(m: pyo.ConcreteModel, lp: LinearProgram, res: RunResult) -> pd.Da
     for name, fam in FAMILIES.items():
         if lumpy and fam.lumpy_counts_starts:
             continue
-        for idx, dual, gap, binding in _row_values(m, lp, res, name):
+        for idx, dual, gap, binding in _row_values(b, lp, res, name):
             index = idx if isinstance(idx, tuple) else (idx,)
             f = dict(zip(fam.names, index, strict=True))
             month = months[f["t"]] if "t" in f else None
             f["m"] = month or ""
-            value = _clean(fam.usd_per_unit(m, f, dual))
+            value = _clean(fam.usd_per_unit(b, f, dual))
             keys = [str(f[n]) for n in fam.names if n != "t"]
             sheet, row_id, column = fam.where(f)
             family_(name)
@@ -145,7 +146,7 @@ def dual_table(m: pyo.ConcreteModel, lp: LinearProgram, res: RunResult) -> pd.Da
             month_(month)  # None for whole-horizon constraints
             values.append(value)
             unit_(fam.unit)
-            slacks.append(_clean(fam.slack_in_units(m, f, gap)))
+            slacks.append(_clean(fam.slack_in_units(b, f, gap)))
             bindings.append(binding)
             kind_(fam.kind)
             sentence_(fam.text.format(**f, worth=worth(value)) + "." if binding or value else None)

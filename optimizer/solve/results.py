@@ -56,18 +56,21 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-STATUS_OPTIMAL = "optimal"
-STATUS_FEASIBLE = "feasible"  # time limit reached with an incumbent (gap reported)
-STATUS_INFEASIBLE = "infeasible"
-STATUS_UNBOUNDED = "unbounded"
-STATUS_NO_SOLUTION = "no_solution"  # time limit / error with no incumbent
+from optimizer.solve.status import Status
+
+# TODO(merge): callers in report/, scenarios/, cli/ move to Status after the report split lands
+STATUS_OPTIMAL = Status.OPTIMAL
+STATUS_FEASIBLE = Status.FEASIBLE
+STATUS_INFEASIBLE = Status.INFEASIBLE
+STATUS_UNBOUNDED = Status.UNBOUNDED
+STATUS_NO_SOLUTION = Status.NO_SOLUTION
 
 
 @dataclass
 class Results:
     """Everything a solve produced, keyed by the input's ids and months."""
 
-    status: str
+    status: Status
     case_name: str
     months: tuple[str, ...]
     objective_usd: float | None = None  # discounted margin
@@ -93,4 +96,4 @@ class Results:
 
     @property
     def has_solution(self) -> bool:
-        return self.status in (STATUS_OPTIMAL, STATUS_FEASIBLE)
+        return Status(self.status).has_solution

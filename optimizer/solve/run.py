@@ -1,11 +1,12 @@
 """Solve a case with HiGHS and return :class:`~optimizer.solve.results.Results`.
 
-The model goes to HiGHS directly (:mod:`optimizer.solve.highs`: one ``passModel``, values
-and duals read back by position), one thread for reproducible results, the case's time
-limit and MIP gap; LPs are solved by interior point with crossover (see :meth:`_Highs.run`).
-The solve stage builds the model with its single-variable limits as variable bounds
-(``build_model(..., limits_as_bounds=True)``: fewer Pyomo objects), which the hand-off gives
-HiGHS as rows of their own, exactly as if the model held them as rows. Status handling:
+The model goes to HiGHS through the one hand-off every command uses
+(:mod:`optimizer.solve.compile` → :mod:`optimizer.solve.highs`: a few array calls, values and
+duals read back by position), one thread for reproducible results, the case's time limit and
+MIP gap; LPs are solved by interior point with crossover (see :meth:`_Highs.run`). The solve
+stage builds the model with its single-variable limits as variable bounds
+(``build_model(..., limits_as_bounds=True)``), whose marginal values are the columns' reduced
+costs. Status handling (:mod:`optimizer.solve.status`):
 
 - optimal → results with primal tables and marginal values;
 - infeasible / unbounded → re-checked with presolve off first (presolve can misjudge);
@@ -23,25 +24,18 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 
 from optimizer.case import Case
 from optimizer.errors import InfeasibleError
-from optimizer.model.build import MONEY_SCALE_USD, build_model
+from optimizer.model.build import MONEY_SCALE_USD, BuiltModel, build_model
+from optimizer.solve.compile import compile_model
 from optimizer.solve.duals import dual_table
-from optimizer.solve.highs import HighsLp, RunResult, compile_model
-from optimizer.solve.results import (
-    STATUS_FEASIBLE,
-    STATUS_INFEASIBLE,
-    STATUS_NO_SOLUTION,
-    STATUS_OPTIMAL,
-    STATUS_UNBOUNDED,
-    Results,
-)
+from optimizer.solve.highs import HighsLp, RunResult
+from optimizer.solve.results import Results
 from optimizer.solve.solution import tables
+from optimizer.solve.status import RECHECK, Status, status_of
 
-_INFEASIBLE = (TerminationCondition.provenInfeasible, TerminationCondition.infeasibleOrUnbounded)
 _HAS_SOLUTION = (SolutionStatus.optimal, SolutionStatus.feasible)
 
 
@@ -73,21 +67,22 @@ class _Highs:
         self.runs: list[_Run] = []
         self.lp: HighsLp | None = None
 
-    def load(self, model: pyo.ConcreteModel) -> HighsLp:
-        """``model`` in HiGHS (compiled once per model)."""
-        if self.lp is None or self.lp.lp.model is not model:
-            limits = getattr(model, "bound_families", None)
-            self.lp = HighsLp(compile_model(model, track=self.track, limits=limits))
+    def load(self, built: BuiltModel) -> HighsLp:
+        """``built``'s model in HiGHS (compiled once per model)."""
+        if self.lp is None or self.lp.lp.model is not built.model:
+            self.lp = HighsLp(
+                compile_model(built.model, track=self.track, limits=built.bound_families)
+            )
         return self.lp
 
-    def run(self, model: pyo.ConcreteModel, *, lp: bool, **solver_options) -> _Run:
+    def run(self, built: BuiltModel, *, lp: bool, **solver_options) -> _Run:
         """One HiGHS run; LPs use the interior-point method with crossover (a basic optimal
         solution, so vertex duals), which on long multi-period cases is an order of
         magnitude faster than dual simplex. MILPs keep HiGHS's own choice: there the
         ``solver`` option would drop the integrality."""
         if lp:
             solver_options = {"solver": "ipm", "run_crossover": "on", **solver_options}
-        hl = self.load(model)
+        hl = self.load(built)
         tick = time.perf_counter()
         res = hl.run({**self.options, **solver_options})
         run = _Run(res, time.perf_counter() - tick)
@@ -117,15 +112,15 @@ def solve_case(
     """Build and solve ``case``; never raises for an infeasible or unsolved case."""
     tick = time.perf_counter()
     try:
-        model = build_model(case, limits_as_bounds=True)
+        built = build_model(case, limits_as_bounds=True)
     except InfeasibleError as exc:
-        return _empty(case, STATUS_INFEASIBLE, str(exc), {"build": time.perf_counter() - tick})
-    built = time.perf_counter()
+        return _empty(case, Status.INFEASIBLE, str(exc), {"build": time.perf_counter() - tick})
+    built_at = time.perf_counter()
     results = solve_model(
-        model, threads=threads, time_limit_s=time_limit_s, mip_gap_pct=mip_gap_pct
+        built, threads=threads, time_limit_s=time_limit_s, mip_gap_pct=mip_gap_pct
     )
     results.timings_s = {
-        "build": built - tick,
+        "build": built_at - tick,
         **results.timings_s,
         "total": time.perf_counter() - tick,
     }
@@ -133,7 +128,7 @@ def solve_case(
 
 
 def solve_model(
-    model: pyo.ConcreteModel,
+    built: BuiltModel,
     *,
     threads: int = 1,
     time_limit_s: float | None = None,
@@ -147,7 +142,7 @@ def solve_model(
     see :mod:`optimizer.scenarios.run`); its own options then apply. ``with_duals=False`` skips
     the marginal values (the scenario comparison does not show them).
     """
-    case: Case = model.case
+    case = built.case
     settings = case.settings
     owned = highs is None
     if highs is None:
@@ -157,36 +152,37 @@ def solve_model(
             mip_gap_pct=mip_gap_pct if mip_gap_pct is not None else settings.mip_gap_pct,
         )
     tick = time.perf_counter()
-    hl = highs.load(model)
+    hl = highs.load(built)
     handoff = time.perf_counter() - tick
-    lumpy = model.lookup.lumpy
-    run = highs.run(model, lp=not lumpy)
+    lumpy = built.lookup.lumpy
+    run = highs.run(built, lp=not lumpy)
     recheck = ""
-    if run.condition in _INFEASIBLE or run.condition == TerminationCondition.unbounded:
-        run = highs.run(model, lp=not lumpy, presolve="off")
+    if run.condition in RECHECK:
+        run = highs.run(built, lp=not lumpy, presolve="off")
         recheck = ", re-checked with presolve off"
     timings = {"handoff": handoff, "solve": sum(r.seconds for r in highs.runs)}
     log = highs.log
+    status = status_of(run.condition, run.has_solution)
 
-    if run.condition == TerminationCondition.unbounded:
+    if status == Status.UNBOUNDED:
         return _empty(
             case,
-            STATUS_UNBOUNDED,
+            Status.UNBOUNDED,
             "proven unbounded by HiGHS" + recheck + ": some margin can grow without limit",
             timings,
             highs.version,
             log,
         )
-    if run.condition in _INFEASIBLE and not run.has_solution:
+    if status == Status.INFEASIBLE:
         return _empty(
             case,
-            STATUS_INFEASIBLE,
+            Status.INFEASIBLE,
             "proven infeasible by HiGHS" + recheck,
             timings,
             highs.version,
             log,
         )
-    if not run.has_solution:
+    if status == Status.NO_SOLUTION:
         if run.condition == TerminationCondition.maxTimeLimit:
             why = (
                 f"the time limit ({highs.options['time_limit']:g} s) ran out before HiGHS "
@@ -194,9 +190,9 @@ def solve_model(
             )
         else:
             why = f"HiGHS stopped ({run.condition.name}) without a feasible plan"
-        return _empty(case, STATUS_NO_SOLUTION, why, timings, highs.version, log)
+        return _empty(case, Status.NO_SOLUTION, why, timings, highs.version, log)
 
-    optimal = run.condition == TerminationCondition.convergenceCriteriaSatisfied
+    optimal = status == Status.OPTIMAL
     bound = run.res.objective_bound
     incumbent = run.res.incumbent_objective
     message = (
@@ -206,7 +202,7 @@ def solve_model(
     )
     dual_run: _Run | None = run
     if lumpy:
-        dual_run, note = _fixed_lp(model, highs, run)
+        dual_run, note = _fixed_lp(built, highs, run)
         message = "; ".join(x for x in (message, note) if x)
         if dual_run is not None:
             incumbent = dual_run.res.incumbent_objective
@@ -223,7 +219,7 @@ def solve_model(
         else:
             duals = dual_run.res
     results = Results(
-        status=STATUS_OPTIMAL if optimal else STATUS_FEASIBLE,
+        status=status,
         case_name=settings.case_name,
         months=case.months,
         objective_usd=incumbent * MONEY_SCALE_USD,
@@ -234,16 +230,16 @@ def solve_model(
         message=message,
         model_size=_size(hl),
         solver_log=highs.log,
-        **tables(model),
+        **tables(built),
     )
     if duals is not None:
-        results.duals = dual_table(model, hl.lp, duals)
+        results.duals = dual_table(built, hl.lp, duals)
     timings["results"] = time.perf_counter() - tick
     results.timings_s = timings
     return results
 
 
-def _fixed_lp(model: pyo.ConcreteModel, highs: _Highs, mip: _Run) -> tuple[_Run | None, str]:
+def _fixed_lp(built: BuiltModel, highs: _Highs, mip: _Run) -> tuple[_Run | None, str]:
     """Re-solve the LP with every ``Start`` fixed at its MILP value, for marginal values.
 
     The starts are fixed in HiGHS's copy only (continuous, both bounds at 0 or 1) and
@@ -256,7 +252,7 @@ def _fixed_lp(model: pyo.ConcreteModel, highs: _Highs, mip: _Run) -> tuple[_Run 
     fixed = np.where(mip.res.col_value[columns] > 0.5, 1.0, 0.0)
     hl.fix_columns(columns, fixed)
     try:
-        lp = highs.run(model, lp=True)
+        lp = highs.run(built, lp=True)
     finally:
         hl.restore_columns(columns)
     if lp.condition == TerminationCondition.convergenceCriteriaSatisfied and lp.has_solution:
@@ -286,7 +282,7 @@ def _size(hl: HighsLp) -> dict[str, int]:
 
 def _empty(
     case: Case,
-    status: str,
+    status: Status,
     message: str,
     timings: dict[str, float],
     version: str = "",

@@ -14,7 +14,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from optimizer.case import month_label
-from optimizer.model.build import MONEY_SCALE_USD
+from optimizer.model.build import MONEY_SCALE_USD, BuiltModel
 from optimizer.solve.duals import NOISE
 
 FLOW_COLUMNS = [
@@ -115,9 +115,9 @@ def _ratio(num: float, den: float, scale: float = 1.0) -> float:
     return scale * num / den if den > NOISE else math.nan
 
 
-def tables(m: pyo.ConcreteModel) -> dict[str, pd.DataFrame]:
+def tables(built: BuiltModel) -> dict[str, pd.DataFrame]:
     """Every primal table of Results, keyed by its attribute name."""
-    case, lk = m.case, m.lookup
+    m, case, lk = built.model, built.case, built.lookup
     months, H = case.months, lk.horizon
     mined, src_stock = values(m.Mined_t), values(m.Source_Stock_t)
     ship, feed, yard = values(m.Ship_t), values(m.Feed_t), values(m.Yard_Stock_t)
