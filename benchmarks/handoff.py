@@ -154,7 +154,8 @@ def worker(method: str, case_pickle: str, solver: str) -> dict:
     import highspy
 
     from benchmarks.run import peak_mb, rss_mb
-    from optimizer.model.build import MONEY_SCALE_USD, build_model
+    from optimizer.model.build import build_model
+    from optimizer.model.lookup import MONEY_SCALE_USD
 
     run_time = {"run": 0.0}
     original = highspy.Highs.run

@@ -13,7 +13,7 @@ from collections import defaultdict
 
 from optimizer.case import Case, month_offset
 from optimizer.inputs.schema import ANY_SMELTER
-from optimizer.model.build import discount_factor
+from optimizer.model.lookup import discount_factor
 from optimizer.solve.results import Results
 
 TOL = 1e-5

@@ -41,7 +41,8 @@ from optimizer.diagnose.rows import (
 )
 from optimizer.diagnose.screens import CONFLICT, NOTE, Finding, run_screens
 from optimizer.errors import InfeasibleError, SolverError
-from optimizer.model.build import BuiltModel, Lookup, build_model
+from optimizer.model.build import BuiltModel, build_model
+from optimizer.model.lookup import Lookup
 from optimizer.planner_words import join_cells, month_ranges
 from optimizer.solve.status import Status
 

@@ -18,8 +18,9 @@ import numpy as np
 from optimizer.case import Case
 from optimizer.diagnose.iis import LpForm, load, run
 from optimizer.errors import InfeasibleError
-from optimizer.model.build import Lookup, build_model
+from optimizer.model.build import build_model
 from optimizer.model.families import FAMILIES, Family
+from optimizer.model.lookup import Lookup
 from optimizer.planner_words import cell, has_cell, month_ranges, pct, possessive, tonnes
 from optimizer.solve.status import Status
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import pyomo.environ as pyo
 
 from optimizer.case import Case
-from optimizer.model.build import Lookup
 from optimizer.model.families import FAMILIES
 from optimizer.model.family_words import Words
+from optimizer.model.lookup import Lookup
 from optimizer.planner_words import cell
 
 LINKS = tuple(name for name, fam in FAMILIES.items() if fam.kind != "limit")

@@ -19,7 +19,7 @@ import highspy
 import numpy as np
 
 from optimizer.case import Case
-from optimizer.model.build import Lookup, build_lookup
+from optimizer.model.lookup import Lookup, build_lookup
 from optimizer.planner_words import (
     cell,
     has_cell,

@@ -2,7 +2,7 @@
 
 Each constraint family of :mod:`optimizer.model.build` has a constraint component named after
 it (or, for a single-variable limit of a ``limits_as_bounds`` model, a
-:class:`~optimizer.model.build.BoundFamily` of that name holding it as bounds of
+:class:`~optimizer.model.constraints.BoundFamily` of that name holding it as bounds of
 ``Family.bound``'s variable). Its entry here says how to read its rows: the index names, the
 kind, the sign and unit of its marginal value and how a dual and a slack convert to the unit
 of the planner's input, the input cell it comes from, its sentences, and the input a fix
@@ -21,8 +21,9 @@ import pyomo.environ as pyo
 
 from optimizer.case import Case, row_key
 from optimizer.model import family_words as words
-from optimizer.model.build import MONEY_SCALE_USD, BuiltModel
+from optimizer.model.build import BuiltModel
 from optimizer.model.family_words import Words, WordsFn
+from optimizer.model.lookup import MONEY_SCALE_USD
 
 NOISE = 1e-9  # |values| below this are solver noise
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from optimizer.case import Case, row_key
-from optimizer.model.build import Lookup
+from optimizer.model.lookup import Lookup
 from optimizer.planner_words import cell, has_cell, pct, tonnes
 
 Words = tuple[str, list[str]]

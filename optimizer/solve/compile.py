@@ -327,8 +327,9 @@ def compile_model(
 
     ``limits``: families of single-variable limits the model holds as variable bounds
     (family name → an object with ``var``, the variable component's name, ``side``, upper or
-    lower, ``index`` and ``follows``: see :class:`optimizer.model.build.BoundFamily`). A limit stays
-    a column bound — HiGHS's reduced cost of the column is its dual, > 0 for an upper bound,
+    lower, ``index`` and ``follows``: see :class:`optimizer.model.constraints.BoundFamily`).
+    A limit stays a column bound — HiGHS's reduced cost of the column is its dual, > 0 for an
+    upper bound,
     < 0 for a lower one — except where it pins its variable (lower = upper bound: no supply, a
     closed route), as a pinned column's reduced cost may take either sign whichever bound
     binds. Such a limit becomes a row of its own (``var[i] ≤ upper`` or ``≥ lower``), placed
@@ -338,8 +339,8 @@ def compile_model(
     unpin it).
 
     ``track=True`` also records each coefficient, cost and bound holding a mutable parameter
-    (for :meth:`HighsLp.update`); a parameter in a constant term is refused (ValueError), and
-    variables must not be fixed or unfixed between re-solves.
+    (for :meth:`optimizer.solve.highs.HighsLp.update`); a parameter in a constant term is
+    refused (ValueError), and variables must not be fixed or unfixed between re-solves.
     """
     limits = limits or {}
     walker = _Walker(track)

@@ -28,7 +28,8 @@ from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondi
 
 from optimizer.case import Case
 from optimizer.errors import InfeasibleError
-from optimizer.model.build import MONEY_SCALE_USD, BuiltModel, build_model
+from optimizer.model.build import BuiltModel, build_model
+from optimizer.model.lookup import MONEY_SCALE_USD
 from optimizer.solve.compile import compile_model
 from optimizer.solve.duals import dual_table
 from optimizer.solve.highs import HighsLp, RunResult

@@ -14,7 +14,8 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from optimizer.case import month_label
-from optimizer.model.build import MONEY_SCALE_USD, BuiltModel
+from optimizer.model.build import BuiltModel
+from optimizer.model.lookup import MONEY_SCALE_USD
 from optimizer.solve.duals import NOISE
 
 FLOW_COLUMNS = [

@@ -1,0 +1,149 @@
+"""What every constraint family needs from the case, derived once in plain Python.
+
+Index sets are sparse: a route has dispatch months only while its arrival falls inside the
+horizon; a yard (origin, smelter) pair exists only when a route or opening stock links them;
+a project has start months only between its earliest and latest start and while it would
+come online inside the horizon (a later start adds no capacity and only costs money).
+
+Numerics: money inside the model is in k$ (``MONEY_SCALE_USD`` USD) so HiGHS sees tame
+coefficient ranges; tonnes stay tonnes, percentages stay percent. Results are in USD.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from optimizer.case import Case
+from optimizer.inputs.schema import ANY_SMELTER
+
+MONEY_SCALE_USD = 1000.0  # one model money unit (k$) in USD
+
+
+@dataclass
+class Lookup:
+    """Sparse index sets and adjacency derived once from the case (plain Python)."""
+
+    horizon: int
+    lumpy: bool
+    mutable: bool  # keep every data-dependent row and term: the data may change (re-solves)
+    discount: list[float]
+    route_months: list[tuple[str, int]]
+    routes_from: dict[str, list[str]]
+    pairs: list[tuple[str, str]]  # (origin source, smelter) with a yard account
+    origins_at: dict[str, list[str]]  # smelter -> origins with a yard account there
+    arrivals: dict[tuple[str, str, int], list[tuple[str, int]]]  # (s, p, t) -> [(r, sent)]
+    opening_source_t: dict[str, float]
+    opening_yard_t: dict[tuple[str, str], float]
+    build_months: list[tuple[str, int]]
+    builds_of: dict[str, list[int]]
+    projects_at: dict[str, list[str]]
+    grant_builds: list[tuple[str, str, int]]
+    grants_for: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    contract_months: list[tuple[str, int]] = field(default_factory=list)
+    shortfall_months: list[tuple[str, int]] = field(default_factory=list)
+    deliveries: list[tuple[str, str, int]] = field(default_factory=list)
+    contract_smelters: dict[str, list[str]] = field(default_factory=dict)
+    contracts_at: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+
+
+def discount_factor(rate_pct_per_year: float, month: int) -> float:
+    """``(1 + rate)^(-month / 12)``: month 0 is undiscounted."""
+    return (1.0 + rate_pct_per_year / 100.0) ** (-month / 12.0)
+
+
+def build_lookup(case: Case, *, mutable: bool = False) -> Lookup:
+    """Every sparse index the families need, computed in one pass over the case.
+
+    ``grant_builds`` holds (g, e, t) for builds of projects eligible for g started on or after
+    g's award month — or in any month for a ``mutable`` model (the ``grant_open`` parameter
+    then closes the months before the award, so a new award month is new data).
+    """
+    H = case.horizon
+    months = range(H)
+    routes_from: dict[str, list[str]] = defaultdict(list)
+    route_months: list[tuple[str, int]] = []
+    pair_set: dict[tuple[str, str], None] = {}
+    arrivals: dict[tuple[str, str, int], list[tuple[str, int]]] = defaultdict(list)
+    for r, route in case.routes.items():
+        routes_from[route.source].append(r)
+        pair_set[(route.source, route.smelter)] = None
+        for t in range(H - route.transit_months):
+            route_months.append((r, t))
+            arrivals[(route.source, route.smelter, t + route.transit_months)].append((r, t))
+
+    opening_source: dict[str, float] = defaultdict(float)
+    opening_yard: dict[tuple[str, str], float] = defaultdict(float)
+    for o in case.opening_stock:
+        if o.location in case.smelters:
+            opening_yard[(o.source, o.location)] += o.tonnes
+            pair_set[(o.source, o.location)] = None
+        else:  # a source's stockpile: its ore ships as that source's ore
+            opening_source[o.location] += o.tonnes
+    source_order = {s: i for i, s in enumerate(case.sources)}
+    smelter_order = {p: i for i, p in enumerate(case.smelters)}
+    pairs = sorted(pair_set, key=lambda sp: (smelter_order[sp[1]], source_order[sp[0]]))
+    origins_at: dict[str, list[str]] = defaultdict(list)
+    for s, p in pairs:
+        origins_at[p].append(s)
+
+    build_months: list[tuple[str, int]] = []
+    builds_of: dict[str, list[int]] = defaultdict(list)
+    projects_at: dict[str, list[str]] = defaultdict(list)
+    for e, x in case.expansions.items():
+        projects_at[x.smelter].append(e)
+        last = min(x.latest_start, H - 1 - x.lead_time_months)
+        for t in range(max(x.earliest_start, 0), last + 1):
+            build_months.append((e, t))
+            builds_of[e].append(t)
+
+    grant_builds: list[tuple[str, str, int]] = []
+    grants_for: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for g, grant in case.grants.items():
+        first = 0 if mutable else max(grant.award, 0)
+        for e in grant.eligible_projects:
+            for t in builds_of.get(e, ()):
+                if t >= first:
+                    grant_builds.append((g, e, t))
+                    grants_for[(e, t)].append(g)
+
+    contract_months: list[tuple[str, int]] = []
+    shortfall_months: list[tuple[str, int]] = []
+    deliveries: list[tuple[str, str, int]] = []
+    contract_smelters: dict[str, list[str]] = {}
+    contracts_at: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for k, c in case.contracts.items():
+        smelters = list(case.smelters) if c.smelter == ANY_SMELTER else [c.smelter]
+        contract_smelters[k] = smelters
+        for t in range(max(c.start, 0), min(c.end, H - 1) + 1):
+            contract_months.append((k, t))
+            if c.min_t_sb_per_month > 0:
+                shortfall_months.append((k, t))
+            for p in smelters:
+                deliveries.append((k, p, t))
+                contracts_at[(p, t)].append(k)
+
+    rate = case.settings.discount_rate_pct_per_year
+    return Lookup(
+        horizon=H,
+        lumpy=case.settings.expansion_mode == "lumpy",
+        mutable=mutable,
+        discount=[discount_factor(rate, t) for t in months],
+        route_months=route_months,
+        routes_from=dict(routes_from),
+        pairs=pairs,
+        origins_at=dict(origins_at),
+        arrivals=dict(arrivals),
+        opening_source_t=dict(opening_source),
+        opening_yard_t=dict(opening_yard),
+        build_months=build_months,
+        builds_of=dict(builds_of),
+        projects_at=dict(projects_at),
+        grant_builds=grant_builds,
+        grants_for=dict(grants_for),
+        contract_months=contract_months,
+        shortfall_months=shortfall_months,
+        deliveries=deliveries,
+        contract_smelters=contract_smelters,
+        contracts_at=dict(contracts_at),
+    )
