@@ -13,9 +13,10 @@ from cases import make_case, route, smelter, source
 from test_random_cases import random_case
 
 from optimizer.diagnose.explain import diagnose, lines
+from optimizer.diagnose.findings import CONFLICT
 from optimizer.diagnose.fixes import apply_edits, is_feasible
 from optimizer.diagnose.iis import Elastic, find_iis, load, run
-from optimizer.diagnose.screens import CONFLICT, run_screens
+from optimizer.diagnose.screens import run_screens
 from optimizer.model.build import build_model
 from optimizer.planner_words import month_ranges
 from optimizer.solve.status import Status

@@ -28,6 +28,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from optimizer.case import Case
+from optimizer.diagnose.findings import CONFLICT, NOTE, Finding
 from optimizer.diagnose.fixes import Fix, apply_edits, is_feasible, show_value, to_fix
 from optimizer.diagnose.iis import Elastic, LpForm, find_iis, load, primal_ray, run
 from optimizer.diagnose.rows import (
@@ -39,7 +40,7 @@ from optimizer.diagnose.rows import (
     fields,
     knob_of,
 )
-from optimizer.diagnose.screens import CONFLICT, NOTE, Finding, run_screens
+from optimizer.diagnose.screens import run_screens
 from optimizer.errors import InfeasibleError, SolverError
 from optimizer.model.build import BuiltModel, build_model
 from optimizer.model.lookup import Lookup

@@ -4,21 +4,30 @@ infeasible case and name the input cells involved, before any LP is built.
 Each screen compares a requirement with an *upper bound* on what the case can deliver
 (capacities, route limits, transit lags, supply), so a conflict it reports is a proof of
 infeasibility — a screen never flags a feasible case. Cases it cannot settle are left to
-the HiGHS IIS (:mod:`optimizer.diagnose.explain`). Screens also raise *notes*: inputs that cannot
-make a case infeasible but almost certainly are not what the planner meant (an expansion
-that can never come online, a grant that can never pay, a contract that can never be
-served — contract shortfall is penalized, never infeasible, SPEC §3).
+the HiGHS IIS (:mod:`optimizer.diagnose.explain`). The upper bounds are in
+:mod:`optimizer.diagnose.reach`; :func:`run_screens` also adds the *notes* of
+:mod:`optimizer.diagnose.notes`: inputs that cannot make a case infeasible but almost certainly
+are not what the planner meant.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import highspy
 import numpy as np
 
 from optimizer.case import Case
+from optimizer.diagnose.findings import CONFLICT, NOTE, TOL, Finding
+from optimizer.diagnose.notes import windows
+from optimizer.diagnose.reach import (
+    capacity_max,
+    dispatch_cum,
+    expansion_online,
+    out_cum,
+    route_cap,
+    supply_cum,
+)
 from optimizer.model.lookup import Lookup, build_lookup
 from optimizer.planner_words import (
     cell,
@@ -30,67 +39,6 @@ from optimizer.planner_words import (
     span,
     tonnes,
 )
-
-TOL = 1e-6
-CONFLICT, NOTE = "conflict", "note"
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One diagnosis: a conflict (proof of infeasibility) or a note, in planner words."""
-
-    kind: str  # conflict | note
-    title: str  # one line: what cannot be met
-    detail: str  # why, naming the input cells
-    fix: str  # what to change
-    cells: tuple[str, ...] = ()  # input cells involved, e.g. "Smelters!I2"
-    months: tuple[str, ...] = ()
-
-
-# --- what the case can deliver at most -----------------------------------------------------
-
-
-def expansion_online(case: Case, lk: Lookup, p: str, t: int) -> float:
-    """Most expansion capacity that can be online at smelter ``p`` in month ``t``."""
-    total = 0.0
-    for e in lk.projects_at.get(p, ()):
-        lead = case.expansions[e].lead_time_months
-        if any(start + lead <= t for start in lk.builds_of.get(e, ())):
-            total += case.expansions[e].max_added_t_per_month
-    return total
-
-
-def capacity_max(case: Case, lk: Lookup, p: str, t: int) -> float:
-    """Most ore smelter ``p`` can be fed in month ``t`` (base × availability + expansions)."""
-    sm = case.smelters[p]
-    return sm.base_capacity_t_per_month * sm.availability_pct[t] / 100.0 + expansion_online(
-        case, lk, p, t
-    )
-
-
-def route_cap(case: Case, r: str, t: int) -> float:
-    route = case.routes[r]
-    return route.capacity_t_per_month * route.availability_pct[t] / 100.0
-
-
-def dispatch_cum(case: Case, lk: Lookup, r: str, last_sent: int) -> float:
-    """Most ore route ``r`` can dispatch in months 0..``last_sent`` (arriving in the horizon)."""
-    H = lk.horizon - case.routes[r].transit_months
-    return sum(route_cap(case, r, t) for t in range(min(last_sent + 1, H)))
-
-
-def supply_cum(case: Case, lk: Lookup, s: str, t: int, *, opening: bool = True) -> float:
-    """Most ore source ``s`` can have had by the end of month ``t`` (stock + supply max)."""
-    base = lk.opening_source_t.get(s, 0.0) if opening else 0.0
-    return base + sum(case.sources[s].supply_max_t[: t + 1]) if t >= 0 else base
-
-
-def out_cum(case: Case, lk: Lookup, s: str, t: int) -> float:
-    """Most ore that can leave source ``s`` on its routes in months 0..``t``."""
-    return sum(dispatch_cum(case, lk, r, t) for r in lk.routes_from.get(s, ()))
-
-
-# --- screens -------------------------------------------------------------------------------
 
 
 def min_feed_capacity(case: Case, lk: Lookup) -> list[Finding]:
@@ -452,67 +400,6 @@ def supply_min(case: Case, lk: Lookup, skip: set[str]) -> list[Finding]:
                 f"{tonnes(math.ceil(peak - TOL))}, or raise its route capacity.",
                 (mins, where),
                 tuple(bad),
-            )
-        )
-    return out
-
-
-def windows(case: Case, lk: Lookup) -> list[Finding]:
-    """Notes: expansions that can never add capacity, grants that can never pay, contracts
-    no ore can serve (shortfall is penalized, so none of these is infeasible by itself)."""
-    out = []
-    last = case.months[-1]
-    for e, x in case.expansions.items():
-        if lk.builds_of.get(e):
-            continue
-        cells = (
-            cell(case, "Expansions", e, "earliest_start_month"),
-            cell(case, "Expansions", e, "latest_start_month"),
-            cell(case, "Expansions", e, "lead_time_months"),
-        )
-        out.append(
-            Finding(
-                NOTE,
-                f"expansion {e} can never add capacity inside the horizon",
-                f"its start window (earliest {cells[0]}, latest {cells[1]}) plus its "
-                f"{x.lead_time_months}-month lead time ({cells[2]}) leaves no start month that "
-                f"comes online by {last}, so {x.smelter} gets none of its "
-                f"{tonnes(x.max_added_t_per_month)}/month.",
-                "move the start window earlier, shorten the lead time, or extend horizon_months.",
-                cells,
-            )
-        )
-    funded = {g for g, _, _ in lk.grant_builds}
-    for g, grant in case.grants.items():
-        if g in funded or not grant.eligible_projects:
-            continue
-        award = cell(case, "Grants", g, "award_month")
-        out.append(
-            Finding(
-                NOTE,
-                f"grant {g} can never pay for anything",
-                f"none of its projects "
-                f"({', '.join(grant.eligible_projects)}) can start on or after "
-                f"its award month ({award}) and still come online by {last}.",
-                f"check award_month ({award}), eligible_projects and the projects' start windows.",
-                (award,),
-            )
-        )
-    for k, c in case.contracts.items():
-        smelters = list(case.smelters) if c.smelter == "any" else [c.smelter]
-        active = max(c.start, 0) <= min(c.end, lk.horizon - 1)
-        if c.min_t_sb_per_month <= 0 or not active or any(lk.origins_at.get(p) for p in smelters):
-            continue
-        mn = cell(case, "Contracts", k, "min_t_sb_per_month")
-        out.append(
-            Finding(
-                NOTE,
-                f"contract {k} can never be served",
-                f"no route and no opening stock brings ore to {', '.join(smelters)}, so its "
-                f"{tonnes(c.min_t_sb_per_month)} Sb/month minimum ({mn}) is short every active "
-                "month and charged the shortfall penalty.",
-                f"add a route to {', '.join(smelters)} or set min_t_sb_per_month to 0 ({mn}).",
-                (mn,),
             )
         )
     return out
