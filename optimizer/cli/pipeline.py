@@ -133,8 +133,8 @@ def run_template(output: Path, *, console: Console, err_console: Console) -> int
 
     if output.suffix.lower() != ".xlsx":
         raise UsageError(f"the template must be an .xlsx file, got {output.name}")
-    write_template(default_raw(), output)
-    console.print(f"Template written: {output}")
+    written = write_template(default_raw(), output)
+    console.print(f"Template written: {written}")
     return errors.EXIT_OK
 
 

@@ -1,61 +1,63 @@
 """Write a case as an editable, self-documenting input workbook (``ore-optimizer template``).
 
-The workbook opens with a ``README`` sheet generated from :mod:`optimizer.inputs.schema` (every
-sheet, column and setting with its kind, unit, default and allowed values), the timing and
-accounting conventions of the model, and the public sources the case's notes cite. Each
-input sheet follows with header comments (unit and meaning), dropdowns for yes/no, choice
-and id columns, range checks on numbers, a frozen header row and number formats.
+The workbook opens with a ``README`` sheet (:mod:`optimizer.inputs.readme_sheet`). Each input
+sheet follows with header comments (unit and meaning), dropdowns for yes/no, choice and id
+columns, range checks on numbers, a frozen header row and number formats.
 
 Month headers and month cells are written as *text* ``YYYY-MM``, so re-saving in Excel or
 LibreOffice keeps them meaning the same month; every text cell is written as text, never as
-a formula. The file is written atomically (temporary file in the target folder, then
-renamed), so an interrupted run never leaves half a workbook.
+a formula. The file is written with :func:`optimizer.files.save_atomic`, so an interrupted
+run never leaves half a workbook and a failed write keeps the old file.
 """
 
 from __future__ import annotations
 
 import math
-import os
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from optimizer.errors import UsageError
+from optimizer.files import save_atomic
 from optimizer.inputs import schema, schema_doc
-from optimizer.inputs.default_case import CITATIONS
 from optimizer.inputs.rawbook import RawBook, RawSheet, clean_text, month_key
+from optimizer.inputs.readme_sheet import write_readme
+from optimizer.inputs.template_style import (
+    HEADER_FILL,
+    HEADER_FONT,
+    WRAP_TOP,
+    fit_to_width,
+    put,
+    shown,
+)
 
 README = "README"
 #: Rows below the data that still get dropdowns and checks, so added rows are helped too.
 SPARE_ROWS = 200
 _AUTHOR = "ore-optimizer"
 
-_HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
 _ID_FILL = PatternFill("solid", fgColor="DDEBF7")
 _INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
-_TITLE_FONT = Font(bold=True, size=16, color="1F4E78")
-_SECTION_FONT = Font(bold=True, size=13, color="1F4E78")
-_WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 _TOP = Alignment(vertical="top")
 _CENTER_TOP = Alignment(horizontal="center", vertical="top")
 _TEXT_FORMAT = "@"
 _NOTE_WIDTH = 75
 
 
-def write_template(raw: RawBook, path: Path) -> None:
-    """Write ``raw`` to ``path`` as a documented, editable ``.xlsx`` workbook.
+def write_template(raw: RawBook, path: Path) -> Path:
+    """Write ``raw`` to ``path`` as a documented, editable ``.xlsx`` workbook; return the path
+    written.
 
-    An existing file at ``path`` is replaced (atomically); a folder is refused.
+    An existing file at ``path`` is replaced atomically; a folder is refused. When ``path`` is
+    open in a spreadsheet program the workbook goes to a timestamped sibling instead.
     """
     path = Path(path)
     if path.is_dir():
@@ -64,23 +66,13 @@ def write_template(raw: RawBook, path: Path) -> None:
     readme = wb.active
     assert readme is not None
     readme.title = README
-    _write_readme(readme, raw)
+    write_readme(readme, raw)
     for sheet in raw.sheets.values():
         _write_input_sheet(wb, raw, wb.create_sheet(sheet.name), sheet)
-    _save_atomically(wb, path)
+    return save_atomic(wb.save, path)
 
 
 # --- cells ------------------------------------------------------------------------------
-
-
-def _put(ws: Worksheet, row: int, col: int, value: Any) -> Any:
-    """Write one cell; text stays text (a leading '=' or '#N/A' never becomes a formula or
-    an error value)."""
-    cell = ws.cell(row=row, column=col)
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
-    return cell
 
 
 def _number_format(col: schema.Column | None) -> str | None:
@@ -144,15 +136,15 @@ def _write_input_sheet(wb: Workbook, raw: RawBook, ws: Worksheet, sheet: RawShee
     last_row = len(sheet.rows) + 1 + SPARE_ROWS
     first_month = next((m for _c, m in specs if m is not None), None)
     for j, (header, (col, month)) in enumerate(zip(sheet.headers, specs, strict=True), 1):
-        cell = _put(ws, 1, j, month if month else header)
-        cell.fill, cell.font = _HEADER_FILL, _HEADER_FONT
+        cell = put(ws, 1, j, month if month else header)
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         cell.number_format = _TEXT_FORMAT
         if col is not None and (month is None or month == first_month):
             cell.comment = _header_comment(col, month)
     for i, values in enumerate(sheet.rows, start=2):
         for j, value in enumerate(values, start=1):
-            cell = _put(ws, i, j, month_key(value) if _is_date(value) else value)
+            cell = put(ws, i, j, month_key(value) if _is_date(value) else value)
             col = specs[j - 1][0] if j <= len(specs) else None
             cell.fill = (
                 _ID_FILL
@@ -176,13 +168,13 @@ def _write_input_sheet(wb: Workbook, raw: RawBook, ws: Worksheet, sheet: RawShee
     if spec is not None and spec.monthly:
         ws.print_title_cols = f"A:{get_column_letter(n_fixed)}"
     else:
-        _fit_to_width(ws)
+        fit_to_width(ws)
 
 
 def _alignment(col: schema.Column | None) -> Alignment:
     """Notes wrap; month text is centred so it stands apart from right-aligned numbers."""
     if col is not None and col.name == "note":
-        return _WRAP_TOP
+        return WRAP_TOP
     if col is not None and col.kind in ("month", "yesno", "choice"):
         return _CENTER_TOP
     return _TOP
@@ -209,21 +201,9 @@ def _set_widths(
         if month is not None:
             ws.column_dimensions[letter].width = 10
             continue
-        longest = max((len(_shown(r[j - 1])) for r in sheet.rows if j <= len(r)), default=0)
+        longest = max((len(shown(r[j - 1])) for r in sheet.rows if j <= len(r)), default=0)
         header = len(clean_text(sheet.headers[j - 1]))
         ws.column_dimensions[letter].width = min(max(longest + 3, header + 3, 9), 40)
-
-
-def _fit_to_width(ws: Worksheet) -> None:
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, float | int) and not isinstance(value, bool):
-        return f"{value:,g}"
-    return clean_text(value)
 
 
 def _add_validations(
@@ -370,207 +350,3 @@ def _id_range_name(wb: Workbook, raw: RawBook, sheet_name: str) -> str | None:
         )
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
     return name
-
-
-# --- README ---------------------------------------------------------------------------------
-
-
-class _Readme:
-    """Appends rows to the README sheet: titles, paragraphs and small tables."""
-
-    WIDTHS = (26, 30, 16, 16, 22, 34, 70)
-
-    def __init__(self, ws: Worksheet):
-        self.ws = ws
-        self.row = 1
-        for j, width in enumerate(self.WIDTHS, start=1):
-            ws.column_dimensions[get_column_letter(j)].width = width
-
-    def title(self, text: str, font: Font = _SECTION_FONT) -> None:
-        if self.row > 1:
-            self.row += 1
-        _put(self.ws, self.row, 1, text).font = font
-        self.ws.row_dimensions[self.row].height = 22
-        self.row += 1
-
-    def paragraph(self, text: str, bold_lead: str = "") -> None:
-        """A line of text across the sheet, merged and wrapped; optional bold lead cell."""
-        first = 1
-        if bold_lead:
-            lead = _put(self.ws, self.row, 1, bold_lead)
-            lead.font, lead.alignment = Font(bold=True), _WRAP_TOP
-            first = 2
-        cell = _put(self.ws, self.row, first, text)
-        cell.alignment = _WRAP_TOP
-        last = len(self.WIDTHS)
-        self.ws.merge_cells(
-            start_row=self.row, start_column=first, end_row=self.row, end_column=last
-        )
-        self._fit(self.row, [(text, sum(self.WIDTHS[first - 1 :]))])
-        self.row += 1
-
-    def table(self, headers: Iterable[str], rows: Iterable[Iterable[Any]]) -> None:
-        """A table; with fewer columns than the sheet, the last one spans to the right."""
-        headers = list(headers)
-        last = len(self.WIDTHS)
-        widths = [*self.WIDTHS[: len(headers) - 1], sum(self.WIDTHS[len(headers) - 1 :])]
-        for values, is_header in [(headers, True), *((list(r), False) for r in rows)]:
-            for j, v in enumerate(values, start=1):
-                cell = _put(self.ws, self.row, j, v)
-                if is_header:
-                    cell.fill, cell.font = _HEADER_FILL, _HEADER_FONT
-                else:
-                    cell.alignment = _WRAP_TOP
-            if len(headers) < last:
-                self.ws.merge_cells(
-                    start_row=self.row, start_column=len(headers), end_row=self.row, end_column=last
-                )
-            if not is_header:
-                self._fit(self.row, [(str(v), w) for v, w in zip(values, widths, strict=False)])
-            self.row += 1
-
-    def _fit(self, row: int, texts: list[tuple[str, float]]) -> None:
-        """Row height for wrapped text (Excel does not auto-fit merged or generated rows)."""
-        lines = max((math.ceil(len(t) / max(w * 1.1, 1)) or 1 for t, w in texts), default=1)
-        self.ws.row_dimensions[row].height = max(15, 15 * lines)
-
-
-def _setting_values(raw: RawBook) -> dict[str, Any]:
-    sheet = raw.sheets.get("Settings")
-    if sheet is None:
-        return {}
-    headers = [clean_text(h) for h in sheet.headers]
-    if "setting" not in headers or "value" not in headers:
-        return {}
-    s, v = headers.index("setting"), headers.index("value")
-    return {clean_text(r[s]): r[v] for r in sheet.rows if max(s, v) < len(r)}
-
-
-def _cited(raw: RawBook) -> list[tuple[str, str]]:
-    """The public sources named in the workbook's note cells."""
-    notes = " ".join(
-        clean_text(value)
-        for sheet in raw.sheets.values()
-        for j, header in enumerate(sheet.headers)
-        if clean_text(header) == "note"
-        for row in sheet.rows
-        if j < len(row)
-        for value in [row[j]]
-    )
-    return [(name, what) for name, what in CITATIONS if name in notes]
-
-
-def _write_readme(ws: Worksheet, raw: RawBook) -> None:
-    doc = _Readme(ws)
-    settings = _setting_values(raw)
-    case = clean_text(settings.get("case_name")) or "case"
-    doc.title("Alaskan antimony ore allocation — input workbook", _TITLE_FONT)
-    doc.paragraph(
-        f"Case '{case}': {clean_text(settings.get('horizon_months'))} months from "
-        f"{clean_text(month_key(settings.get('start_month')) or settings.get('start_month'))}."
-        " Written by 'ore-optimizer template'. Edit the shaded cells (ids in blue, values in "
-        "yellow); keep sheet names and row-1 headers as they are. Hover over a header for its "
-        "unit and meaning; dropdowns offer the allowed values."
-    )
-    doc.paragraph(
-        "Check the workbook with 'ore-optimizer validate FILE.xlsx' (every problem "
-        "with sheet, row, column and the rule), solve it with 'ore-optimizer solve "
-        "FILE.xlsx', compare its what-ifs with 'ore-optimizer scenarios FILE.xlsx'."
-    )
-    doc.paragraph(
-        "Monthly sheets are wide: one row per entity, one column per month. Type "
-        "month headers as text YYYY-MM (a real date also works). Every month of the "
-        "horizon needs a column; columns outside the horizon are ignored."
-    )
-
-    doc.title("Sheets")
-    doc.table(
-        ("sheet", "required", "what it holds"),
-        (
-            (s.name, "yes" if s.required else "no (absent: none / defaults)", s.description)
-            for s in schema.SHEETS
-        ),
-    )
-
-    doc.title("Columns")
-    doc.table(
-        ("sheet", "column", "kind", "unit", "blank cell means", "allowed values", "description"),
-        schema_doc.column_rows(),
-    )
-
-    doc.title("Settings (sheet Settings: one row per setting)")
-    doc.table(
-        (
-            "setting",
-            "value in this workbook",
-            "kind",
-            "unit",
-            "default",
-            "allowed values",
-            "description",
-        ),
-        (
-            (
-                c.name,
-                _shown(settings.get(c.name)),
-                c.kind,
-                c.unit,
-                schema_doc.blank_text(c),
-                c.rule(),
-                c.description,
-            )
-            for c in schema.SETTINGS
-        ),
-    )
-
-    doc.title("Kinds of values")
-    doc.table(("kind", "meaning"), schema_doc.kinds())
-
-    doc.title("Timing and accounting conventions")
-    for topic, text in schema_doc.CONVENTIONS:
-        doc.paragraph(text, bold_lead=topic)
-
-    cited = _cited(raw)
-    if cited:
-        doc.title("Sources of the numbers")
-        doc.paragraph(
-            "Every number of this case is either cited in a note cell by one of the "
-            "names below or labelled 'Assumption:'. The case is illustrative, built "
-            "from public reporting; it is not USAC guidance."
-        )
-        doc.table(("cited as", "what it supports"), cited)
-    ws.freeze_panes = "A2"
-    ws.sheet_view.showGridLines = False
-    ws.page_setup.orientation = "landscape"
-    _fit_to_width(ws)
-
-
-# --- saving ---------------------------------------------------------------------------------
-
-
-def _save_atomically(wb: Workbook, path: Path) -> None:
-    """Save to a temporary file beside ``path``, then rename it over ``path``."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=path.parent)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a template is not
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise UsageError(
-            f"cannot write {path}: {exc.strerror or exc} (is it open in Excel?)"
-        ) from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
