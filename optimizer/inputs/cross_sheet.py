@@ -1,0 +1,137 @@
+"""Cross-sheet rules: ids that must differ between sheets, rows another sheet needs, and
+bounds that must be ordered (supply min ≤ max, start ≤ end windows, contract min ≤ max)."""
+
+from __future__ import annotations
+
+from optimizer.inputs.cells import BAD, did_you_mean, is_num
+from optimizer.inputs.located import At, Report
+from optimizer.inputs.rows import Ids, Row
+from optimizer.inputs.settings_sheet import Horizon
+from optimizer.inputs.sheets import Table
+
+
+def check_cross_sheet(
+    tables: dict[str, Table],
+    rows: dict[str, list[Row]],
+    ids: Ids,
+    horizon: Horizon | None,
+    report: Report,
+) -> None:
+    """Every cross-sheet rule, sheet by sheet in a fixed order."""
+    sources = ids.get("Sources", {})
+    for row in rows.get("Smelters", []):
+        sid = row.values.get("smelter")
+        if sid in sources:
+            report.problem(
+                row.at["smelter"],
+                f"id is also a source (Sources row {sources[sid]})",
+                sid,
+                "source and smelter ids must differ",
+            )
+    if "Supply" in tables and not {"source", "bound"} - set(tables["Supply"].cols):
+        _check_supply(rows["Supply"], sources, report)
+    if "Prices" in tables and "smelter" in tables["Prices"].cols:
+        priced = {r.values.get("smelter") for r in rows["Prices"]}
+        for sid in ids.get("Smelters", {}):
+            if sid not in priced:
+                report.problem(
+                    At("Prices"),
+                    "smelter has no Prices row",
+                    sid,
+                    f"add a row for '{sid}' (blank cells mean a price of 0)",
+                )
+    for row in rows.get("OpeningStock", []):
+        loc, src = row.values.get("location"), row.values.get("source")
+        if loc in sources and src is not BAD and src != loc:
+            report.problem(
+                row.at["source"],
+                f"ore in the stockpile of source '{loc}' must come from '{loc}'",
+                src,
+                "set source to the location, or put the ore in a smelter's yard",
+            )
+    if horizon is not None:
+        for row in rows.get("Expansions", []):
+            _check_expansion(row, horizon, report)
+    for row in rows.get("Contracts", []):
+        _check_contract(row, horizon, report)
+    known_projects = ids.get("Expansions", {})
+    for row in rows.get("Grants", []):
+        _check_grant(row, known_projects, report)
+
+
+def _check_supply(supply: list[Row], sources: dict[str, int], report: Report) -> None:
+    """Each source has a max row; a min row never exceeds the max in any month."""
+    by_key = {(r.values["source"], r.values["bound"]): r for r in supply}
+    for sid in sources:
+        if (sid, "max") not in by_key:
+            report.problem(
+                At("Supply"),
+                "source has no max row",
+                sid,
+                f"add a row: source {sid}, bound max, then its tonnes per month",
+            )
+    for (sid, bound), low in by_key.items():
+        high = by_key.get((sid, "max"))
+        if bound != "min" or high is None:
+            continue
+        for label, lo in low.months.items():
+            hi = high.months.get(label)
+            if is_num(lo) and is_num(hi) and lo > hi:
+                report.problem(
+                    low.at[label],
+                    f"min above max ({high.at[label].cell} = {hi:g})",
+                    lo,
+                    "supply min must be ≤ max in every month",
+                )
+
+
+def _check_expansion(row: Row, horizon: Horizon, report: Report) -> None:
+    first = horizon.offset(row.values.get("earliest_start_month"), None)
+    last = horizon.offset(row.values.get("latest_start_month"), len(horizon.months) - 1)
+    if first is not None and last is not None and first > last:
+        report.problem(
+            row.at["earliest_start_month"],
+            f"earliest start is after the latest start ({horizon.label(last)})",
+            row.values["earliest_start_month"],
+            "earliest_start_month must be ≤ latest_start_month (blank latest = end of horizon)",
+        )
+
+
+def _check_contract(row: Row, horizon: Horizon | None, report: Report) -> None:
+    """The delivery window is ordered (and overlaps the horizon); the monthly min ≤ max."""
+    if horizon is None:
+        return
+    first = horizon.offset(row.values.get("start_month"), 0)
+    last = horizon.offset(row.values.get("end_month"), len(horizon.months) - 1)
+    if first is not None and last is not None and last < first:
+        report.problem(
+            row.at["end_month"],
+            f"end month is before the start month ({horizon.label(first)})",
+            row.values["end_month"] or "(blank)",
+            "end_month must be ≥ start_month (blank = horizon edge)",
+        )
+    elif first is not None and last is not None and (last < 0 or first >= len(horizon.months)):
+        report.warn(row.at["start_month"], "contract is outside the horizon; it has no effect")
+    lo, hi = row.values.get("min_t_sb_per_month"), row.values.get("max_t_sb_per_month")
+    if is_num(lo) and is_num(hi) and lo > hi:
+        report.problem(
+            row.at["min_t_sb_per_month"],
+            f"monthly minimum above the maximum ({hi:g})",
+            lo,
+            "min_t_sb_per_month must be ≤ max_t_sb_per_month",
+        )
+
+
+def _check_grant(row: Row, known: dict[str, int], report: Report) -> None:
+    projects = row.values.get("eligible_projects")
+    if not isinstance(projects, tuple):
+        return
+    for pid in projects:
+        if pid not in known:
+            report.problem(
+                row.at["eligible_projects"],
+                "unknown project: not on sheet Expansions",
+                pid,
+                did_you_mean(pid, known)
+                or "list Expansions project ids separated by commas, or 'all'",
+            )
