@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from optimizer.errors import InputError, Problem, UsageError
-from optimizer.inputs import schema
+from optimizer.inputs import schema, targets
 from optimizer.inputs.rawbook import (
     PercentNumber,
     RawBook,
@@ -25,8 +25,8 @@ from optimizer.inputs.rawbook import (
     column_letter,
     month_key,
 )
+from optimizer.inputs.targets import SCENARIOS
 
-SCENARIOS = "Scenarios"
 _FIELDS = ("scenario", "sheet", "key", "column", "action", "value")
 
 
@@ -147,15 +147,9 @@ def _apply(
     def bad(rule: str, column: str, value: Any, hint: str = "") -> None:
         problems.append(Problem(SCENARIOS, rule, row=o.row, column=column, value=value, hint=hint))
 
-    spec = schema.SHEETS_BY_NAME.get(o.sheet)
-    if spec is None or o.sheet == SCENARIOS:
-        close = difflib.get_close_matches(o.sheet, [s.name for s in schema.SHEETS], n=1)
-        bad(
-            "sheet must be an input sheet",
-            "sheet",
-            o.sheet,
-            f"did you mean '{close[0]}'?" if close else "",
-        )
+    spec = targets.changeable_sheet(o.sheet)
+    if isinstance(spec, targets.Miss):
+        bad(spec.rule, spec.field, spec.value, spec.hint)
         return
     if o.action not in ("set", "scale", "add"):
         bad("action must be set, scale or add", "action", o.action)
@@ -181,6 +175,10 @@ def _apply(
         bad(
             f"no row of '{o.sheet}' has id '{o.key}'", "key", o.key, _hint(o.key, _ids(sheet, spec))
         )
+        return
+    changed = targets.column_target(spec, o.column, month_key(o.column))
+    if isinstance(changed, targets.Miss):
+        bad(changed.rule, changed.field, changed.value, changed.hint)
         return
     cols = _matching_columns(sheet, spec, o.column)
     if not cols:
@@ -227,31 +225,25 @@ def _apply_setting(
     if "setting" not in headers or "value" not in headers:
         bad("the Settings sheet needs 'setting' and 'value' columns", "sheet", o.sheet)
         return
-    if o.column not in ("value", "*"):
-        bad("on Settings the column must be 'value' (or '*')", "column", o.column)
+    misses = targets.setting_misses(o.key, o.column)
+    for miss in misses:
+        bad(miss.rule, miss.field, miss.value, miss.hint)
+    if misses:
         return
     ks, vs = headers.index("setting"), headers.index("value")
-    spec = schema.SETTINGS_BY_NAME.get(o.key)
-    targets = [
+    spec = schema.SETTINGS_BY_NAME[o.key]
+    rows = [
         i
         for i, cells in enumerate(sheet.rows)
         if ks < len(cells) and clean_text(cells[ks]) == o.key
     ]
-    if not targets:
-        if spec is None:
-            bad(
-                f"unknown setting '{o.key}'",
-                "key",
-                o.key,
-                _hint(o.key, list(schema.SETTINGS_BY_NAME)),
-            )
-            return
+    if not rows:
         row = [None] * len(headers)
         row[ks] = o.key
         sheet.rows.append(row)
         sheet.row_numbers.append((sheet.row_numbers[-1] if sheet.row_numbers else 1) + 1)
-        targets = [len(sheet.rows) - 1]
-    for r in targets:
+        rows = [len(sheet.rows) - 1]
+    for r in rows:
         cells = sheet.rows[r]
         while len(cells) <= vs:
             cells.append(None)
@@ -335,22 +327,27 @@ def _matching_rows(sheet: RawSheet, spec: schema.Sheet, key: str, book: RawBook)
     if key == "*":
         return list(range(len(sheet.rows)))
     rows = [r for r in range(len(sheet.rows)) if _row_id(sheet, spec, r) == key]
-    if not rows and spec.name in _AVAILABILITY_OF:
-        # An availability row may be absent (100 % every month): add it when the id exists.
-        owner = book.sheets.get(_AVAILABILITY_OF[spec.name])
-        owner_spec = schema.SHEETS_BY_NAME[_AVAILABILITY_OF[spec.name]]
-        if owner is not None and key in _ids(owner, owner_spec):
-            sheet.rows.append([key] + [None] * (len(sheet.headers) - 1))
-            sheet.row_numbers.append((sheet.row_numbers[-1] if sheet.row_numbers else 1) + 1)
-            rows = [len(sheet.rows) - 1]
+    if not rows and key in targets.row_ids(spec, (), _owner_ids(spec, book)):
+        # The sheet may gain a row for an id of the sheet it refers to (availability rows
+        # may be absent: 100 % every month).
+        sheet.rows.append([key] + [None] * (len(sheet.headers) - 1))
+        sheet.row_numbers.append((sheet.row_numbers[-1] if sheet.row_numbers else 1) + 1)
+        rows = [len(sheet.rows) - 1]
     return rows
+
+
+def _owner_ids(spec: schema.Sheet, book: RawBook) -> dict[str, list[str]]:
+    """The ids of the sheets ``spec``'s new rows may take their id from, as typed."""
+    return {
+        name: _ids(book.sheets[name], schema.SHEETS_BY_NAME[name])
+        for name in targets.owner_sheets(spec)
+        if name in book.sheets
+    }
 
 
 def _matching_columns(sheet: RawSheet, spec: schema.Sheet, column: str) -> list[int]:
     fixed = set(spec.column_names)
     if column == "*":
-        if not spec.monthly:
-            return []
         return [
             i
             for i, h in enumerate(sheet.headers)
@@ -371,13 +368,10 @@ def _column_spec(spec: schema.Sheet, header: Any) -> schema.Column | None:
     return next((c for c in spec.columns if c.name == name), None)
 
 
-_AVAILABILITY_OF = {"SmelterAvailability": "Smelters", "RouteAvailability": "Routes"}
-
-
 def _new_monthly_sheet(book: RawBook, spec: schema.Sheet) -> RawSheet | None:
-    """An absent optional availability sheet, created empty with Prices' month headers."""
+    """An absent optional monthly sheet, created empty with Prices' month headers."""
     prices = book.sheets.get("Prices")
-    if spec.name not in _AVAILABILITY_OF or prices is None:
+    if not targets.grows(spec) or prices is None:
         return None
     months = [h for h in prices.headers if month_key(h) is not None]
     sheet = RawSheet(spec.name, [spec.id_column, *months], [], [])

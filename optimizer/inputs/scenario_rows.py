@@ -7,7 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from optimizer.inputs import targets
-from optimizer.inputs.cells import BAD, NUMERIC_KINDS, is_blank, is_num, numeric_text, shown
+from optimizer.inputs.cells import (
+    BAD,
+    NUMERIC_KINDS,
+    did_you_mean,
+    is_blank,
+    is_num,
+    numeric_text,
+    shown,
+)
 from optimizer.inputs.located import At, Report
 from optimizer.inputs.rawbook import clean_text, month_key
 from optimizer.inputs.rows import Ids
@@ -68,7 +76,19 @@ def _target(
         if table is not None and rk in table.cols
         else set()
     )
-    key_miss = targets.key_miss(target, key, targets.row_ids(target, own, ids))
+    misses = []
+    known = targets.row_ids(target, own, ids)
+    if key != "*" and key not in known:
+        misses.append(
+            targets.Miss(
+                "key",
+                f"no row with {rk} '{key}' on sheet {target.name}",
+                key,
+                did_you_mean(key, known) or "use a row id of that sheet, or '*'",
+            )
+        )
+    label = month_key(column_cell)
+    changed = targets.column_target(target, column, label)
     months = (
         table.months
         if table is not None
@@ -76,8 +96,10 @@ def _target(
         if targets.grows(target) and "Prices" in tables
         else {}
     )
-    changed = targets.column_target(target, column, month_key(column_cell), months)
-    misses = [key_miss] if key_miss is not None else []
+    if not isinstance(changed, targets.Miss) and label is not None and label not in months:
+        changed = targets.Miss(
+            "column", f"sheet {target.name} has no column for month {label}", column
+        )
     if isinstance(changed, targets.Miss):
         return None, [*misses, changed]
     return changed, misses

@@ -5,16 +5,17 @@ A row names an input sheet (not ``Scenarios``), a ``key`` and a ``column``. On `
 the key is a setting and the column ``value`` (or ``*``). Elsewhere the key is a row id of the
 sheet, or ``*`` for every row; an optional monthly sheet (availability) may also gain a row for
 any id of the sheet its rows refer to, and is created with the months of ``Prices`` when
-absent. The column is a schema column other than the row's id, a month ``YYYY-MM`` the sheet
-has, or ``*`` for every month of a monthly sheet.
+absent. The column is a schema column other than the row's id, a month ``YYYY-MM``, or ``*``
+for every month of a monthly sheet.
 
 Each rule returns a :class:`Miss` rather than raising, so each caller locates it on its own
-cells: validation on the cell of the ``Scenarios`` sheet, application on the row it applies.
+cells. Whether the named row or month is present is checked by each caller on its own view of
+the workbook (validation's resolved tables, application's raw cells), using :func:`row_ids`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,23 +90,9 @@ def row_ids(sheet: Sheet, own: Iterable[str], ids_of: Mapping[str, Iterable[str]
     return found
 
 
-def key_miss(sheet: Sheet, key: str, ids: Collection[str]) -> Miss | None:
-    """A Miss when ``key`` (not ``*``) is none of ``ids`` (see :func:`row_ids`)."""
-    if key == "*" or key in ids:
-        return None
-    return Miss(
-        "key",
-        f"no row with {sheet.row_key} '{key}' on sheet {sheet.name}",
-        key,
-        did_you_mean(key, ids) or "use a row id of that sheet, or '*'",
-    )
-
-
-def column_target(
-    sheet: Sheet, column: str, label: str | None, months: Collection[str]
-) -> Column | Miss:
+def column_target(sheet: Sheet, column: str, label: str | None) -> Column | Miss:
     """The schema column a scenario changes: ``column`` as typed, ``label`` its month
-    (``YYYY-MM``) when it names one, ``months`` the month labels the sheet has."""
+    (``YYYY-MM``) when it names one."""
     if column == "*" or label is not None:
         if not sheet.monthly:
             return Miss(
@@ -114,8 +101,6 @@ def column_target(
                 column,
                 did_you_mean(column, sheet.column_names),
             )
-        if label is not None and label not in months:
-            return Miss("column", f"sheet {sheet.name} has no column for month {label}", column)
         assert sheet.month_values is not None
         return sheet.month_values
     if column not in sheet.column_names:
