@@ -11,7 +11,8 @@ import pytest
 
 from optimizer.case import month_label
 from optimizer.inputs import schema
-from optimizer.inputs.default_case import CITATIONS, DEFAULT_SOURCE, default_raw
+from optimizer.inputs.default_case import DEFAULT_SOURCE, default_raw
+from optimizer.inputs.default_citations import CITATIONS
 from optimizer.inputs.rawbook import clean_text
 from optimizer.inputs.scenario import apply_scenario_with_changes, scenario_names
 from optimizer.inputs.validate import validate

@@ -18,7 +18,8 @@ import pytest
 from optimizer.cli.app import main
 from optimizer.errors import UsageError
 from optimizer.inputs import schema, schema_doc
-from optimizer.inputs.default_case import CITATIONS, default_raw
+from optimizer.inputs.default_case import default_raw
+from optimizer.inputs.default_citations import CITATIONS
 from optimizer.inputs.rawbook import RawBook, RawSheet, month_key
 from optimizer.inputs.template import README, write_template
 from optimizer.inputs.validate import validate

@@ -6,9 +6,10 @@ holds the cells exactly as a planner would type them (month headers as ``YYYY-MM
 :func:`default_raw` turns them into a :class:`~optimizer.inputs.rawbook.RawBook`.
 
 Every number is either cited in a ``note`` cell (by the source's name in the project's public
-facts list, :data:`CITATIONS`) or labelled ``Assumption:``. Sheets without a ``note`` column
-(``Supply``, ``Prices``, availability, opening stock) are explained in the note of the row
-they belong to (the source, smelter or route). The case is illustrative, not USAC guidance.
+facts list, :mod:`optimizer.inputs.default_citations`) or labelled ``Assumption:``. Sheets
+without a ``note`` column (``Supply``, ``Prices``, availability, opening stock) are explained
+in the note of the row they belong to (the source, smelter or route). The what-ifs are in
+:mod:`optimizer.inputs.default_scenarios`. The case is illustrative, not USAC guidance.
 """
 
 from __future__ import annotations
@@ -17,76 +18,13 @@ from typing import Any
 
 from optimizer.case import month_label
 from optimizer.inputs import schema
+from optimizer.inputs.default_scenarios import SCENARIOS_HEADERS, scenario_rows
 from optimizer.inputs.rawbook import RawBook, RawSheet
 
 DEFAULT_SOURCE = "<default case>"
 START_MONTH = "2027-01"
 HORIZON_MONTHS = 36
 MONTHS: tuple[str, ...] = tuple(month_label(START_MONTH, i) for i in range(HORIZON_MONTHS))
-
-#: Public sources the case cites, by the name its notes use: (name, what it supports).
-CITATIONS: tuple[tuple[str, str], ...] = (
-    (
-        "seed article",
-        "'US Antimony to Source Ore from Alaska': 210+ claims, ~33,000 acres; "
-        "100–200 t/month at first, ramping toward 1,000 t/month; Thompson Falls expansion "
-        "awaits a DoD grant; China 63% of 2024 US antimony imports.",
-    ),
-    (
-        "fastmarkets.com/?p=71119",
-        "Thompson Falls nameplate ~320 t/month, running ~160 t/month in late 2024.",
-    ),
-    (
-        "SEC exhibit uamy_ex991 2025-04-30",
-        "Thompson Falls expansion: budget under $15M, "
-        "groundbreaking 2025-09-25, target >300 short t/month.",
-    ),
-    (
-        "stocktitan UAMY releases",
-        "Madero restarted April 2025; 17 furnaces; engineered "
-        "~200 t/month; ~100 t ore/month at first, possibly 300 t/month.",
-    ),
-    (
-        "usantimony.com",
-        "Madero feed sizing assumes ~30% Sb direct-shipping ore / "
-        "concentrates; terminology: hand-sorted direct-shipping ore 30–60% Sb, flotation "
-        "concentrates 50–68%, oxide gravity concentrates 25–40%.",
-    ),
-    (
-        "benzinga",
-        "DPA Title III award of $27M (reported 2026-03-05) for Thompson Falls "
-        "refining capacity and Alaska extraction.",
-    ),
-    (
-        "SEC 10-Q, metalnomist",
-        "DLA five-year IDIQ for antimony metal ingots, up to $245M, "
-        "through Sept 2030, ~6.7 Mlb (~3,040 t, ~50 t Sb/month); first order ~$10M for "
-        "315,000 lb.",
-    ),
-    (
-        "Q3 2025 call",
-        "~$107M five-year antimony trioxide supply agreement; mining in Alaska "
-        "and Montana stops in winter.",
-    ),
-    (
-        "Alaska DOT notices",
-        "Spring breakup weight limits late March to early June; gross weight cut up to 50%.",
-    ),
-    (
-        "trade press",
-        "Public reporting compiled for this case without a recorded outlet: "
-        "Mohawk mine (Ester Dome, historic waste rock), first ore trucked to Thompson Falls "
-        "2025-09-08; Stibnite Creek / Tok Antimony ~20 mi SW of Tok; ~3,200 km by truck "
-        "Alaska → Montana; Alaska Marine Lines weekly Seattle–Whittier rail barges; later "
-        "Thompson Falls expansion reports of 400–600 t/month; recent Thompson Falls feed ~49% "
-        "Sb; imported Australian ore reached Manzanillo after a 75-day voyage; a Costerfield "
-        "cargo returned for excess arsenic, Costerfield 1,050–1,150 t Sb/yr; supply contracts "
-        "in 10 countries incl. Bolivia; antimony $57,000–61,000/t (June 2025), US trioxide "
-        "~$58,300/t (Q4 2025), USAC realized $28.32–28.72/lb (~$62,400–63,300/t) in 2025; "
-        "China's US export ban suspended until 2026-11-27; volatilization ~95% recovery in a "
-        "lab study.",
-    ),
-)
 
 # --- Settings ---------------------------------------------------------------------------
 
@@ -428,109 +366,6 @@ CONTRACTS: tuple[tuple[Any, ...], ...] = (
     ),
 )
 
-# --- Scenarios --------------------------------------------------------------------------
-
-SCENARIOS_HEADERS = schema.SHEETS_BY_NAME["Scenarios"].column_names
-
-
-def _scenarios() -> list[tuple[Any, ...]]:
-    """What-if rows, in sheet order."""
-    rows: list[tuple[Any, ...]] = [
-        (
-            "grant_delayed_6m",
-            "Grants",
-            "DPA Title III",
-            "award_month",
-            "set",
-            "2027-07",
-            "Grant money only for builds started from 2027-07 (six months into the plan).",
-        ),
-        (
-            "no_grant",
-            "Grants",
-            "DPA Title III",
-            "amount_usd",
-            "set",
-            0,
-            "No DoD money: the company pays all expansion capex.",
-        ),
-        (
-            "foreign_feed_cut",
-            "Supply",
-            "Australia conc",
-            "*",
-            "scale",
-            0,
-            "No foreign feed at all (export bans, arsenic rejections).",
-        ),
-        (
-            "foreign_feed_cut",
-            "Supply",
-            "Bolivia DSO",
-            "*",
-            "scale",
-            0,
-            "Scales the take-or-pay minimum too.",
-        ),
-        (
-            "price_minus_30",
-            "Prices",
-            "*",
-            "*",
-            "scale",
-            0.7,
-            "Spot antimony 30% lower every month (contract prices unchanged).",
-        ),
-    ]
-    for year in (2027, 2028, 2029):
-        for month, pct in ((3, 50), (6, 50), (10, 70), (11, 50)):
-            rows.append(
-                (
-                    "short_trucking_season",
-                    "RouteAvailability",
-                    "*",
-                    f"{year}-{month:02d}",
-                    "set",
-                    pct,
-                    "Longer breakup (March and June at 50%), early winter "
-                    "(October 70%, November 50%) on every Alaska route.",
-                )
-            )
-    for month in ("2028-01", "2028-02", "2028-03"):
-        rows.append(
-            (
-                "madero_outage",
-                "SmelterAvailability",
-                "Madero",
-                month,
-                "set",
-                0,
-                "Madero down for a quarter (furnace failure).",
-            )
-        )
-    rows += [
-        (
-            "lumpy_expansion",
-            "Settings",
-            "expansion_mode",
-            "value",
-            "set",
-            "lumpy",
-            "Each project is built whole (incl. fixed capex) or not at all.",
-        ),
-        (
-            "no_tf_expansion",
-            "Expansions",
-            "TF expansion",
-            "max_added_t_per_month",
-            "set",
-            0,
-            "Thompson Falls stays at its base capacity.",
-        ),
-    ]
-    return rows
-
-
 # --- Building the raw workbook ------------------------------------------------------------
 
 
@@ -596,6 +431,6 @@ def default_raw() -> RawBook:
             [[s, *(_price(s, i) for i in range(HORIZON_MONTHS))] for s in _PRICE_DISCOUNT],
         ),
         _sheet("Contracts", CONTRACTS_HEADERS, list(CONTRACTS)),
-        _sheet("Scenarios", SCENARIOS_HEADERS, _scenarios()),
+        _sheet("Scenarios", SCENARIOS_HEADERS, scenario_rows()),
     ]
     return RawBook({s.name: s for s in sheets}, source=DEFAULT_SOURCE)

@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from optimizer.inputs import schema, schema_doc
-from optimizer.inputs.default_case import CITATIONS
+from optimizer.inputs.default_citations import CITATIONS
 from optimizer.inputs.rawbook import RawBook, clean_text, month_key
 from optimizer.inputs.template_style import (
     HEADER_FILL,
