@@ -305,16 +305,12 @@ def _number(value: Any) -> float | None:
         return None
 
 
-def _id_column(spec: schema.Sheet) -> str | None:
-    return spec.id_column or (spec.columns[0].name if spec.columns else None)
-
-
 def _ids(sheet: RawSheet, spec: schema.Sheet) -> list[str]:
     return [_row_id(sheet, spec, r) for r in range(len(sheet.rows))]
 
 
 def _row_id(sheet: RawSheet, spec: schema.Sheet, r: int) -> str:
-    idcol = _id_column(spec)
+    idcol = spec.row_key
     headers = [clean_text(h) for h in sheet.headers]
     if idcol not in headers:
         return ""
