@@ -19,9 +19,9 @@ from optimizer.inputs.template_style import (
     HEADER_FILL,
     HEADER_FONT,
     WRAP_TOP,
+    cell_text,
     fit_to_width,
     put,
-    shown,
 )
 
 _TITLE_FONT = Font(bold=True, size=16, color="1F4E78")
@@ -165,7 +165,7 @@ def write_readme(ws: Worksheet, raw: RawBook) -> None:
         (
             (
                 c.name,
-                shown(settings.get(c.name)),
+                cell_text(settings.get(c.name)),
                 c.kind,
                 c.unit,
                 schema_doc.blank_text(c),

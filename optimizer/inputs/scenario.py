@@ -7,6 +7,7 @@ other bad input. Each row names a ``sheet``, a ``key`` (the row id, the setting 
 column name, a month ``YYYY-MM``, or ``*`` for every month of a monthly sheet) and an
 ``action``: ``set`` the value, ``scale`` by a factor, or ``add`` an amount. ``scale``/``add`` on
 a blank cell start from the column's documented default; ``set`` of an absent setting adds it.
+What a row may change is decided by :mod:`optimizer.inputs.targets`, as in validation.
 """
 
 from __future__ import annotations
@@ -25,9 +26,7 @@ from optimizer.inputs.rawbook import (
     column_letter,
     month_key,
 )
-from optimizer.inputs.targets import SCENARIOS
-
-_FIELDS = ("scenario", "sheet", "key", "column", "action", "value")
+from optimizer.inputs.targets import FIELDS, SCENARIOS
 
 
 @dataclass(frozen=True)
@@ -106,10 +105,10 @@ def _rows(raw: RawBook) -> list[tuple[str, _Override | Problem]]:
     out: list[tuple[str, _Override | Problem]] = []
     for cells, row in zip(sheet.rows, sheet.row_numbers, strict=True):
         get = {
-            f: (cells[index[f]] if f in index and index[f] < len(cells) else None) for f in _FIELDS
+            f: (cells[index[f]] if f in index and index[f] < len(cells) else None) for f in FIELDS
         }
         name = clean_text(get["scenario"])
-        missing = [f for f in _FIELDS[:5] if clean_text(get[f]) == ""]
+        missing = [f for f in FIELDS[:5] if clean_text(get[f]) == ""]
         if missing:
             out.append(
                 (

@@ -22,13 +22,11 @@ from optimizer.inputs.rows import Ids
 from optimizer.inputs.schema import SETTINGS_BY_NAME, Column, Sheet
 from optimizer.inputs.sheets import Table
 
-_FIELDS = ("scenario", "sheet", "key", "column", "action", "value")
-
 
 def check_scenarios(table: Table, tables: dict[str, Table], ids: Ids, report: Report) -> None:
     """Each row of the ``Scenarios`` sheet; ``tables`` and ``ids`` are the workbook's."""
     columns = {c.name: c for c in table.schema.columns}
-    if set(_FIELDS) - set(table.cols):
+    if set(targets.FIELDS) - set(table.cols):
         return
     for number, cells in table.rows():
 

@@ -23,6 +23,7 @@ from optimizer.inputs.cells import did_you_mean
 from optimizer.inputs.schema import SETTINGS_BY_NAME, SHEETS_BY_NAME, Column, Sheet
 
 SCENARIOS = "Scenarios"
+FIELDS = ("scenario", "sheet", "key", "column", "action", "value")  # a Scenarios row
 ANY_COLUMN_HINT = "a column name, a month (YYYY-MM) or '*' for every month"
 
 

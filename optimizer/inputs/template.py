@@ -34,9 +34,9 @@ from optimizer.inputs.template_style import (
     HEADER_FILL,
     HEADER_FONT,
     WRAP_TOP,
+    cell_text,
     fit_to_width,
     put,
-    shown,
 )
 
 README = "README"
@@ -201,7 +201,7 @@ def _set_widths(
         if month is not None:
             ws.column_dimensions[letter].width = 10
             continue
-        longest = max((len(shown(r[j - 1])) for r in sheet.rows if j <= len(r)), default=0)
+        longest = max((len(cell_text(r[j - 1])) for r in sheet.rows if j <= len(r)), default=0)
         header = len(clean_text(sheet.headers[j - 1]))
         ws.column_dimensions[letter].width = min(max(longest + 3, header + 3, 9), 40)
 

@@ -25,12 +25,14 @@ def put(ws: Worksheet, row: int, col: int, value: Any) -> Any:
 
 
 def fit_to_width(ws: Worksheet) -> None:
+    """Print the sheet one page wide, as many pages tall as it needs."""
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def shown(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A value as text the width of a column is sized for (numbers with thousands separators)."""
     if isinstance(value, float | int) and not isinstance(value, bool):
         return f"{value:,g}"
     return clean_text(value)
