@@ -178,7 +178,7 @@ def run_solve(
     ):
         results = solve_case(case)
     results.timings_s = {"read": read_s, **results.timings_s}
-    data = figures(results)
+    data = figures(results, case)
     data["scenario"] = scenario
     code = errors.EXIT_OK
     if results.status in (STATUS_INFEASIBLE, STATUS_UNBOUNDED):

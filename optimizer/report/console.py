@@ -10,71 +10,60 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from optimizer.case import Case
 from optimizer.planner_words import usd
-from optimizer.solve.results import Results
-
-STATUS_WORDS = {
-    "optimal": "optimal",
-    "feasible": "feasible, not proven optimal (time limit reached)",
-    "infeasible": "infeasible: no plan meets every constraint",
-    "unbounded": "unbounded",
-    "no_solution": "no solution found",
-}
+from optimizer.report.status_words import status_text
+from optimizer.solve.kpis import key_figures
+from optimizer.solve.results import STATUS_OPTIMAL, Results
 
 
-def _num(x: Any) -> float | None:
-    """A JSON-safe float (None for NaN / missing)."""
+def json_number(x: Any) -> float | None:
+    """A JSON-safe float rounded to 6 decimals (None for missing, NaN or infinite)."""
     if x is None:
         return None
     x = float(x)
-    return None if math.isnan(x) or math.isinf(x) else round(x, 6)
+    return round(x, 6) if math.isfinite(x) else None
 
 
-def _totals(df, key: str, column: str) -> dict[str, float]:
-    if df.empty:
-        return {}
-    sums = df.groupby(key, sort=False)[column].sum()
-    return {str(k): _num(v) for k, v in sums.items()}
+def _numbers(values: dict[str, float]) -> dict[str, float | None]:
+    return {k: json_number(v) for k, v in values.items()}
 
 
-def figures(results: Results) -> dict[str, Any]:
+def figures(results: Results, case: Case) -> dict[str, Any]:
     """Key figures of a solve (empty figures when there is no solution)."""
     data: dict[str, Any] = {
         "case": results.case_name,
         "status": results.status,
-        "objective_usd": _num(results.objective_usd),
-        "best_bound_usd": _num(results.best_bound_usd),
-        "mip_gap_pct": _num(results.mip_gap_pct),
+        "objective_usd": json_number(results.objective_usd),
+        "best_bound_usd": json_number(results.best_bound_usd),
+        "mip_gap_pct": json_number(results.mip_gap_pct),
         "expansion_mode": results.expansion_mode,
         "message": results.message,
     }
     if not results.has_solution:
         return data
-    builds = results.builds
-    contracts = results.contracts
+    kpis = key_figures(results, case)
     data.update(
         {
-            "sb_produced_t": _totals(results.smelters, "smelter", "sb_t"),
-            "ore_fed_t": _totals(results.smelters, "smelter", "feed_t"),
-            "ore_shipped_t": _totals(results.flows, "route", "dispatched_t"),
+            "sb_produced_t": _numbers(kpis.sb_t),
+            "ore_fed_t": _numbers(kpis.fed_t),
+            "ore_shipped_t": _numbers(kpis.shipped_t),
             "expansions": [
                 {
-                    "project": r.project,
-                    "smelter": r.smelter,
-                    "start_month": r.month,
-                    "online_month": r.online_month,
-                    "added_t_per_month": _num(r.added_t_per_month),
-                    "capex_usd": _num(r.capex_usd),
-                    "grant_paid_usd": _num(r.grant_paid_usd),
-                    "company_paid_usd": _num(r.company_paid_usd),
+                    "project": b.project,
+                    "smelter": b.smelter,
+                    "start_month": b.start_month,
+                    "online_month": b.online_month,
+                    "added_t_per_month": json_number(b.added_t_per_month),
+                    "capex_usd": json_number(b.capex_usd),
+                    "grant_paid_usd": json_number(b.grant_paid_usd),
+                    "company_paid_usd": json_number(b.company_paid_usd),
                 }
-                for r in builds.itertuples()
+                for b in kpis.builds
             ],
-            "grant_used_usd": _totals(results.grant_use, "grant", "paid_usd"),
-            "shortfall_t_sb": _num(contracts["shortfall_t"].sum()) if not contracts.empty else 0.0,
-            "shortfall_penalty_usd": (
-                _num(contracts["penalty_usd"].sum()) if not contracts.empty else 0.0
-            ),
+            "grant_used_usd": _numbers(kpis.grant_used_usd),
+            "shortfall_t_sb": json_number(kpis.shortfall_t_sb),
+            "shortfall_penalty_usd": json_number(kpis.shortfall_penalty_usd),
         }
     )
     return data
@@ -86,16 +75,14 @@ def _t(x: float | None) -> str:
 
 def lines(data: dict[str, Any]) -> list[str]:
     """The human summary, one line per figure."""
-    status = STATUS_WORDS.get(data["status"], data["status"])
-    if data.get("mip_gap_pct") is not None and data["status"] != "optimal":
-        status += f", gap {data['mip_gap_pct']:.3g}%"
+    status = status_text(data["status"], data.get("mip_gap_pct"), capital=False)
     out = [f"Case '{data['case']}': {status}"]
     if data.get("message"):
         out.append(f"  note: {data['message']}")
     if data.get("objective_usd") is None:
         return out
     out.append(f"Objective (discounted margin): {usd(data['objective_usd'])}")
-    if data.get("mip_gap_pct") is not None and data["status"] == "optimal":
+    if data.get("mip_gap_pct") is not None and data["status"] == STATUS_OPTIMAL:
         out.append(f"  MIP gap {data['mip_gap_pct']:.3g}% (lumpy expansion mode)")
     out.append(
         "Sb produced: " + ", ".join(f"{p} {_t(v)}" for p, v in data["sb_produced_t"].items())

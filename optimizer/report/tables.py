@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from optimizer.case import Case
+from optimizer.solve.kpis import CASHFLOW_HEADERS
 from optimizer.solve.results import Results
 
 # Number formats, by the kind of quantity a column holds (Excel format strings).
@@ -323,26 +324,10 @@ def contracts_table(results: Results, case: Case) -> Table:
     return Table("Contracts", cols, _frame(df, cols), freeze_cols=1, note=note)
 
 
-CASHFLOW_LINES = [
-    ("spot_revenue_usd", "Spot revenue (USD)", +1),
-    ("contract_revenue_usd", "Contract revenue (USD)", +1),
-    ("ore_cost_usd", "Ore cost (USD)", -1),
-    ("shipping_usd", "Shipping (USD)", -1),
-    ("processing_usd", "Processing (USD)", -1),
-    ("holding_usd", "Holding (USD)", -1),
-    ("capex_usd", "Capex (USD)", 0),
-    ("grant_usd", "Grant money (USD)", 0),
-    ("company_capex_usd", "Company-paid capex (USD)", -1),
-    ("shortfall_penalty_usd", "Shortfall penalty (USD)", -1),
-]
-"""Cash-flow lines: (column, header, sign in the objective). Capex and grant money are shown
-for information; the objective counts the company-paid part (capex − grant)."""
-
-
 def cashflow_table(results: Results, case: Case) -> Table:
     """Month by month money: every line, the discount factor, net and discounted net."""
     cols = [Col("month", "Month", "month"), Col("discount_factor", "Discount factor", "factor")]
-    cols += [Col(key, header, "usd") for key, header, _ in CASHFLOW_LINES]
+    cols += [Col(key, header, "usd") for key, header in CASHFLOW_HEADERS.items()]
     cols += [
         Col("net_usd", "Net (USD)", "usd"),
         Col("discounted_net_usd", "Discounted net (USD)", "usd"),

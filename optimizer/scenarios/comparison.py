@@ -43,7 +43,8 @@ from optimizer.report.charts import (
     line_chart,
     place_charts,
 )
-from optimizer.report.console import STATUS_WORDS
+from optimizer.report.console import json_number
+from optimizer.report.status_words import status_words
 from optimizer.report.tables import Col, PivotBlock, Table
 from optimizer.report.xlsx import (
     fit_to_width,
@@ -236,7 +237,7 @@ def build_workbook(comparison: Comparison) -> Workbook:
 
 
 def _status(record: RunRecord) -> str:
-    return STATUS_WORDS.get(record.status, record.status)
+    return status_words(record.status, capital=False)
 
 
 def comparison_table(comparison: Comparison) -> Table:
@@ -359,7 +360,7 @@ def sweep_table(rows: list[SweepRow]) -> Table:
         {
             "delay_months": r.delay_months,
             "award_months": r.award_months,
-            "status": STATUS_WORDS.get(r.status, r.status),
+            "status": status_words(r.status, capital=False),
             "objective_usd": r.objective_usd,
             "loss_usd": r.loss_usd,
             "month_cost_usd": r.month_cost_usd,
@@ -574,10 +575,6 @@ def _write_provenance(ws: Worksheet, comparison: Comparison) -> None:
 # --- JSON and terminal ------------------------------------------------------------------------
 
 
-def _num(x: Any) -> float | None:
-    return None if x is None or not math.isfinite(float(x)) else round(float(x), 6)
-
-
 def as_json(comparison: Comparison) -> dict[str, Any]:
     """The comparison as one JSON-ready object (key figures and deltas of every run)."""
     base = comparison.base
@@ -589,23 +586,23 @@ def as_json(comparison: Comparison) -> dict[str, Any]:
                 "scenario": r.scenario,
                 "status": r.status,
                 "message": r.message,
-                "objective_usd": _num(r.objective_usd),
-                "delta_objective_usd": _num(diff),
-                "delta_objective_pct": _num(pct),
-                "sb_produced_t": {k: _num(v) for k, v in r.sb_t.items()},
-                "ore_allocated_t": {k: _num(v) for k, v in r.allocated_t.items()},
-                "alaska_ore_shipped_t": _num(r.alaska_shipped_t),
-                "utilization_pct": {k: _num(v) for k, v in r.utilization_pct.items()},
-                "grant_used_usd": {k: _num(v) for k, v in r.grant_used_usd.items()},
+                "objective_usd": json_number(r.objective_usd),
+                "delta_objective_usd": json_number(diff),
+                "delta_objective_pct": json_number(pct),
+                "sb_produced_t": {k: json_number(v) for k, v in r.sb_t.items()},
+                "ore_allocated_t": {k: json_number(v) for k, v in r.allocated_t.items()},
+                "alaska_ore_shipped_t": json_number(r.alaska_shipped_t),
+                "utilization_pct": {k: json_number(v) for k, v in r.utilization_pct.items()},
+                "grant_used_usd": {k: json_number(v) for k, v in r.grant_used_usd.items()},
                 "expansions": {
                     e: {
-                        "added_t_per_month": _num(b.added_t_per_month),
+                        "added_t_per_month": json_number(b.added_t_per_month),
                         "start_month": b.start_month,
                         "online_month": b.online_month,
                     }
                     for e, b in r.builds.items()
                 },
-                "shortfall_t_sb": _num(r.shortfall_t_sb),
+                "shortfall_t_sb": json_number(r.shortfall_t_sb),
                 "cells_changed": len(net_changes(r.changes)),
                 "solved_by": r.method,
                 "seconds": round(r.seconds, 4),

@@ -50,7 +50,8 @@ from optimizer.inputs.scenario import (
     scenario_names,
 )
 from optimizer.model.build import BuiltModel, build_model, update_model
-from optimizer.report.console import figures
+from optimizer.report.console import json_number
+from optimizer.solve.kpis import key_figures
 from optimizer.solve.results import STATUS_INFEASIBLE, STATUS_OPTIMAL, Results
 from optimizer.solve.run import _Highs, solve_case, solve_model
 
@@ -416,38 +417,19 @@ def _record(
     )
     if not results.has_solution:
         return record
-    data = figures(results)
-    record.sb_t = {p: data["sb_produced_t"].get(p, 0.0) for p in case.smelters}
-    record.grant_used_usd = {g: data["grant_used_usd"].get(g, 0.0) for g in case.grants}
-    record.shortfall_t_sb = data["shortfall_t_sb"]
-    for b in data["expansions"]:
-        before = record.builds.get(b["project"])
-        added = b["added_t_per_month"] + (before.added_t_per_month if before else 0.0)
-        record.builds[b["project"]] = Build(
-            added,
-            before.start_month if before else b["start_month"],
-            before.online_month if before else b["online_month"],
-        )
-    sm = results.smelters
-    for p in case.smelters:
-        rows = sm[sm["smelter"] == p]
-        capacity = float(rows["capacity_t"].sum())
-        record.utilization_pct[p] = (
-            100.0 * float(rows["feed_t"].sum()) / capacity if capacity > 0 else None
-        )
-    mines = [s for s, x in case.sources.items() if x.kind == "mine"]
-    src = results.sources
-    record.alaska_shipped_t = float(src.loc[src["source"].isin(mines), "shipped_t"].sum())
-    flows = results.flows
-    by_month = (
-        flows.groupby(["smelter", "month"])["dispatched_t"].sum() if not flows.empty else None
-    )
-    for p in case.smelters:
-        series = tuple(
-            float(by_month.get((p, m), 0.0)) if by_month is not None else 0.0 for m in case.months
-        )
-        record.allocation[p] = series
-        record.allocated_t[p] = sum(series)
+    # figures a scenario's delta is taken of are rounded as in --json, so that equal figures
+    # of two runs show a zero change rather than float noise
+    kpis = key_figures(results, case)
+    record.sb_t = {p: json_number(kpis.sb_t.get(p, 0.0)) for p in case.smelters}
+    record.grant_used_usd = {g: json_number(kpis.grant_used_usd.get(g, 0.0)) for g in case.grants}
+    record.shortfall_t_sb = json_number(kpis.shortfall_t_sb)
+    for b in kpis.builds:
+        built = json_number(kpis.built_t_per_month[b.project])
+        record.builds.setdefault(b.project, Build(built, b.start_month, b.online_month))
+    record.utilization_pct = {p: kpis.utilization_pct(p) for p in case.smelters}
+    record.alaska_shipped_t = kpis.alaska_shipped_t
+    record.allocation = kpis.allocation_t
+    record.allocated_t = {p: sum(series) for p, series in kpis.allocation_t.items()}
     return record
 
 

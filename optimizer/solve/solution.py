@@ -17,6 +17,7 @@ from optimizer.case import month_label
 from optimizer.model.build import BuiltModel
 from optimizer.model.lookup import MONEY_SCALE_USD
 from optimizer.solve.duals import NOISE
+from optimizer.solve.kpis import CASHFLOW_LINES
 
 FLOW_COLUMNS = [
     "route",
@@ -88,18 +89,6 @@ CONTRACT_COLUMNS = [
     "penalty_usd",
 ]
 DELIVERY_COLUMNS = ["contract", "smelter", "month", "delivered_t"]
-CASHFLOW_LINES = [
-    "spot_revenue_usd",
-    "contract_revenue_usd",
-    "ore_cost_usd",
-    "shipping_usd",
-    "processing_usd",
-    "holding_usd",
-    "capex_usd",
-    "grant_usd",
-    "company_capex_usd",
-    "shortfall_penalty_usd",
-]
 CASHFLOW_COLUMNS = ["month", "discount_factor", *CASHFLOW_LINES, "net_usd", "discounted_net_usd"]
 
 
