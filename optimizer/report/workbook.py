@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 import platform
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -32,6 +31,7 @@ import optimizer
 from optimizer.case import Case
 from optimizer.files import check_target, save_atomic
 from optimizer.report.charts import add_charts
+from optimizer.report.provenance import Item, package_version, write_provenance
 from optimizer.report.summary import Section, summary_sections
 from optimizer.report.tables import build_tables, monthly_blocks
 from optimizer.report.xlsx import (
@@ -42,8 +42,6 @@ from optimizer.report.xlsx import (
     fit_to_width,
     put,
     put_text,
-    set_widths,
-    style_header,
     write_monthly,
     write_table,
 )
@@ -99,7 +97,9 @@ def build_workbook(results: Results, case: Case, provenance: dict) -> Workbook:
     if charts is not None:
         _write_charts_sheet(charts, plan, blocks, rows, len(case.months))
     _write_summary(summary, results, case, provenance, written)
-    _write_provenance(wb.create_sheet("Provenance"), results, case, provenance, written)
+    write_provenance(
+        wb.create_sheet("Provenance"), provenance_items(results, case, provenance, written)
+    )
     wb.active = 0
     wb.properties.title = f"Antimony ore allocation report: {case.settings.case_name}"
     wb.properties.creator = f"ore-optimizer {optimizer.__version__}"
@@ -210,21 +210,14 @@ def _write_guide(ws: Worksheet, r: int) -> int:
     return r
 
 
-def _package_version(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "not installed"
-
-
 def provenance_items(
     results: Results, case: Case, provenance: dict, written: datetime
-) -> list[tuple[str, object, str]]:
-    """Everything needed to reproduce or audit the run, as (item, value, kind) triples."""
+) -> list[Item]:
+    """Everything needed to reproduce or audit the run."""
     command = provenance.get("command_line", "")
     if isinstance(command, list | tuple):
         command = " ".join(str(a) for a in command)
-    items: list[tuple[str, object, str]] = [
+    items: list[Item] = [
         ("Input file", provenance.get("input", "<memory>"), "text"),
         ("Input SHA-256", provenance.get("input_sha256", ""), "text"),
         ("Scenario", provenance.get("scenario") or "(base case)", "text"),
@@ -233,8 +226,8 @@ def provenance_items(
         ("Command line", command, "text"),
         ("ore-optimizer version", optimizer.__version__, "text"),
         ("Python version", platform.python_version(), "text"),
-        ("Pyomo version", _package_version("pyomo"), "text"),
-        ("highspy version", _package_version("highspy"), "text"),
+        ("Pyomo version", package_version("pyomo"), "text"),
+        ("highspy version", package_version("highspy"), "text"),
         (
             "Solver",
             f"{results.solver} ({results.solver_version})"
@@ -242,8 +235,8 @@ def provenance_items(
             else results.solver,
             "text",
         ),
-        ("openpyxl version", _package_version("openpyxl"), "text"),
-        ("pandas version", _package_version("pandas"), "text"),
+        ("openpyxl version", package_version("openpyxl"), "text"),
+        ("pandas version", package_version("pandas"), "text"),
         ("Status", results.status, "text"),
         ("Solver message", results.message, "text"),
         ("Objective (discounted margin, USD)", results.objective_usd, "usd_per_unit"),
@@ -262,25 +255,3 @@ def provenance_items(
             kind = "text" if isinstance(value, str) or value is None else "factor"
             items.append((f"Option: {key}", value, kind))
     return items
-
-
-def _write_provenance(
-    ws: Worksheet, results: Results, case: Case, provenance: dict, written: datetime
-) -> None:
-    put_text(ws.cell(1, 1), "Item")
-    put_text(ws.cell(1, 2), "Value")
-    style_header(ws, 1, 2)
-    widths = [12, 12]
-    for r, (item, value, kind) in enumerate(
-        provenance_items(results, case, provenance, written), start=2
-    ):
-        put_text(ws.cell(r, 1), item)
-        if kind != "text" and not isinstance(value, bool):
-            put(ws.cell(r, 2), value, kind)
-            ws.cell(r, 2).alignment = Alignment(horizontal="left")
-        elif value is not None:
-            put_text(ws.cell(r, 2), value)
-        widths = [max(widths[0], len(item)), max(widths[1], len(str(value or "")))]
-    ws.freeze_panes = "A2"
-    set_widths(ws, widths, 1, caps=[45, 100])
-    fit_to_width(ws, landscape=False)

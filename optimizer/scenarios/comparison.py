@@ -16,18 +16,16 @@ allocation report):
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 import optimizer
@@ -44,14 +42,12 @@ from optimizer.report.charts import (
     place_charts,
 )
 from optimizer.report.console import json_number
+from optimizer.report.provenance import Item, kind_of, package_version, write_provenance
 from optimizer.report.status_words import status_words
 from optimizer.report.tables import Col, PivotBlock, Table
 from optimizer.report.xlsx import (
     fit_to_width,
-    put,
     put_text,
-    set_widths,
-    style_header,
     write_monthly,
     write_table,
 )
@@ -228,7 +224,7 @@ def build_workbook(comparison: Comparison) -> Workbook:
     months, blocks = allocation_blocks(comparison)
     rows = write_monthly(allocation, blocks, months)
     write_table(wb.create_sheet("InputChanges"), changes_table(comparison))
-    _write_provenance(wb.create_sheet("Provenance"), comparison)
+    write_provenance(wb.create_sheet("Provenance"), _provenance_items(comparison))
     _write_charts(charts, wb, comparison, blocks, rows, len(months))
     wb.active = 0
     wb.properties.title = f"Scenario comparison: {comparison.case.settings.case_name}"
@@ -531,17 +527,10 @@ def _write_charts(
 # --- provenance -------------------------------------------------------------------------------
 
 
-def _package_version(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "not installed"
-
-
-def _write_provenance(ws: Worksheet, comparison: Comparison) -> None:
-    items: list[tuple[str, Any]] = list(comparison.provenance.items())
+def _provenance_items(comparison: Comparison) -> list[Item]:
     methods = [r.method for r in comparison.records]
-    items += [
+    items: list[tuple[str, object]] = [
+        *comparison.provenance.items(),
         ("Case name", comparison.case.settings.case_name),
         ("Runs", len(comparison.records)),
         (
@@ -550,26 +539,11 @@ def _write_provenance(ws: Worksheet, comparison: Comparison) -> None:
         ),
         ("Written", datetime.now(UTC).astimezone().isoformat(timespec="seconds")),
         ("ore-optimizer version", optimizer.__version__),
-        ("Pyomo version", _package_version("pyomo")),
-        ("highspy version", _package_version("highspy")),
-        ("openpyxl version", _package_version("openpyxl")),
+        ("Pyomo version", package_version("pyomo")),
+        ("highspy version", package_version("highspy")),
+        ("openpyxl version", package_version("openpyxl")),
     ]
-    put_text(ws.cell(1, 1), "Item")
-    put_text(ws.cell(1, 2), "Value")
-    style_header(ws, 1, 2)
-    widths = [12, 12]
-    for r, (item, value) in enumerate(items, start=2):
-        put_text(ws.cell(r, 1), item)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            is_int = isinstance(value, int) or (math.isfinite(value) and value.is_integer())
-            put(ws.cell(r, 2), value, "int" if is_int else "seconds")
-            ws.cell(r, 2).alignment = Alignment(horizontal="left")
-        elif value is not None:
-            put_text(ws.cell(r, 2), value)
-        widths = [max(widths[0], len(item)), max(widths[1], len(str(value or "")))]
-    ws.freeze_panes = "A2"
-    set_widths(ws, widths, 1, caps=[45, 100])
-    fit_to_width(ws, landscape=False)
+    return [(item, value, kind_of(value)) for item, value in items]
 
 
 # --- JSON and terminal ------------------------------------------------------------------------
