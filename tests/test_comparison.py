@@ -15,14 +15,9 @@ from test_scenarios_run import tiny_rows
 from optimizer.inputs.default_case import default_raw
 from optimizer.inputs.rawbook import RawBook, column_letter, month_key
 from optimizer.inputs.scenario import CellChange, apply_scenario
-from optimizer.scenarios.comparison import (
-    Comparison,
-    allocation_blocks,
-    build_workbook,
-    delta,
-    net_changes,
-    write_comparison,
-)
+from optimizer.scenarios.comparison import Comparison, delta, net_changes
+from optimizer.scenarios.comparison_tables import allocation_blocks
+from optimizer.scenarios.comparison_workbook import build_workbook, write_comparison
 from optimizer.scenarios.run import RunRecord, prepare, run_all, scenario_notes
 
 

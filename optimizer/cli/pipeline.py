@@ -303,7 +303,9 @@ def run_scenarios(
         TimeElapsedColumn,
     )
 
-    from optimizer.scenarios.comparison import Comparison, as_json, summary_lines, write_comparison
+    from optimizer.scenarios.comparison import Comparison
+    from optimizer.scenarios.comparison_text import as_json, summary_lines
+    from optimizer.scenarios.comparison_workbook import write_comparison
     from optimizer.scenarios.run import (
         RunOptions,
         executor_for,

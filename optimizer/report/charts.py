@@ -49,17 +49,24 @@ def _categories(plan: Worksheet, months: int) -> Reference:
     return Reference(plan, min_col=3, max_col=2 + months, min_row=1, max_row=1)
 
 
-def _axes(chart: BarChart | LineChart, y_title: str, y_format: str) -> None:
-    """Visible axes (openpyxl 3.1 hides them by default), month labels, tidy legend."""
+def style_axes(
+    chart: BarChart | LineChart, x_title: str, y_title: str, y_format: str = "#,##0"
+) -> None:
+    """Visible axes (openpyxl 3.1 hides them by default), titles, legend below, report size."""
     chart.x_axis.delete = False
     chart.y_axis.delete = False
-    chart.x_axis.number_format = "yyyy-mm"
-    chart.x_axis.title = "Month"
+    chart.x_axis.title = x_title
     chart.y_axis.title = y_title
     chart.y_axis.number_format = y_format
     chart.legend.position = "b"
     chart.width = WIDTH_CM
     chart.height = HEIGHT_CM
+
+
+def _month_axes(chart: BarChart | LineChart, y_title: str, y_format: str = "#,##0") -> None:
+    """Axes of a chart over the plan's months: month labels, room left for them."""
+    style_axes(chart, "Month", y_title, y_format)
+    chart.x_axis.number_format = "yyyy-mm"
     chart.layout = Layout(manualLayout=ManualLayout(x=0.02, y=0.08, w=0.96, h=0.72))
 
 
@@ -92,7 +99,7 @@ def allocation_chart(
     for r, label in rows:
         chart.series.append(_series(plan, r, months, label))
     chart.set_categories(_categories(plan, months))
-    _axes(chart, "t of ore", "#,##0")
+    _month_axes(chart, "t of ore")
     return chart
 
 
@@ -115,7 +122,7 @@ def utilization_chart(
     for r, label in capacity_rows:
         lines.series.append(_line(_series(plan, r, months, label), dashed=True))
     lines.set_categories(_categories(plan, months))
-    _axes(bars, "t of ore per month", "#,##0")
+    _month_axes(bars, "t of ore per month")
     bars += lines
     return bars
 
@@ -133,7 +140,7 @@ def line_chart(
     for r, label in rows:
         chart.series.append(_line(_series(plan, r, months, label)))
     chart.set_categories(_categories(plan, months))
-    _axes(chart, y_title, y_format)
+    _month_axes(chart, y_title, y_format)
     return chart
 
 

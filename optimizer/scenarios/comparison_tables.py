@@ -1,0 +1,185 @@
+"""The comparison workbook's tables (:class:`optimizer.report.tables.Table`, the report's own
+kind): the runs side by side, their deltas, the input cells changed, the grant-delay sweep,
+and every run's monthly allocation."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from optimizer.inputs.rawbook import month_key
+from optimizer.report.status_words import status_words
+from optimizer.report.tables import Col, PivotBlock, Table
+from optimizer.scenarios.comparison import Comparison, delta, kpis, net_changes
+from optimizer.scenarios.run import RunRecord
+from optimizer.scenarios.sweep import SweepRow
+
+
+def _status(record: RunRecord) -> str:
+    return status_words(record.status, capital=False)
+
+
+def comparison_table(comparison: Comparison) -> Table:
+    figures = kpis(comparison)
+    columns = [
+        Col("run", "Scenario", "text", 30),
+        Col("description", "Description", "text"),
+        Col("status", "Status", "text", 24),
+    ]
+    columns += [Col(k.key, k.header, k.kind) for k in figures]
+    columns += [
+        Col("cells", "Input cells changed", "int"),
+        Col("method", "Solved by", "text"),
+        Col("seconds", "Run time (s)", "seconds"),
+        Col("message", "Solver message", "text", 60),
+    ]
+    rows = []
+    for r in comparison.records:
+        row = {
+            "run": r.label,
+            "status": _status(r),
+            "cells": len(net_changes(r.changes)),
+            "description": comparison.notes.get(r.scenario or "", "")
+            if r.scenario
+            else "the workbook as it is",
+            "method": r.method,
+            "seconds": r.seconds,
+            "message": r.message,
+        }
+        row.update({k.key: k.get(r) for k in figures})
+        rows.append(row)
+    return Table("Comparison", columns, _frame(rows, columns), freeze_cols=1)
+
+
+def deltas_table(comparison: Comparison) -> Table:
+    figures = [k for k in kpis(comparison) if k.delta != "none"]
+    columns = [Col("run", "Scenario", "text", 30), Col("status", "Status", "text", 24)]
+    for k in figures:
+        name = k.header.rsplit(" (", 1)[0]
+        if k.delta == "points":
+            columns.append(Col(k.key, f"Δ {name} (percentage points)", "pct"))
+        else:
+            columns.append(Col(k.key, f"Δ {k.header}", k.kind))
+            columns.append(Col(f"{k.key}%", f"Δ {name} (%)", "pct"))
+    base = comparison.base
+    rows = []
+    for r in comparison.records[1:]:
+        row: dict[str, Any] = {"run": r.label, "status": _status(r)}
+        for k in figures:
+            diff, pct = delta(k.get(r), k.get(base))
+            row[k.key] = diff
+            row[f"{k.key}%"] = pct
+        rows.append(row)
+    return Table(
+        "Deltas",
+        columns,
+        _frame(rows, columns),
+        freeze_cols=1,
+        note="No scenarios: the comparison holds the base case only.",
+    )
+
+
+def changes_table(comparison: Comparison) -> Table:
+    columns = [
+        Col("run", "Scenario", "text", 30),
+        Col("sheet", "Sheet", "text"),
+        Col("cell", "Cell", "text"),
+        Col("key", "Row id", "text"),
+        Col("column", "Column or month", "text"),
+        Col("old", "Old value", "text"),
+        Col("new", "New value", "text"),
+        Col("rows", "Scenarios row(s)", "text"),
+    ]
+    rows = []
+    for r in comparison.records[1:]:
+        for c, scenario_rows in net_changes(r.changes):
+            rows.append(
+                {
+                    "run": r.label,
+                    "sheet": c.sheet,
+                    "cell": c.cell,
+                    "key": c.key,
+                    "column": c.column,
+                    "old": _shown(c.old),
+                    "new": _shown(c.new),
+                    "rows": ", ".join(str(n) for n in scenario_rows),
+                }
+            )
+    return Table(
+        "InputChanges",
+        columns,
+        _frame(rows, columns),
+        freeze_cols=1,
+        note="No scenario changed any input cell.",
+    )
+
+
+def _shown(value: Any) -> str:
+    """A cell value as the planner would read it: numbers without float noise, months as
+    ``YYYY-MM``, blanks as ``(blank)``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "(blank)"
+    if isinstance(value, datetime | date):
+        return month_key(value) or str(value)
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    return str(value)
+
+
+def sweep_table(rows: list[SweepRow]) -> Table:
+    columns = [
+        Col("delay_months", "Grant award delay (months)", "int"),
+        Col("award_months", "Award month (effective)", "text", 50),
+        Col("status", "Status", "text", 24),
+        Col("objective_usd", "Objective: discounted margin (USD)", "usd"),
+        Col("loss_usd", "Loss vs on-time award (USD)", "usd"),
+        Col("month_cost_usd", "Cost of each month of this delay (USD)", "usd"),
+    ]
+    frame = [
+        {
+            "delay_months": r.delay_months,
+            "award_months": r.award_months,
+            "status": status_words(r.status, capital=False),
+            "objective_usd": r.objective_usd,
+            "loss_usd": r.loss_usd,
+            "month_cost_usd": r.month_cost_usd,
+        }
+        for r in rows
+    ]
+    return Table("GrantDelay", columns, _frame(frame, columns))
+
+
+def allocation_blocks(comparison: Comparison) -> tuple[tuple[str, ...], list[PivotBlock]]:
+    """Every run's monthly allocation under one month header (the union of their months)."""
+    months = tuple(
+        sorted({m for r in comparison.records for m in r.months} | set(comparison.case.months))
+    )
+    blocks = []
+    for r in comparison.records:
+        index = {m: i for i, m in enumerate(r.months)}
+        rows = []
+        for p in comparison.case.smelters:
+            series = r.allocation.get(p)
+            rows.append(
+                (
+                    p,
+                    [
+                        series[index[m]] if series is not None and m in index else None
+                        for m in months
+                    ],
+                )
+            )
+        complete = all(v is not None for _, values in rows for v in values)
+        blocks.append(
+            PivotBlock(f"{r.label}: ore dispatched to each smelter", "t", "t", rows, complete)
+        )
+    return months, blocks
+
+
+def _frame(rows: list[dict[str, Any]], columns: list[Col]) -> pd.DataFrame:
+    keys = [c.key for c in columns]
+    if not rows:
+        return pd.DataFrame({k: pd.Series(dtype=object) for k in keys})
+    return pd.DataFrame(rows).reindex(columns=keys).astype(object)

@@ -1,0 +1,82 @@
+"""The scenario comparison as one JSON object (``scenarios --json``) or as terminal lines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from optimizer.planner_words import usd
+from optimizer.report.console import json_number
+from optimizer.scenarios.comparison import Comparison, delta, net_changes
+
+
+def as_json(comparison: Comparison) -> dict[str, Any]:
+    """The comparison as one JSON-ready object (key figures and deltas of every run)."""
+    base = comparison.base
+    runs = []
+    for r in comparison.records:
+        diff, pct = delta(r.objective_usd, base.objective_usd)
+        runs.append(
+            {
+                "scenario": r.scenario,
+                "status": r.status,
+                "message": r.message,
+                "objective_usd": json_number(r.objective_usd),
+                "delta_objective_usd": json_number(diff),
+                "delta_objective_pct": json_number(pct),
+                "sb_produced_t": {k: json_number(v) for k, v in r.sb_t.items()},
+                "ore_allocated_t": {k: json_number(v) for k, v in r.allocated_t.items()},
+                "alaska_ore_shipped_t": json_number(r.alaska_shipped_t),
+                "utilization_pct": {k: json_number(v) for k, v in r.utilization_pct.items()},
+                "grant_used_usd": {k: json_number(v) for k, v in r.grant_used_usd.items()},
+                "expansions": {
+                    e: {
+                        "added_t_per_month": json_number(b.added_t_per_month),
+                        "start_month": b.start_month,
+                        "online_month": b.online_month,
+                    }
+                    for e, b in r.builds.items()
+                },
+                "shortfall_t_sb": json_number(r.shortfall_t_sb),
+                "cells_changed": len(net_changes(r.changes)),
+                "solved_by": r.method,
+                "seconds": round(r.seconds, 4),
+                "report": r.report,
+            }
+        )
+    data: dict[str, Any] = {"case": comparison.case.settings.case_name, "runs": runs}
+    if comparison.sweep is not None:
+        data["sweep"] = [row.as_json() for row in comparison.sweep]
+    return data
+
+
+def summary_lines(comparison: Comparison) -> list[str]:
+    """One line per run (objective and change vs the base), then the sweep's month costs."""
+    base = comparison.base
+    width = max(len(r.label) for r in comparison.records)
+    out = []
+    for r in comparison.records:
+        diff, pct = delta(r.objective_usd, base.objective_usd)
+        change = (
+            ""
+            if r.scenario is None or diff is None
+            else (
+                f"  {'+' if diff >= 0 else '−'}{usd(abs(diff))}"
+                + (f" ({pct:+.2f}%)".replace("-", "−") if pct is not None else "")
+            )
+        )
+        out.append(f"{r.label:<{width}}  {r.status:<11} {usd(r.objective_usd):>16}{change}")
+    previous = 0
+    for row in comparison.sweep or []:
+        if row.delay_months and row.month_cost_usd is not None:
+            months = (
+                f"month {row.delay_months} of delay costs"
+                if row.delay_months == previous + 1
+                else f"months {previous + 1}–{row.delay_months} of delay cost, each,"
+            )
+            out.append(
+                f"grant award {row.delay_months:>3} month(s) late: "
+                f"{usd(row.loss_usd)} below on time; {months} "
+                f"{usd(row.month_cost_usd)}"
+            )
+        previous = row.delay_months
+    return out
