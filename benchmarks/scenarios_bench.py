@@ -148,7 +148,8 @@ def cli_run(book: Path, *extra: str) -> tuple[float, dict]:
 def in_process(book: Path) -> dict:
     """The runner in this process, persistent re-solve on and off (after a warm-up)."""
     from optimizer.cli.pipeline import load_raw
-    from optimizer.scenarios.run import RunOptions, prepare, run_all
+    from optimizer.scenarios.plan import prepare
+    from optimizer.scenarios.run import RunOptions, run_all
 
     raw = load_raw(book)
     plan = prepare(raw)

@@ -18,7 +18,8 @@ from optimizer.inputs.scenario import CellChange, apply_scenario
 from optimizer.scenarios.comparison import Comparison, delta, net_changes
 from optimizer.scenarios.comparison_tables import allocation_blocks
 from optimizer.scenarios.comparison_workbook import build_workbook, write_comparison
-from optimizer.scenarios.run import RunRecord, prepare, run_all, scenario_notes
+from optimizer.scenarios.plan import prepare, scenario_notes
+from optimizer.scenarios.run import RunRecord, run_all
 
 
 @pytest.fixture(scope="module")

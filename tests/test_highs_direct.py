@@ -15,7 +15,7 @@ from pyomo.contrib.solver.common.results import TerminationCondition
 
 from optimizer.inputs.default_case import default_raw
 from optimizer.model.build import build_model, update_model
-from optimizer.scenarios.run import prepare
+from optimizer.scenarios.plan import prepare
 from optimizer.solve.compile import INF, compile_model
 from optimizer.solve.highs import HighsLp
 

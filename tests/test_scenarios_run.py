@@ -14,12 +14,12 @@ from optimizer.cli.app import main
 from optimizer.cli.pipeline import load_case
 from optimizer.errors import InputError
 from optimizer.inputs.default_case import default_raw
+from optimizer.scenarios.plan import prepare
 from optimizer.scenarios.run import (
     METHOD_COLD,
     METHOD_REBUILT,
     METHOD_RESOLVED,
     RunOptions,
-    prepare,
     run_all,
     run_one,
 )

@@ -15,7 +15,7 @@ from optimizer.cli.app import main
 from optimizer.errors import UsageError
 from optimizer.inputs.default_case import default_raw
 from optimizer.inputs.scenario import apply_scenario_with_changes
-from optimizer.scenarios.run import prepare
+from optimizer.scenarios.plan import prepare
 from optimizer.scenarios.sweep import Sweep, parse_sweep, sweep_book, sweep_rows
 
 

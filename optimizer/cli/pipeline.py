@@ -306,13 +306,8 @@ def run_scenarios(
     from optimizer.scenarios.comparison import Comparison
     from optimizer.scenarios.comparison_text import as_json, summary_lines
     from optimizer.scenarios.comparison_workbook import write_comparison
-    from optimizer.scenarios.run import (
-        RunOptions,
-        executor_for,
-        prepare,
-        run_all,
-        scenario_notes,
-    )
+    from optimizer.scenarios.plan import prepare, scenario_notes
+    from optimizer.scenarios.run import RunOptions, executor_for, run_all
     from optimizer.scenarios.sweep import parse_sweep, sweep_book, sweep_rows
     from optimizer.solve.results import STATUS_INFEASIBLE, STATUS_UNBOUNDED
 
