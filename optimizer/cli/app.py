@@ -1,8 +1,9 @@
 """Command line: ``ore-optimizer solve | validate | template | scenarios | explain``.
 
-Thin layer over :mod:`optimizer.cli.pipeline`. Every planner-facing failure becomes a one-line
-red message and an exit code (0 solved, 1 usage, 2 invalid input, 3 infeasible/unbounded,
-4 solver failure); ``--debug`` shows the traceback instead.
+Thin layer over the command modules (:mod:`optimizer.cli.pipeline` lists them). Every
+planner-facing failure becomes a one-line red message and an exit code (0 solved, 1 usage,
+2 invalid input, 3 infeasible/unbounded, 4 solver failure); ``--debug`` shows the traceback
+instead.
 """
 
 from __future__ import annotations
@@ -55,9 +56,9 @@ def solve(
     ] = None,
 ) -> None:
     """Solve a case and write the Excel allocation report."""
-    from optimizer.cli import pipeline
+    from optimizer.cli.solve_command import run_solve
 
-    code = pipeline.run_solve(
+    code = run_solve(
         input,
         output=output,
         scenario=scenario,
@@ -75,9 +76,9 @@ def validate(
     input: Annotated[Path, typer.Argument(help="Input workbook (.xlsx).")],
 ) -> None:
     """Check a workbook and list every problem (sheet, row, column, value, rule)."""
-    from optimizer.cli import pipeline
+    from optimizer.cli.input_commands import run_validate
 
-    raise typer.Exit(pipeline.run_validate(input, console=out, err_console=err))
+    raise typer.Exit(run_validate(input, console=out, err_console=err))
 
 
 @app.command()
@@ -85,9 +86,9 @@ def template(
     output: Annotated[Path, typer.Argument(help="Where to write the template workbook.")],
 ) -> None:
     """Write the default case as an editable, documented workbook."""
-    from optimizer.cli import pipeline
+    from optimizer.cli.input_commands import run_template
 
-    raise typer.Exit(pipeline.run_template(output, console=out, err_console=err))
+    raise typer.Exit(run_template(output, console=out, err_console=err))
 
 
 @app.command()
@@ -108,10 +109,10 @@ def scenarios(
     ] = None,
 ) -> None:
     """Solve the base case and every scenario, side by side."""
-    from optimizer.cli import pipeline
+    from optimizer.cli.scenarios_command import run_scenarios
 
     raise typer.Exit(
-        pipeline.run_scenarios(
+        run_scenarios(
             input,
             output=output,
             jobs=jobs,
@@ -135,10 +136,10 @@ def explain(
     ] = None,
 ) -> None:
     """Say why a case is infeasible, in terms of input rows and cells."""
-    from optimizer.cli import pipeline
+    from optimizer.cli.input_commands import run_explain
 
     raise typer.Exit(
-        pipeline.run_explain(input, scenario=scenario, output=output, console=out, err_console=err)
+        run_explain(input, scenario=scenario, output=output, console=out, err_console=err)
     )
 
 

@@ -1,0 +1,148 @@
+"""``ore-optimizer solve``: one case solved, its report written and its key figures printed."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.markup import escape
+
+from optimizer import errors
+from optimizer.case import Case
+from optimizer.cli.pipeline import check_output, default_report_path, load_or_report
+from optimizer.inputs.rawbook import RawBook
+
+if TYPE_CHECKING:
+    from optimizer.solve.results import Results
+
+
+def run_solve(
+    input: Path | None,
+    *,
+    output: Path | None,
+    scenario: str | None,
+    json_out: bool,
+    csv_dir: Path | None,
+    console: Console,
+    err_console: Console,
+    argv: list[str],
+) -> int:
+    """Solve one case, write its report, print the summary (or JSON); returns the exit code.
+
+    Exit 0 with a plan (a time-limited plan is reported with its gap and a warning), 3 when
+    the case is infeasible or unbounded, 4 when the solver found no plan.
+    """
+    from optimizer.report.console import figures, lines
+    from optimizer.solve.results import STATUS_FEASIBLE, STATUS_INFEASIBLE, STATUS_UNBOUNDED
+    from optimizer.solve.run import solve_case
+
+    tick = time.perf_counter()
+    check_output(output, input)
+    loaded = load_or_report(input, scenario, err_console)
+    if loaded is None:
+        return errors.EXIT_INVALID
+    case, raw = loaded
+    read_s = time.perf_counter() - tick
+    with err_console.status(
+        f"Solving '{escape(case.settings.case_name)}' with HiGHS "
+        f"({case.horizon} months, {len(case.routes)} routes)…"
+    ):
+        results = solve_case(case)
+    results.timings_s = {"read": read_s, **results.timings_s}
+    data = figures(results, case)
+    data["scenario"] = scenario
+    code = errors.EXIT_OK
+    if results.status in (STATUS_INFEASIBLE, STATUS_UNBOUNDED):
+        code = errors.EXIT_INFEASIBLE
+    elif not results.has_solution:
+        code = errors.EXIT_SOLVER
+    report = diagnosis = None
+    requested = output or default_report_path(case, scenario)
+    if results.has_solution:
+        with err_console.status("Writing the report…"):
+            report = _write_outputs(results, case, raw, input, scenario, argv, requested, csv_dir)
+    elif code == errors.EXIT_INFEASIBLE:
+        diagnosis = _diagnose(case, output, err_console)
+    results.timings_s["total"] = time.perf_counter() - tick
+    data["report"] = str(report) if report else None
+    if diagnosis is not None:
+        data["diagnosis"] = str(diagnosis)
+    data["timings_s"] = {k: round(v, 4) for k, v in results.timings_s.items()}
+    data["exit_code"] = code
+    if json_out:
+        print(json.dumps(data, ensure_ascii=False))
+    else:
+        for line in lines(data):
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+        if report:
+            console.print(f"Report: {report}", markup=False, highlight=False, soft_wrap=True)
+        if report and csv_dir is not None:
+            console.print(f"CSV tables: {csv_dir}", markup=False, highlight=False, soft_wrap=True)
+    if report is not None and report != requested:
+        err_console.print(
+            f"[yellow]warning[/yellow] {escape(str(requested))} is open in "
+            f"another program; the report was written to {escape(str(report))}"
+        )
+    if results.status == STATUS_FEASIBLE:
+        err_console.print(
+            f"[yellow]warning[/yellow] the time limit stopped the solver before "
+            f"it proved this plan optimal (gap {results.mip_gap_pct or 0:.3g}%); "
+            "raise time_limit_s in Settings for a better plan"
+        )
+    elif code == errors.EXIT_SOLVER:
+        err_console.print(f"[red]No solution[/red]: {results.message}")
+    return code
+
+
+def _diagnose(case: Case, output: Path | None, err_console: Console) -> Path | None:
+    """Print why ``case`` is infeasible; with ``-o``, write the diagnosis workbook there
+    instead of a report (never a half-written report)."""
+    from optimizer.diagnose.explain import diagnose, print_diagnosis, write_diagnosis
+
+    diagnosis = diagnose(case)
+    print_diagnosis(diagnosis, err_console)
+    if output is None:
+        return None
+    written = write_diagnosis(diagnosis, output)
+    err_console.print(
+        f"Diagnosis workbook (no plan to report): {escape(str(written))}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    return written
+
+
+def _write_outputs(
+    results: Results,
+    case: Case,
+    raw: RawBook,
+    input: Path | None,
+    scenario: str | None,
+    argv: list[str],
+    path: Path,
+    csv_dir: Path | None,
+) -> Path | None:
+    """The Excel report (and CSV tables when asked); returns where the report went."""
+    provenance = {
+        "input": raw.source if input is None else input.name,
+        "input_path": str(input) if input is not None else "",
+        "input_sha256": raw.sha256,
+        "scenario": scenario or "",
+        "command_line": " ".join(argv),
+        "threads": 1,
+        "time_limit_s": case.settings.time_limit_s,
+        "mip_gap_pct": case.settings.mip_gap_pct,
+    }
+    from optimizer.report.workbook import write_report
+
+    tick = time.perf_counter()
+    written = write_report(results, case, path, provenance)
+    if csv_dir is not None:
+        from optimizer.report.csv_export import write_csv
+
+        write_csv(results, case, csv_dir)
+    results.timings_s["report"] = time.perf_counter() - tick
+    return written
