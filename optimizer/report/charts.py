@@ -22,7 +22,7 @@ from openpyxl.drawing.text import (
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from optimizer.report.tables import PivotBlock
+from optimizer.report.monthly import PivotBlock
 from optimizer.report.xlsx import clean_text
 
 WIDTH_CM = 24.0

@@ -31,9 +31,10 @@ import optimizer
 from optimizer.case import Case
 from optimizer.files import check_target, save_atomic
 from optimizer.report.charts import add_charts
+from optimizer.report.monthly import monthly_blocks
 from optimizer.report.provenance import Item, package_version, write_provenance
 from optimizer.report.summary import Section, summary_sections
-from optimizer.report.tables import build_tables, monthly_blocks
+from optimizer.report.tables import build_tables
 from optimizer.report.xlsx import (
     NOTE_FONT,
     SECTION_FILL,

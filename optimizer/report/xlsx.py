@@ -21,7 +21,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from optimizer.case import month_date
-from optimizer.report.tables import FORMATS, PivotBlock, Table
+from optimizer.report.monthly import PivotBlock
+from optimizer.report.tables import FORMATS, Table
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="305496")

@@ -10,8 +10,9 @@ from typing import Any
 import pandas as pd
 
 from optimizer.inputs.rawbook import month_key
+from optimizer.report.monthly import PivotBlock
 from optimizer.report.status_words import status_words
-from optimizer.report.tables import Col, PivotBlock, Table
+from optimizer.report.tables import Col, Table
 from optimizer.scenarios.comparison import Comparison, delta, kpis, net_changes
 from optimizer.scenarios.run import RunRecord
 from optimizer.scenarios.sweep import SweepRow

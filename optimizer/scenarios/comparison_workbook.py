@@ -27,8 +27,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 import optimizer
 from optimizer.files import check_target, save_atomic
 from optimizer.report.charts import chart_title, line_chart, place_charts, style_axes
+from optimizer.report.monthly import PivotBlock
 from optimizer.report.provenance import Item, kind_of, package_version, write_provenance
-from optimizer.report.tables import PivotBlock
 from optimizer.report.xlsx import fit_to_width, put_text, write_monthly, write_table
 from optimizer.scenarios.comparison import Comparison
 from optimizer.scenarios.comparison_tables import (
