@@ -29,6 +29,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from optimizer import errors
 from optimizer.case import Case
 from optimizer.errors import InputError, Problem, UsageError
 from optimizer.inputs.rawbook import RawBook
@@ -98,6 +99,20 @@ def check_output(output: Path | None, input: Path | None) -> None:
         from optimizer.files import check_target
 
         check_target(output, [input] if input is not None else [], ".xlsx")
+
+
+def exit_code(status: str) -> int:
+    """0 with a plan, 3 when the case is infeasible or unbounded, 4 when the solver found none."""
+    from optimizer.solve.results import (
+        STATUS_FEASIBLE,
+        STATUS_INFEASIBLE,
+        STATUS_OPTIMAL,
+        STATUS_UNBOUNDED,
+    )
+
+    if status in (STATUS_INFEASIBLE, STATUS_UNBOUNDED):
+        return errors.EXIT_INFEASIBLE
+    return errors.EXIT_OK if status in (STATUS_OPTIMAL, STATUS_FEASIBLE) else errors.EXIT_SOLVER
 
 
 def default_report_path(case: Case, scenario: str | None) -> Path:

@@ -11,7 +11,13 @@ from rich.console import Console
 from rich.markup import escape
 
 from optimizer import errors
-from optimizer.cli.pipeline import check_output, default_report_path, load_raw, print_problems
+from optimizer.cli.pipeline import (
+    check_output,
+    default_report_path,
+    exit_code,
+    load_raw,
+    print_problems,
+)
 from optimizer.errors import InputError, UsageError
 
 
@@ -50,7 +56,6 @@ def run_scenarios(
     from optimizer.scenarios.plan import prepare, scenario_notes
     from optimizer.scenarios.run import RunOptions, executor_for, run_all
     from optimizer.scenarios.sweep import parse_sweep, sweep_book, sweep_rows
-    from optimizer.solve.results import STATUS_INFEASIBLE, STATUS_UNBOUNDED
 
     tick = time.perf_counter()
     spec = parse_sweep(sweep) if sweep is not None else None
@@ -132,11 +137,7 @@ def run_scenarios(
     requested = output or default.with_name(default.name.replace("_report.", "_comparison."))
     written = write_comparison(comparison, requested, [input])
     base = records[0]
-    code = errors.EXIT_OK
-    if base.status in (STATUS_INFEASIBLE, STATUS_UNBOUNDED):
-        code = errors.EXIT_INFEASIBLE
-    elif not base.solved:
-        code = errors.EXIT_SOLVER
+    code = exit_code(base.status)
     if json_out:
         data = as_json(comparison)
         data.update(

@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from optimizer import errors
 from optimizer.case import Case
-from optimizer.cli.pipeline import check_output, default_report_path, load_or_report
+from optimizer.cli.pipeline import check_output, default_report_path, exit_code, load_or_report
 from optimizer.inputs.rawbook import RawBook
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def run_solve(
     the case is infeasible or unbounded, 4 when the solver found no plan.
     """
     from optimizer.report.console import figures, lines
-    from optimizer.solve.results import STATUS_FEASIBLE, STATUS_INFEASIBLE, STATUS_UNBOUNDED
+    from optimizer.solve.results import STATUS_FEASIBLE
     from optimizer.solve.run import solve_case
 
     tick = time.perf_counter()
@@ -54,11 +54,7 @@ def run_solve(
     results.timings_s = {"read": read_s, **results.timings_s}
     data = figures(results, case)
     data["scenario"] = scenario
-    code = errors.EXIT_OK
-    if results.status in (STATUS_INFEASIBLE, STATUS_UNBOUNDED):
-        code = errors.EXIT_INFEASIBLE
-    elif not results.has_solution:
-        code = errors.EXIT_SOLVER
+    code = exit_code(results.status)
     report = diagnosis = None
     requested = output or default_report_path(case, scenario)
     if results.has_solution:
