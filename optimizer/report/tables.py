@@ -62,7 +62,7 @@ class Table:
         return [c.header for c in self.columns]
 
 
-def _frame(df: pd.DataFrame, columns: list[Col]) -> pd.DataFrame:
+def table_frame(df: pd.DataFrame, columns: list[Col]) -> pd.DataFrame:
     """``df`` restricted to the columns' keys (an empty frame with those columns if none)."""
     keys = [c.key for c in columns]
     if df is None or df.empty:
@@ -132,7 +132,7 @@ def allocation_table(results: Results, case: Case) -> Table:
     return Table(
         "Allocation",
         cols,
-        _frame(df, cols),
+        table_frame(df, cols),
         freeze_cols=2,
         note="No ore was dispatched in this plan.",
     )
@@ -161,7 +161,7 @@ def sources_table(results: Results, case: Case) -> Table:
         df["domestic"] = [case.sources[s].domestic for s in df["source"]]
         df["start_stock_t"] = _with_start(df, ["source"], _opening_by(case, "source"))
         df = _sorted(df, ["month", "source"])
-    return Table("Sources", cols, _frame(df, cols), freeze_cols=2)
+    return Table("Sources", cols, table_frame(df, cols), freeze_cols=2)
 
 
 def yard_table(results: Results, case: Case) -> Table:
@@ -199,7 +199,7 @@ def yard_table(results: Results, case: Case) -> Table:
         df["arsenic_pct"] = [case.sources[s].arsenic_pct for s in df["source"]]
         df["domestic"] = [case.sources[s].domestic for s in df["source"]]
         df = _sorted(df, ["month", "smelter", "source"])
-    return Table("Yard", cols, _frame(df, cols), freeze_cols=3, omitted=omitted)
+    return Table("Yard", cols, table_frame(df, cols), freeze_cols=3, omitted=omitted)
 
 
 def smelters_table(results: Results, case: Case) -> Table:
@@ -253,7 +253,7 @@ def smelters_table(results: Results, case: Case) -> Table:
         ):
             df[key] = [getattr(case.smelters[p], attr) for p in df["smelter"]]
         df = _sorted(df, ["month", "smelter"])
-    return Table("Smelters", cols, _frame(df, cols), freeze_cols=2)
+    return Table("Smelters", cols, table_frame(df, cols), freeze_cols=2)
 
 
 def expansion_table(results: Results, case: Case) -> Table:
@@ -279,7 +279,7 @@ def expansion_table(results: Results, case: Case) -> Table:
         if case.expansions
         else "The case has no expansion projects."
     )
-    return Table("Expansion", cols, _frame(df, cols), freeze_cols=1, note=note)
+    return Table("Expansion", cols, table_frame(df, cols), freeze_cols=1, note=note)
 
 
 def grants_table(results: Results, case: Case) -> Table:
@@ -301,7 +301,7 @@ def grants_table(results: Results, case: Case) -> Table:
         df["cumulative_usd"] = df.groupby("grant")["paid_usd"].cumsum()
         df["remaining_usd"] = df["amount_usd"] - df["cumulative_usd"]
     note = "No grant money is drawn in this plan." if case.grants else "The case has no grants."
-    return Table("Grants", cols, _frame(df, cols), freeze_cols=1, note=note)
+    return Table("Grants", cols, table_frame(df, cols), freeze_cols=1, note=note)
 
 
 def contracts_table(results: Results, case: Case) -> Table:
@@ -320,7 +320,7 @@ def contracts_table(results: Results, case: Case) -> Table:
     ]
     df = _sorted(results.contracts.copy(), ["contract", "month", "smelter"])
     note = "The case has no contracts." if not case.contracts else "No contract is active."
-    return Table("Contracts", cols, _frame(df, cols), freeze_cols=1, note=note)
+    return Table("Contracts", cols, table_frame(df, cols), freeze_cols=1, note=note)
 
 
 def cashflow_table(results: Results, case: Case) -> Table:
@@ -332,7 +332,7 @@ def cashflow_table(results: Results, case: Case) -> Table:
         Col("discounted_net_usd", "Discounted net (USD)", "usd"),
     ]
     df = _sorted(results.cashflow.copy(), ["month"])
-    return Table("Cashflow", cols, _frame(df, cols), freeze_cols=1)
+    return Table("Cashflow", cols, table_frame(df, cols), freeze_cols=1)
 
 
 def marginal_table(results: Results, case: Case) -> Table:
@@ -358,7 +358,7 @@ def marginal_table(results: Results, case: Case) -> Table:
     return Table(
         "MarginalValues",
         cols,
-        _frame(marginal_frame(results, case), cols),
+        table_frame(marginal_frame(results, case), cols),
         freeze_cols=2,
         note="No constraint has a non-zero marginal value (or duals are unavailable "
         "for this solve, e.g. a MILP in lumpy mode).",

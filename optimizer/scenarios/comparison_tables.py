@@ -12,7 +12,7 @@ import pandas as pd
 from optimizer.inputs.rawbook import month_key
 from optimizer.report.monthly import PivotBlock
 from optimizer.report.status_words import status_words
-from optimizer.report.tables import Col, Table
+from optimizer.report.tables import Col, Table, table_frame
 from optimizer.scenarios.comparison import Comparison, delta, kpis, net_changes
 from optimizer.scenarios.run import RunRecord
 from optimizer.scenarios.sweep import SweepRow
@@ -180,7 +180,4 @@ def allocation_blocks(comparison: Comparison) -> tuple[tuple[str, ...], list[Piv
 
 
 def _frame(rows: list[dict[str, Any]], columns: list[Col]) -> pd.DataFrame:
-    keys = [c.key for c in columns]
-    if not rows:
-        return pd.DataFrame({k: pd.Series(dtype=object) for k in keys})
-    return pd.DataFrame(rows).reindex(columns=keys).astype(object)
+    return table_frame(pd.DataFrame(rows), columns).astype(object)
