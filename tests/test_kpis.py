@@ -12,13 +12,7 @@ from optimizer.report.console import figures, json_number, lines
 from optimizer.report.provenance import kind_of
 from optimizer.report.summary import summary_sections
 from optimizer.solve.kpis import CASHFLOW_LINES, key_figures
-from optimizer.solve.results import (
-    STATUS_FEASIBLE,
-    STATUS_INFEASIBLE,
-    STATUS_NO_SOLUTION,
-    STATUS_OPTIMAL,
-    STATUS_UNBOUNDED,
-)
+from optimizer.solve.status import Status
 
 
 @pytest.fixture(scope="module")
@@ -74,18 +68,14 @@ def test_console_and_summary_read_the_key_figures(solved):
     assert shown["Net margin"] == k.net_usd
 
 
-@pytest.mark.parametrize(
-    "status",
-    [STATUS_OPTIMAL, STATUS_FEASIBLE, STATUS_INFEASIBLE, STATUS_UNBOUNDED, STATUS_NO_SOLUTION],
-)
+@pytest.mark.parametrize("status", list(Status))
 def test_one_status_vocabulary(solved, status):
     case, results, _k = solved
-    solution = status in (STATUS_OPTIMAL, STATUS_FEASIBLE)
     results = dataclasses.replace(
         results,
         status=status,
         mip_gap_pct=2.0,
-        objective_usd=results.objective_usd if solution else None,
+        objective_usd=results.objective_usd if status.has_solution else None,
     )
     sheet = summary_sections(results, case)[0].lines[1].values[0]
     console = lines(figures(results, case))[0]

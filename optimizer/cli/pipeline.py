@@ -103,16 +103,11 @@ def check_output(output: Path | None, input: Path | None) -> None:
 
 def exit_code(status: str) -> int:
     """0 with a plan, 3 when the case is infeasible or unbounded, 4 when the solver found none."""
-    from optimizer.solve.results import (
-        STATUS_FEASIBLE,
-        STATUS_INFEASIBLE,
-        STATUS_OPTIMAL,
-        STATUS_UNBOUNDED,
-    )
+    from optimizer.solve.status import Status
 
-    if status in (STATUS_INFEASIBLE, STATUS_UNBOUNDED):
+    if status in (Status.INFEASIBLE, Status.UNBOUNDED):
         return errors.EXIT_INFEASIBLE
-    return errors.EXIT_OK if status in (STATUS_OPTIMAL, STATUS_FEASIBLE) else errors.EXIT_SOLVER
+    return errors.EXIT_OK if status in (Status.OPTIMAL, Status.FEASIBLE) else errors.EXIT_SOLVER
 
 
 def default_report_path(case: Case, scenario: str | None) -> Path:

@@ -36,8 +36,8 @@ def run_solve(
     the case is infeasible or unbounded, 4 when the solver found no plan.
     """
     from optimizer.report.console import figures, lines
-    from optimizer.solve.results import STATUS_FEASIBLE
     from optimizer.solve.run import solve_case
+    from optimizer.solve.status import Status
 
     tick = time.perf_counter()
     check_output(output, input)
@@ -82,7 +82,7 @@ def run_solve(
             f"[yellow]warning[/yellow] {escape(str(requested))} is open in "
             f"another program; the report was written to {escape(str(report))}"
         )
-    if results.status == STATUS_FEASIBLE:
+    if results.status == Status.FEASIBLE:
         err_console.print(
             f"[yellow]warning[/yellow] the time limit stopped the solver before "
             f"it proved this plan optimal (gap {results.mip_gap_pct or 0:.3g}%); "

@@ -14,7 +14,8 @@ from optimizer.case import Case
 from optimizer.planner_words import usd
 from optimizer.report.status_words import status_text
 from optimizer.solve.kpis import key_figures
-from optimizer.solve.results import STATUS_OPTIMAL, Results
+from optimizer.solve.results import Results
+from optimizer.solve.status import Status
 
 
 def json_number(x: Any) -> float | None:
@@ -82,7 +83,7 @@ def lines(data: dict[str, Any]) -> list[str]:
     if data.get("objective_usd") is None:
         return out
     out.append(f"Objective (discounted margin): {usd(data['objective_usd'])}")
-    if data.get("mip_gap_pct") is not None and data["status"] == STATUS_OPTIMAL:
+    if data.get("mip_gap_pct") is not None and data["status"] == Status.OPTIMAL:
         out.append(f"  MIP gap {data['mip_gap_pct']:.3g}% (lumpy expansion mode)")
     out.append(
         "Sb produced: " + ", ".join(f"{p} {_t(v)}" for p, v in data["sb_produced_t"].items())

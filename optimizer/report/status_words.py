@@ -1,34 +1,23 @@
-"""A solve's status in planner words: one vocabulary for the console, the report's Summary
-sheet, the scenario comparison and the grant-delay sweep."""
+"""A solve's status as the console, the Summary sheet and the comparison print it: the words
+of :class:`optimizer.solve.status.Status`, with the gap of a plan not proven optimal."""
 
 from __future__ import annotations
 
-from optimizer.solve.results import (
-    STATUS_FEASIBLE,
-    STATUS_INFEASIBLE,
-    STATUS_NO_SOLUTION,
-    STATUS_OPTIMAL,
-    STATUS_UNBOUNDED,
-)
-
-STATUS_WORDS = {
-    STATUS_OPTIMAL: "Optimal",
-    STATUS_FEASIBLE: "Feasible, not proven optimal (time limit reached)",
-    STATUS_INFEASIBLE: "Infeasible: no plan meets every constraint",
-    STATUS_UNBOUNDED: "Unbounded: check prices and limits",
-    STATUS_NO_SOLUTION: "No solution found within the time limit",
-}
+from optimizer.solve.status import Status
 
 
 def status_words(status: str, *, capital: bool = True) -> str:
-    """The status as a phrase (lower-case first letter inside a sentence or a table cell)."""
-    text = STATUS_WORDS.get(status, status)
-    return text if capital else text[:1].lower() + text[1:]
+    """The status as a phrase; a run that never reached the solver (``invalid``) as it is."""
+    try:
+        text = Status(status).words
+    except ValueError:
+        text = status
+    return text[:1].upper() + text[1:] if capital else text
 
 
 def status_text(status: str, gap_pct: float | None, *, capital: bool = True) -> str:
     """The status phrase, with the gap when the plan is not proven optimal."""
     text = status_words(status, capital=capital)
-    if status != STATUS_OPTIMAL and gap_pct is not None:
+    if status != Status.OPTIMAL and gap_pct is not None:
         text += f"; gap {gap_pct:.3g}%"
     return text

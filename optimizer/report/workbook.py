@@ -46,7 +46,8 @@ from optimizer.report.xlsx import (
     write_monthly,
     write_table,
 )
-from optimizer.solve.results import STATUS_FEASIBLE, STATUS_OPTIMAL, Results
+from optimizer.solve.results import Results
+from optimizer.solve.status import Status
 
 SHEET_GUIDE = [
     ("Charts", "allocation by smelter, feed vs capacity, stocks, grant draw"),
@@ -67,8 +68,8 @@ SUMMARY_WIDTHS = (46, 18, 18, 16)
 SUMMARY_COLS = len(SUMMARY_WIDTHS)
 
 STATUS_FILLS = {
-    STATUS_OPTIMAL: "C6EFCE",
-    STATUS_FEASIBLE: "FFEB9C",
+    Status.OPTIMAL: "C6EFCE",
+    Status.FEASIBLE: "FFEB9C",
 }
 
 

@@ -29,14 +29,15 @@ from optimizer.errors import InfeasibleError
 from optimizer.inputs.rawbook import RawBook
 from optimizer.model.build import BuiltModel, build_model
 from optimizer.scenarios.plan import validated
-from optimizer.solve.results import STATUS_INFEASIBLE, STATUS_OPTIMAL, Results
+from optimizer.solve.results import Results
 from optimizer.solve.run import _Highs, solve_model
+from optimizer.solve.status import Status
 
 
 def infeasible(case: Case, message: str) -> Results:
     """The Results of a case whose model could not be built: a limit no plan can meet."""
     return Results(
-        status=STATUS_INFEASIBLE,
+        status=Status.INFEASIBLE,
         case_name=case.settings.case_name,
         months=case.months,
         expansion_mode=case.settings.expansion_mode,
@@ -149,7 +150,7 @@ def warm_state(raw: RawBook) -> Warm | None:
         )
         base = solve_model(built, highs=session, with_duals=False)
         warm = Warm(key, base, built, session)
-        if base.status == STATUS_OPTIMAL:
+        if base.status == Status.OPTIMAL:
             warm.remember_base()
     _LOCAL.warm = warm
     return warm

@@ -31,8 +31,8 @@ _WORDS = {
     Status.OPTIMAL: "optimal",
     Status.FEASIBLE: "feasible, not proven optimal (time limit reached)",
     Status.INFEASIBLE: "infeasible: no plan meets every constraint",
-    Status.UNBOUNDED: "unbounded",
-    Status.NO_SOLUTION: "no solution found",
+    Status.UNBOUNDED: "unbounded: check prices and limits",
+    Status.NO_SOLUTION: "no solution found within the time limit",
 }
 
 RECHECK = (
