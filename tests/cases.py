@@ -24,8 +24,9 @@ from optimizer.case import (
     Source,
     month_label,
 )
-from optimizer.solve.results import STATUS_OPTIMAL, Results
+from optimizer.solve.results import Results
 from optimizer.solve.run import solve_case
+from optimizer.solve.status import Status
 
 BIG = 1e6
 
@@ -189,7 +190,7 @@ def make_case(
 def solved(case: Case) -> Results:
     """Solve ``case``; the plan must be optimal and pass the independent residual check."""
     results = solve_case(case)
-    assert results.status == STATUS_OPTIMAL, f"{results.status}: {results.message}"
+    assert results.status == Status.OPTIMAL, f"{results.status}: {results.message}"
     assert_plan_holds(results, case)
     return results
 

@@ -34,7 +34,8 @@ from optimizer.case import (
     Smelter,
     Source,
 )
-from optimizer.solve.results import STATUS_FEASIBLE, STATUS_OPTIMAL, Results
+from optimizer.solve.results import Results
+from optimizer.solve.status import Status
 
 MONTHS = ("2027-01", "2027-02", "2027-03")
 AK, BOL, TF, MAD = "Stibnite Creek", "Bolivia lot", "Thompson Falls", "Madero"
@@ -139,7 +140,7 @@ def _plan(bol: str) -> dict:
     }
 
 
-def tiny_results(case: Case | None = None, status: str = STATUS_OPTIMAL) -> Results:
+def tiny_results(case: Case | None = None, status: Status = Status.OPTIMAL) -> Results:
     """Results of the hand-typed plan for :func:`tiny_case` (see the module docstring)."""
     case = case or tiny_case()
     bol = next(s for s, v in case.sources.items() if v.kind == "purchase")
@@ -433,7 +434,7 @@ def tiny_results(case: Case | None = None, status: str = STATUS_OPTIMAL) -> Resu
     )
 
     objective = float(cash["discounted_net_usd"].sum())
-    feasible = status == STATUS_FEASIBLE
+    feasible = status == Status.FEASIBLE
     return Results(
         status=status,
         case_name=case.settings.case_name,

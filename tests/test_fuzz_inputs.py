@@ -13,8 +13,8 @@ from optimizer.inputs.default_case import default_raw
 from optimizer.inputs.rawbook import ErrorValue, UncachedFormula
 from optimizer.inputs.scenario import apply_scenario, scenario_names
 from optimizer.inputs.validate import validate
-from optimizer.solve.results import STATUS_INFEASIBLE, STATUS_OPTIMAL, STATUS_UNBOUNDED
 from optimizer.solve.run import solve_case
+from optimizer.solve.status import Status
 
 BASE = default_raw()
 SHEETS = [name for name in BASE.sheets if BASE.sheets[name].rows]
@@ -77,7 +77,7 @@ def test_random_edits_give_a_case_or_located_problems(book):
         return
     event("valid")
     result = solve_case(case)
-    assert result.status in (STATUS_OPTIMAL, STATUS_INFEASIBLE, STATUS_UNBOUNDED)
+    assert result.status in (Status.OPTIMAL, Status.INFEASIBLE, Status.UNBOUNDED)
 
 
 @settings(max_examples=25, deadline=None)

@@ -12,8 +12,9 @@ from residuals import assert_plan_holds
 from optimizer.cli.pipeline import load_case
 from optimizer.inputs.default_case import default_raw
 from optimizer.inputs.scenario import scenario_names
-from optimizer.solve.results import STATUS_OPTIMAL, Results
+from optimizer.solve.results import Results
 from optimizer.solve.run import solve_case
+from optimizer.solve.status import Status
 
 SCENARIOS = scenario_names(default_raw())
 
@@ -27,7 +28,7 @@ def solved(scenario: str | None) -> tuple[Results, object]:
 @pytest.mark.parametrize("scenario", [None, *SCENARIOS])
 def test_default_case_and_scenarios_solve_and_hold(scenario):
     results, case = solved(scenario)
-    assert results.status == STATUS_OPTIMAL, results.message
+    assert results.status == Status.OPTIMAL, results.message
     assert_plan_holds(results, case)
     assert not results.duals.empty
     assert results.duals["sentence"].str.len().min() > 0

@@ -8,8 +8,8 @@ from cases import contract, dual, make_case, route, smelter, solved, source
 from conftest import full_rows, raw_book
 
 from optimizer.inputs.validate import validate
-from optimizer.solve.results import STATUS_OPTIMAL
 from optimizer.solve.run import solve_case
+from optimizer.solve.status import Status
 
 
 def _row(results, constraint: str) -> dict:
@@ -87,7 +87,7 @@ def test_every_marginal_value_points_at_an_existing_input_cell():
     case, problems = validate(raw_book(full_rows()))
     assert case is not None, problems
     res = solve_case(case)
-    assert res.status == STATUS_OPTIMAL
+    assert res.status == Status.OPTIMAL
     assert not res.duals.empty
     missing = {
         (r.family, r.sheet, r.row_id, r.column)

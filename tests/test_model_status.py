@@ -14,15 +14,15 @@ from residuals import assert_plan_holds
 from optimizer.cli.pipeline import load_case
 from optimizer.model.build import build_model
 from optimizer.solve import run as solve
-from optimizer.solve.results import STATUS_FEASIBLE, STATUS_INFEASIBLE, STATUS_NO_SOLUTION
 from optimizer.solve.run import solve_case
+from optimizer.solve.status import Status
 
 
 def test_infeasible_case_is_reported_after_a_presolve_off_recheck():
     """A 100 t minimum feed at a 50 t/month smelter cannot be met."""
     case = make_case(1, smelters=[smelter(horizon=1, capacity=50, min_feed=100)])
     res = solve_case(case)
-    assert res.status == STATUS_INFEASIBLE
+    assert res.status == Status.INFEASIBLE
     assert "presolve off" in res.message
     assert not res.has_solution and res.objective_usd is None
 
@@ -32,7 +32,7 @@ def test_minimum_feed_at_an_unreachable_smelter_is_named():
     with the smelter and the column in the message."""
     case = make_case(1, smelters=[smelter(horizon=1), smelter("Idle", horizon=1, min_feed=5)])
     res = solve_case(case)
-    assert res.status == STATUS_INFEASIBLE
+    assert res.status == Status.INFEASIBLE
     assert "'Idle'" in res.message and "min_feed_t_per_month" in res.message
 
 
@@ -40,14 +40,14 @@ def test_time_limit_without_a_plan_is_no_solution():
     """A time limit of 1e-9 s stops HiGHS before it has any plan for the default case."""
     case, _, _ = load_case(None)
     res = solve_case(case, time_limit_s=1e-9)
-    assert res.status == STATUS_NO_SOLUTION
+    assert res.status == Status.NO_SOLUTION
     assert "time limit" in res.message and res.objective_usd is None
 
 
 def test_time_limit_with_a_plan_reports_it_with_its_gap(monkeypatch):
     """HiGHS answering 'time limit, feasible plan, bound 10 % above' gives status feasible,
     the plan (still passing the residual check) and its gap."""
-    real = solve._Highs.run
+    real = solve.HighsSession.run
 
     def stopped_early(self, model, **options):
         run = real(self, model, **options)
@@ -57,7 +57,7 @@ def test_time_limit_with_a_plan_reports_it_with_its_gap(monkeypatch):
             run.res.objective_bound = run.res.incumbent_objective * 1.1
         return run
 
-    monkeypatch.setattr(solve._Highs, "run", stopped_early)
+    monkeypatch.setattr(solve.HighsSession, "run", stopped_early)
     case = make_case(
         1,
         smelters=[smelter(horizon=1, capacity=50)],
@@ -65,7 +65,7 @@ def test_time_limit_with_a_plan_reports_it_with_its_gap(monkeypatch):
         mode="lumpy",
     )
     res = solve_case(case)
-    assert res.status == STATUS_FEASIBLE and res.has_solution
+    assert res.status == Status.FEASIBLE and res.has_solution
     assert res.mip_gap_pct == pytest.approx(10)
     assert res.objective_usd == pytest.approx(40_000)
     assert not res.duals.empty
@@ -74,7 +74,7 @@ def test_time_limit_with_a_plan_reports_it_with_its_gap(monkeypatch):
 def test_lumpy_plan_without_a_fixed_lp_has_no_marginal_values(monkeypatch):
     """If the fixed-start LP fails, the MILP's plan is still reported (same objective,
     residual check passes) but without marginal values, and the message says so."""
-    real = solve._Highs.run
+    real = solve.HighsSession.run
 
     def lp_fails(self, model, **options):
         run = real(self, model, **options)
@@ -83,7 +83,7 @@ def test_lumpy_plan_without_a_fixed_lp_has_no_marginal_values(monkeypatch):
             run.res.solution_status = SolutionStatus.noSolution
         return run
 
-    monkeypatch.setattr(solve._Highs, "run", lp_fails)
+    monkeypatch.setattr(solve.HighsSession, "run", lp_fails)
     case = make_case(
         1,
         smelters=[smelter(horizon=1, capacity=50)],

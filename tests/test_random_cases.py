@@ -13,8 +13,8 @@ from cases import contract, expansion, grant, make_case, route, smelter, source
 from residuals import violations
 
 from optimizer.case import Case, OpeningStock
-from optimizer.solve.results import STATUS_INFEASIBLE, STATUS_OPTIMAL
 from optimizer.solve.run import solve_case
+from optimizer.solve.status import Status
 
 SEEDS = range(60)
 
@@ -156,8 +156,8 @@ def random_case(seed: int, mode: str | None = None) -> Case:
 def test_random_case_plan_holds(seed):
     case = random_case(seed)
     res = solve_case(case)
-    assert res.status in (STATUS_OPTIMAL, STATUS_INFEASIBLE), res.message
-    if res.status == STATUS_OPTIMAL:
+    assert res.status in (Status.OPTIMAL, Status.INFEASIBLE), res.message
+    if res.status == Status.OPTIMAL:
         assert violations(res, case) == []
         limits = res.duals[res.duals["kind"] == "limit"]
         assert (limits["dual_usd_per_unit"] >= -1e-6).all(), "relaxing a limit never hurts"
@@ -165,7 +165,7 @@ def test_random_case_plan_holds(seed):
 
 def test_most_random_cases_are_feasible():
     """The generator exercises the plan, not only infeasibility."""
-    optimal = sum(solve_case(random_case(seed)).status == STATUS_OPTIMAL for seed in SEEDS)
+    optimal = sum(solve_case(random_case(seed)).status == Status.OPTIMAL for seed in SEEDS)
     assert optimal >= 0.6 * len(SEEDS)
 
 
@@ -174,7 +174,7 @@ def test_lumpy_never_beats_continuous(seed):
     lumpy = solve_case(random_case(seed, "lumpy"))
     continuous = solve_case(random_case(seed, "continuous"))
     assert lumpy.status == continuous.status
-    if lumpy.status == STATUS_OPTIMAL:
+    if lumpy.status == Status.OPTIMAL:
         assert violations(lumpy, random_case(seed, "lumpy")) == []
         tol = 1e-6 * max(1.0, abs(continuous.objective_usd))
         assert lumpy.objective_usd <= continuous.objective_usd + tol

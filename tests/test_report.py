@@ -23,7 +23,7 @@ from optimizer import files as report_io
 from optimizer.errors import UsageError
 from optimizer.report.csv_export import write_csv
 from optimizer.report.workbook import write_report
-from optimizer.solve.results import STATUS_FEASIBLE, STATUS_NO_SOLUTION
+from optimizer.solve.status import Status
 
 EVIL = '=HYPERLINK("http://evil.example","click")'
 PROVENANCE = {
@@ -160,7 +160,7 @@ def test_empty_tables_and_no_expansion(tmp_path: Path) -> None:
 
 def test_feasible_with_gap_is_flagged(tmp_path: Path) -> None:
     case = tiny_case()
-    res = tiny_results(case, status=STATUS_FEASIBLE)
+    res = tiny_results(case, status=Status.FEASIBLE)
     wb = openpyxl.load_workbook(write_report(res, case, tmp_path / "gap.xlsx", PROVENANCE))
     assert summary_value(wb, "Status") == (
         "Feasible, not proven optimal (time limit reached); gap 2%"
@@ -174,7 +174,7 @@ def test_no_solution_writes_a_status_only_report(tmp_path: Path) -> None:
     case = tiny_case()
     res = dataclasses.replace(
         tiny_results(case),
-        status=STATUS_NO_SOLUTION,
+        status=Status.NO_SOLUTION,
         objective_usd=None,
         flows=_empty(),
         sources=_empty(),

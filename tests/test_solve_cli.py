@@ -101,7 +101,7 @@ def test_no_plan_within_the_time_limit_exits_4(tmp_path, capsys):
 
 
 def test_time_limited_plan_exits_0_with_a_warning(tmp_path, monkeypatch, capsys):
-    real = solve._Highs.run
+    real = solve.HighsSession.run
 
     def stopped_early(self, model, **options):
         run = real(self, model, **options)
@@ -111,7 +111,7 @@ def test_time_limited_plan_exits_0_with_a_warning(tmp_path, monkeypatch, capsys)
             run.res.objective_bound = run.res.incumbent_objective * 1.02
         return run
 
-    monkeypatch.setattr(solve._Highs, "run", stopped_early)
+    monkeypatch.setattr(solve.HighsSession, "run", stopped_early)
     book = write_book(tmp_path / "full.xlsx", full_rows())
     report = tmp_path / "r.xlsx"
     assert main(["solve", str(book), "--scenario", "lumpy", "-o", str(report)]) == 0

@@ -25,8 +25,8 @@ import pyomo.environ as pyo
 
 from optimizer.errors import SolverError
 from optimizer.solve.compile import INF, compile_model
-from optimizer.solve.highs import HighsLp
-from optimizer.solve.status import RECHECK, Status, status_of
+from optimizer.solve.highs import RECHECK, HighsLp, status_of
+from optimizer.solve.status import Status
 
 LOWER, EQUAL, UPPER = -1, 0, 1  # row sense: body ≥ rhs, body = rhs, body ≤ rhs
 # From the whole LP (2) + reduce to an irreducible set (4); see HiGHS' iis_strategy option.

@@ -31,10 +31,11 @@ from optimizer.inputs.scenario import CellChange, apply_scenario_with_changes
 from optimizer.model.build import build_model, update_model
 from optimizer.report.console import json_number
 from optimizer.scenarios.plan import Plan, Prepared, validated
-from optimizer.scenarios.warm import Warm, infeasible, release, warm_state
+from optimizer.scenarios.warm import Warm, release, warm_state
 from optimizer.solve.kpis import key_figures
 from optimizer.solve.results import Results
-from optimizer.solve.run import solve_case, solve_model
+from optimizer.solve.run import no_plan, solve_case, solve_model
+from optimizer.solve.status import Status
 
 BASE = "base case"  # how the base run is labelled in tables and progress
 
@@ -146,7 +147,7 @@ def _solve(
         try:
             changed = update_model(warm.built, case)
         except InfeasibleError as exc:
-            return infeasible(case, str(exc)), METHOD_RESOLVED
+            return no_plan(case, Status.INFEASIBLE, str(exc)), METHOD_RESOLVED
         if changed is not None:
             return warm.resolve(changed), METHOD_RESOLVED
         return _cold(case, with_duals), METHOD_REBUILT
@@ -160,7 +161,7 @@ def _cold(case: Case, with_duals: bool) -> Results:
     try:
         built = build_model(case)
     except InfeasibleError as exc:
-        return infeasible(case, str(exc))
+        return no_plan(case, Status.INFEASIBLE, str(exc))
     return solve_model(built, with_duals=False)
 
 

@@ -30,22 +30,11 @@ from optimizer.inputs.rawbook import RawBook
 from optimizer.model.build import BuiltModel, build_model
 from optimizer.scenarios.plan import validated
 from optimizer.solve.results import Results
-from optimizer.solve.run import _Highs, solve_model
+from optimizer.solve.run import HighsSession, no_plan, solve_model
 from optimizer.solve.status import Status
 
 
-def infeasible(case: Case, message: str) -> Results:
-    """The Results of a case whose model could not be built: a limit no plan can meet."""
-    return Results(
-        status=Status.INFEASIBLE,
-        case_name=case.settings.case_name,
-        months=case.months,
-        expansion_mode=case.settings.expansion_mode,
-        message=message,
-    )
-
-
-class _Session(_Highs):
+class _Session(HighsSession):
     """The persistent HiGHS solver of a worker's mutable base model.
 
     The base model is compiled with its parameters tracked (:mod:`optimizer.solve.highs`);
@@ -141,7 +130,7 @@ def warm_state(raw: RawBook) -> Warm | None:
     try:
         built = build_model(case, mutable=True, limits_as_bounds=True)
     except InfeasibleError as exc:
-        warm = Warm(key, infeasible(case, str(exc)))
+        warm = Warm(key, no_plan(case, Status.INFEASIBLE, str(exc)))
     else:
         session = _Session(
             threads=1,

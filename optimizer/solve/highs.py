@@ -20,6 +20,7 @@ from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondi
 from pyomo.core.expr.numvalue import value
 
 from optimizer.solve.compile import LinearProgram, evaluate_parts
+from optimizer.solve.status import Status
 
 _STATUS = highspy.HighsModelStatus
 _CONDITION = {
@@ -210,3 +211,25 @@ class HighsLp:
         """Set every column's variable in the Pyomo model to its value in ``values``."""
         for var, x in zip(self.lp.variables, values.tolist(), strict=True):
             var.set_value(x, skip_validation=True)
+
+
+RECHECK = (
+    TerminationCondition.provenInfeasible,
+    TerminationCondition.infeasibleOrUnbounded,
+    TerminationCondition.unbounded,
+)
+"""HiGHS answers that are re-checked with presolve off before they are believed: presolve
+can misjudge, and without it an infeasible-or-unbounded answer is decided."""
+
+
+def status_of(condition: TerminationCondition, has_solution: bool) -> Status:
+    """The status of one HiGHS run (after the presolve-off re-check of :data:`RECHECK`)."""
+    if condition == TerminationCondition.unbounded:
+        return Status.UNBOUNDED
+    if condition in RECHECK and not has_solution:
+        return Status.INFEASIBLE
+    if not has_solution:
+        return Status.NO_SOLUTION
+    if condition == TerminationCondition.convergenceCriteriaSatisfied:
+        return Status.OPTIMAL
+    return Status.FEASIBLE

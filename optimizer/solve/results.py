@@ -58,13 +58,6 @@ import pandas as pd
 
 from optimizer.solve.status import Status
 
-# TODO(merge): callers in report/, scenarios/, cli/ move to Status after the report split lands
-STATUS_OPTIMAL = Status.OPTIMAL
-STATUS_FEASIBLE = Status.FEASIBLE
-STATUS_INFEASIBLE = Status.INFEASIBLE
-STATUS_UNBOUNDED = Status.UNBOUNDED
-STATUS_NO_SOLUTION = Status.NO_SOLUTION
-
 
 @dataclass
 class Results:

@@ -3,7 +3,7 @@
 The model goes to HiGHS through the one hand-off every command uses
 (:mod:`optimizer.solve.compile` → :mod:`optimizer.solve.highs`: a few array calls, values and
 duals read back by position), one thread for reproducible results, the case's time limit and
-MIP gap; LPs are solved by interior point with crossover (see :meth:`_Highs.run`). The solve
+MIP gap; LPs are solved by interior point with crossover (see :meth:`HighsSession.run`). The solve
 stage builds the model with its single-variable limits as variable bounds
 (``build_model(..., limits_as_bounds=True)``), whose marginal values are the columns' reduced
 costs. Status handling (:mod:`optimizer.solve.status`):
@@ -32,10 +32,10 @@ from optimizer.model.build import BuiltModel, build_model
 from optimizer.model.lookup import MONEY_SCALE_USD
 from optimizer.solve.compile import compile_model
 from optimizer.solve.duals import dual_table
-from optimizer.solve.highs import HighsLp, RunResult
+from optimizer.solve.highs import RECHECK, HighsLp, RunResult, status_of
 from optimizer.solve.results import Results
 from optimizer.solve.solution import tables
-from optimizer.solve.status import RECHECK, Status, status_of
+from optimizer.solve.status import Status
 
 _HAS_SOLUTION = (SolutionStatus.optimal, SolutionStatus.feasible)
 
@@ -56,7 +56,7 @@ class _Run:
         return self.res.solution_status in _HAS_SOLUTION and self.res.col_value is not None
 
 
-class _Highs:
+class HighsSession:
     """HiGHS holding one model (compiled on its first run), with the case's options."""
 
     track = False  # compile with the parameters tracked, for re-solves with new data
@@ -115,7 +115,7 @@ def solve_case(
     try:
         built = build_model(case, limits_as_bounds=True)
     except InfeasibleError as exc:
-        return _empty(case, Status.INFEASIBLE, str(exc), {"build": time.perf_counter() - tick})
+        return no_plan(case, Status.INFEASIBLE, str(exc), {"build": time.perf_counter() - tick})
     built_at = time.perf_counter()
     results = solve_model(
         built, threads=threads, time_limit_s=time_limit_s, mip_gap_pct=mip_gap_pct
@@ -134,7 +134,7 @@ def solve_model(
     threads: int = 1,
     time_limit_s: float | None = None,
     mip_gap_pct: float | None = None,
-    highs: _Highs | None = None,
+    highs: HighsSession | None = None,
     with_duals: bool = True,
 ) -> Results:
     """Solve a model from :func:`optimizer.model.build.build_model` and read off its results.
@@ -147,7 +147,7 @@ def solve_model(
     settings = case.settings
     owned = highs is None
     if highs is None:
-        highs = _Highs(
+        highs = HighsSession(
             threads=threads,
             time_limit_s=time_limit_s if time_limit_s is not None else settings.time_limit_s,
             mip_gap_pct=mip_gap_pct if mip_gap_pct is not None else settings.mip_gap_pct,
@@ -166,7 +166,7 @@ def solve_model(
     status = status_of(run.condition, run.has_solution)
 
     if status == Status.UNBOUNDED:
-        return _empty(
+        return no_plan(
             case,
             Status.UNBOUNDED,
             "proven unbounded by HiGHS" + recheck + ": some margin can grow without limit",
@@ -175,7 +175,7 @@ def solve_model(
             log,
         )
     if status == Status.INFEASIBLE:
-        return _empty(
+        return no_plan(
             case,
             Status.INFEASIBLE,
             "proven infeasible by HiGHS" + recheck,
@@ -191,7 +191,7 @@ def solve_model(
             )
         else:
             why = f"HiGHS stopped ({run.condition.name}) without a feasible plan"
-        return _empty(case, Status.NO_SOLUTION, why, timings, highs.version, log)
+        return no_plan(case, Status.NO_SOLUTION, why, timings, highs.version, log)
 
     optimal = status == Status.OPTIMAL
     bound = run.res.objective_bound
@@ -240,7 +240,7 @@ def solve_model(
     return results
 
 
-def _fixed_lp(built: BuiltModel, highs: _Highs, mip: _Run) -> tuple[_Run | None, str]:
+def _fixed_lp(built: BuiltModel, highs: HighsSession, mip: _Run) -> tuple[_Run | None, str]:
     """Re-solve the LP with every ``Start`` fixed at its MILP value, for marginal values.
 
     The starts are fixed in HiGHS's copy only (continuous, both bounds at 0 or 1) and
@@ -281,14 +281,16 @@ def _size(hl: HighsLp) -> dict[str, int]:
     }
 
 
-def _empty(
+def no_plan(
     case: Case,
     status: Status,
     message: str,
-    timings: dict[str, float],
+    timings: dict[str, float] | None = None,
     version: str = "",
     log: str = "",
 ) -> Results:
+    """The Results of a solve that ended without a plan (infeasible, unbounded, no solution),
+    with the reason in ``message``."""
     return Results(
         status=status,
         case_name=case.settings.case_name,
@@ -296,6 +298,6 @@ def _empty(
         expansion_mode=case.settings.expansion_mode,
         solver_version=version,
         message=message,
-        timings_s=timings,
+        timings_s=timings or {},
         solver_log=log,
     )

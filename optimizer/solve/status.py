@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pyomo.contrib.solver.common.results import TerminationCondition
-
 
 class Status(StrEnum):
     """A case's solve status; the value is what JSON and the reports print."""
@@ -34,24 +32,3 @@ _WORDS = {
     Status.UNBOUNDED: "unbounded: check prices and limits",
     Status.NO_SOLUTION: "no solution found within the time limit",
 }
-
-RECHECK = (
-    TerminationCondition.provenInfeasible,
-    TerminationCondition.infeasibleOrUnbounded,
-    TerminationCondition.unbounded,
-)
-"""HiGHS answers that are re-checked with presolve off before they are believed: presolve
-can misjudge, and without it an infeasible-or-unbounded answer is decided."""
-
-
-def status_of(condition: TerminationCondition, has_solution: bool) -> Status:
-    """The status of one HiGHS run (after the presolve-off re-check of :data:`RECHECK`)."""
-    if condition == TerminationCondition.unbounded:
-        return Status.UNBOUNDED
-    if condition in RECHECK and not has_solution:
-        return Status.INFEASIBLE
-    if not has_solution:
-        return Status.NO_SOLUTION
-    if condition == TerminationCondition.convergenceCriteriaSatisfied:
-        return Status.OPTIMAL
-    return Status.FEASIBLE
