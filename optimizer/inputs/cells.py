@@ -87,12 +87,19 @@ def month_ranges(labels: list[str]) -> str:
     return ", ".join(parts)
 
 
-def numeric_text(value: Any) -> bool:
-    """Text a scenario's ``value`` may hold for scale/add (the Scenarios column is text)."""
-    try:
-        return isinstance(value, str) and math.isfinite(float(clean_text(value).replace(",", "")))
-    except ValueError:
-        return False
+def number_in(value: Any) -> float | None:
+    """The finite number a raw cell holds — a number, or numeric text (a scenario's ``value``
+    column is text) — or None (blank, TRUE/FALSE, words, infinity, NaN)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        try:
+            number = float(clean_text(value).replace(",", ""))
+        except ValueError:
+            return None
+    return number if math.isfinite(number) else None
 
 
 def is_num(value: Any) -> bool:

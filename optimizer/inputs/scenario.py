@@ -18,6 +18,7 @@ from typing import Any
 
 from optimizer.errors import InputError, Problem, UsageError
 from optimizer.inputs import schema, targets
+from optimizer.inputs.cells import number_in
 from optimizer.inputs.rawbook import (
     PercentNumber,
     RawBook,
@@ -150,10 +151,10 @@ def _apply(
     if isinstance(spec, targets.Miss):
         bad(spec.rule, spec.field, spec.value, spec.hint)
         return
-    if o.action not in ("set", "scale", "add"):
+    if o.action not in targets.ACTIONS:
         bad("action must be set, scale or add", "action", o.action)
         return
-    number = _number(o.value)
+    number = number_in(o.value)
     if o.action != "set" and number is None:
         bad(f"{o.action} needs a number", "value", o.value)
         return
@@ -283,7 +284,7 @@ def _combine(old: Any, o: _Override, number: float | None, spec: schema.Column |
                 f"{o.action} needs a number in the cell or a numeric default; it is blank"
             )
         base = default
-    base_number = _number(base)
+    base_number = number_in(base)
     if base_number is None:
         raise _CannotCombine(f"{o.action} needs a number in the cell; it holds {base!r}")
     assert number is not None
@@ -291,17 +292,6 @@ def _combine(old: Any, o: _Override, number: float | None, spec: schema.Column |
         result = base_number * number if o.action == "scale" else base_number + number / 100
         return PercentNumber(result)
     return base_number * number if o.action == "scale" else base_number + number
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    try:
-        return float(clean_text(value).replace(",", ""))
-    except ValueError:
-        return None
 
 
 def _ids(sheet: RawSheet, spec: schema.Sheet) -> list[str]:

@@ -12,8 +12,7 @@ from optimizer.inputs.cells import (
     NUMERIC_KINDS,
     did_you_mean,
     is_blank,
-    is_num,
-    numeric_text,
+    number_in,
     shown,
 )
 from optimizer.inputs.located import At, Report
@@ -116,7 +115,7 @@ def _check_value(column: Column, action: str, value: Any, at: At, report: Report
                 f"'{action}' needs a number column; '{column.name}' is {column.kind}",
                 hint="use 'set' for this column",
             )
-        elif not is_num(value) and not numeric_text(value):
+        elif number_in(value) is None:
             report.problem(
                 at,
                 f"'{action}' needs a number",

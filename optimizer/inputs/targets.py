@@ -24,6 +24,7 @@ from optimizer.inputs.schema import SETTINGS_BY_NAME, SHEETS_BY_NAME, Column, Sh
 
 SCENARIOS = "Scenarios"
 FIELDS = ("scenario", "sheet", "key", "column", "action", "value")  # a Scenarios row
+ACTIONS = SHEETS_BY_NAME[SCENARIOS].column("action").choices  # set, scale, add
 ANY_COLUMN_HINT = "a column name, a month (YYYY-MM) or '*' for every month"
 
 
