@@ -7,11 +7,8 @@ from optimizer.solve.status import Status
 
 
 def status_words(status: str, *, capital: bool = True) -> str:
-    """The status as a phrase; a run that never reached the solver (``invalid``) as it is."""
-    try:
-        text = Status(status).words
-    except ValueError:
-        text = status
+    """The status as a phrase."""
+    text = Status(status).words
     return text[:1].upper() + text[1:] if capital else text
 
 

@@ -67,7 +67,7 @@ class RunRecord:
     """What one run produced, as plain data (key figures, allocation, input changes)."""
 
     scenario: str | None  # None: the base case
-    status: str  # a Results status, or "invalid"
+    status: Status
     message: str = ""
     objective_usd: float | None = None
     months: tuple[str, ...] = ()
@@ -121,7 +121,7 @@ def run_one(
     except (InputError, UsageError) as exc:
         return RunRecord(
             scenario,
-            "invalid",
+            Status.INVALID,
             message=str(exc),
             changes=tuple(changes),
             seconds=time.perf_counter() - tick,

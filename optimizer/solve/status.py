@@ -14,6 +14,7 @@ class Status(StrEnum):
     INFEASIBLE = "infeasible"
     UNBOUNDED = "unbounded"
     NO_SOLUTION = "no_solution"  # no plan and no proof: time limit or solver error
+    INVALID = "invalid"  # never solved: a scenario whose input is invalid
 
     @property
     def words(self) -> str:
@@ -31,4 +32,5 @@ _WORDS = {
     Status.INFEASIBLE: "infeasible: no plan meets every constraint",
     Status.UNBOUNDED: "unbounded: check prices and limits",
     Status.NO_SOLUTION: "no solution found within the time limit",
+    Status.INVALID: "invalid",
 }
