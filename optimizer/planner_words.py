@@ -72,6 +72,11 @@ def tonnes(x: float) -> str:
     return f"{x:,.1f} t" if abs(x) < 10 and x != int(x) else f"{x:,.0f} t"
 
 
+def tonnes_figure(x: float | None) -> str:
+    """A tonnage for a summary line, to a tenth: ``5,556.8 t`` (``—`` when missing)."""
+    return "—" if x is None else f"{x:,.1f} t"
+
+
 def pct(x: float) -> str:
     return f"{x:g}%"
 

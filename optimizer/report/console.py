@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from optimizer.case import Case
-from optimizer.planner_words import usd
+from optimizer.planner_words import tonnes_figure, usd
 from optimizer.report.status_words import status_text
 from optimizer.solve.kpis import key_figures
 from optimizer.solve.results import Results
@@ -70,10 +70,6 @@ def figures(results: Results, case: Case) -> dict[str, Any]:
     return data
 
 
-def _t(x: float | None) -> str:
-    return "—" if x is None else f"{x:,.1f} t"
-
-
 def lines(data: dict[str, Any]) -> list[str]:
     """The human summary, one line per figure."""
     status = status_text(data["status"], data.get("mip_gap_pct"), capital=False)
@@ -86,10 +82,14 @@ def lines(data: dict[str, Any]) -> list[str]:
     if data.get("mip_gap_pct") is not None and data["status"] == Status.OPTIMAL:
         out.append(f"  MIP gap {data['mip_gap_pct']:.3g}% (lumpy expansion mode)")
     out.append(
-        "Sb produced: " + ", ".join(f"{p} {_t(v)}" for p, v in data["sb_produced_t"].items())
+        "Sb produced: "
+        + ", ".join(f"{p} {tonnes_figure(v)}" for p, v in data["sb_produced_t"].items())
     )
     shipped = {r: v for r, v in data["ore_shipped_t"].items() if v}
-    out.append("Ore shipped: " + (", ".join(f"{r} {_t(v)}" for r, v in shipped.items()) or "none"))
+    out.append(
+        "Ore shipped: "
+        + (", ".join(f"{r} {tonnes_figure(v)}" for r, v in shipped.items()) or "none")
+    )
     if data["expansions"]:
         for b in data["expansions"]:
             out.append(
@@ -102,7 +102,7 @@ def lines(data: dict[str, Any]) -> list[str]:
     used = data["grant_used_usd"]
     out.append("Grant used: " + (", ".join(f"{g} {usd(v)}" for g, v in used.items()) or "none"))
     out.append(
-        f"Contract shortfall: {_t(data['shortfall_t_sb'])} Sb"
+        f"Contract shortfall: {tonnes_figure(data['shortfall_t_sb'])} Sb"
         + (f" (penalty {usd(data['shortfall_penalty_usd'])})" if data["shortfall_t_sb"] else "")
     )
     return out
