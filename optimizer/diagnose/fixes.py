@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from optimizer.case import Case
+from optimizer.case import Case, split_row_key
 from optimizer.diagnose.iis import LpForm, load, run
 from optimizer.errors import InfeasibleError
 from optimizer.model.build import build_model
@@ -221,7 +221,7 @@ def apply_edits(case: Case, edits: tuple[Edit, ...] | list[Edit]) -> Case:
         elif e.sheet == "Settings":
             settings = replace(settings, **{e.key: e.new})
         elif e.sheet == "Supply":
-            source, bound = e.key.rsplit("|", 1)
+            source, bound = split_row_key(e.key, 2)
             series[("Sources", source, f"supply_{bound}_t")][case.months.index(e.column)] = float(
                 e.new
             )
