@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from datetime import datetime
 from pathlib import Path
+from typing import get_args
 
 import openpyxl
 import pytest
@@ -21,6 +22,7 @@ from optimizer.inputs import schema, schema_doc
 from optimizer.inputs.default_case import default_raw
 from optimizer.inputs.default_citations import CITATIONS
 from optimizer.inputs.rawbook import RawBook, RawSheet, month_key
+from optimizer.inputs.schema_types import Kind
 from optimizer.inputs.template import README, write_template
 from optimizer.inputs.validate import validate
 from optimizer.inputs.workbook import read_workbook
@@ -110,6 +112,18 @@ def test_readme_sheet_is_first_and_generated_from_the_schema(book):
     for name, what in CITATIONS:
         assert name in text and what in text
     assert "``" not in text
+
+
+def test_readme_sheet_explains_every_kind_of_value(book):
+    """Every kind a column can have (id, ref, number, month, ...) is explained on the README
+    sheet, read from the schema's own documentation of the kinds."""
+    kinds = dict(schema_doc.kinds())
+    assert set(kinds) == set(get_args(Kind))
+    rows = {
+        row[0]: row[1] for row in openpyxl.load_workbook(book)[README].iter_rows(values_only=True)
+    }
+    for kind, meaning in kinds.items():
+        assert rows.get(kind) == meaning, kind
 
 
 def test_readme_lists_only_sources_the_notes_cite(tmp_path):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from optimizer.inputs import schema
+from optimizer.inputs import schema, schema_types
 
 #: The model's timing and accounting conventions (SPEC §3), shown on the README sheet.
 CONVENTIONS: tuple[tuple[str, str], ...] = (
@@ -115,8 +115,8 @@ def kind_text(col: schema.Column) -> str:
 
 
 def kinds() -> list[tuple[str, str]]:
-    """The kinds of values, as documented in :mod:`optimizer.inputs.schema`."""
-    doc = schema.__doc__ or ""
+    """The kinds of values, as documented in :mod:`optimizer.inputs.schema_types`."""
+    doc = schema_types.__doc__ or ""
     return [
         (kind, meaning.replace("``", "'"))
         for kind, meaning in re.findall(r"^``(\w+)``\s+(.+)$", doc, flags=re.MULTILINE)
