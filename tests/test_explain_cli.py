@@ -329,8 +329,30 @@ def test_solve_without_output_writes_nothing_when_infeasible(tmp_path, capsys, m
     assert main(["solve", str(book), "--json"]) == 3
     data = json.loads(capsys.readouterr().out)
     assert data["status"] == "infeasible" and data["report"] is None
-    assert "diagnosis" not in data
+    assert data["diagnosis"]["workbook"] is None
     assert not (tmp_path / "outputs").exists()
+
+
+def test_solve_json_carries_the_diagnosis(tmp_path, capsys):
+    """``solve --json`` on :func:`shared_supply`: one JSON document ending in a newline whose
+    diagnosis names the conflicting cells (sheet and cell apart), in words, and the fixes as
+    cell edits — the same cells the console lines name."""
+    book = write_book(tmp_path / "bad.xlsx", shared_supply())
+    assert main(["solve", str(book), "--json"]) == 3
+    out = capsys.readouterr().out
+    assert out.endswith("}\n") and out.count("\n") == 1
+    diagnosis = json.loads(out)["diagnosis"]
+    assert diagnosis["status"] == "infeasible"
+    cells = {(c["sheet"], c["cell"]) for limit in diagnosis["conflict"] for c in limit["cells"]}
+    assert {("Smelters", "I2"), ("Supply", "C2"), ("Routes", "G4")} <= cells
+    assert all(limit["message"] for limit in diagnosis["conflict"])
+    assert diagnosis["fixes"], "a single-input fix exists (e.g. more AK1 supply)"
+    for fix in diagnosis["fixes"]:
+        assert fix["fix"] and fix["edits"]
+        for edit in fix["edits"]:
+            assert edit["sheet"] in {"Smelters", "Supply", "Routes"}
+            assert edit["cell"][0].isalpha() and edit["cell"][-1].isdigit()
+            assert edit["current"] != edit["suggested"]
 
 
 def test_feasible_case_and_notes(tmp_path, capsys):

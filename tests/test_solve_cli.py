@@ -88,7 +88,7 @@ def test_infeasible_case_exits_3_and_says_so(tmp_path, capsys):
     assert main(["solve", str(book), "--json", "-o", str(report)]) == 3
     data = _json(capsys)
     assert data["status"] == "infeasible" and data["objective_usd"] is None
-    assert data["report"] is None and data["diagnosis"] == str(report)
+    assert data["report"] is None and data["diagnosis"]["workbook"] == str(report)
 
 
 def test_no_plan_within_the_time_limit_exits_4(tmp_path, capsys):

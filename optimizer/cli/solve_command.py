@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -55,21 +56,20 @@ def run_solve(
     data = figures(results, case)
     data["scenario"] = scenario
     code = exit_code(results.status)
-    report = diagnosis = None
+    report = None
     requested = output or default_report_path(case, scenario)
     if results.has_solution:
         with err_console.status("Writing the report…"):
             report = _write_outputs(results, case, raw, input, scenario, argv, requested, csv_dir)
     elif code == errors.EXIT_INFEASIBLE:
-        diagnosis = _diagnose(case, output, err_console)
+        data["diagnosis"] = _diagnose(case, output, err_console)
     results.timings_s["total"] = time.perf_counter() - tick
     data["report"] = str(report) if report else None
-    if diagnosis is not None:
-        data["diagnosis"] = str(diagnosis)
     data["timings_s"] = {k: round(v, 4) for k, v in results.timings_s.items()}
     data["exit_code"] = code
     if json_out:
-        print(json.dumps(data, ensure_ascii=False))
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
     else:
         for line in lines(data):
             console.print(line, markup=False, highlight=False, soft_wrap=True)
@@ -93,22 +93,27 @@ def run_solve(
     return code
 
 
-def _diagnose(case: Case, output: Path | None, err_console: Console) -> Path | None:
+def _diagnose(case: Case, output: Path | None, err_console: Console) -> dict:
     """Print why ``case`` is infeasible; with ``-o``, write the diagnosis workbook there
-    instead of a report (never a half-written report)."""
+    instead of a report (never a half-written report). Returns the diagnosis as JSON data
+    (cells, messages, fixes) with the workbook's path (``workbook``, None without ``-o``)."""
+    from optimizer.diagnose.as_json import diagnosis_data
     from optimizer.diagnose.explain import diagnose, print_diagnosis, write_diagnosis
 
     diagnosis = diagnose(case)
     print_diagnosis(diagnosis, err_console)
+    data = diagnosis_data(diagnosis)
+    data["workbook"] = None
     if output is None:
-        return None
+        return data
     written = write_diagnosis(diagnosis, output)
     err_console.print(
         f"Diagnosis workbook (no plan to report): {escape(str(written))}",
         highlight=False,
         soft_wrap=True,
     )
-    return written
+    data["workbook"] = str(written)
+    return data
 
 
 def _write_outputs(
