@@ -33,6 +33,8 @@ def test_default_case_summary_and_report(tmp_path, capsys):
         "Grant used:",
         "Contract shortfall:",
         f"Report: {report}",
+        "Actions for 2027-01 (all three months: sheet Actions):",
+        "2027-01 dispatch ",
     ):
         assert words in out
     assert report.exists() and report.stat().st_size > 0
@@ -51,6 +53,10 @@ def test_default_case_json_matches_the_solve(tmp_path, capsys):
     assert data["sb_produced_t"] == pytest.approx(sb.to_dict())
     for key in ("ore_shipped_t", "expansions", "grant_used_usd", "shortfall_t_sb", "timings_s"):
         assert key in data
+    assert {a["month"] for a in data["actions"]} == {"2027-01"}
+    fed = sum(a["quantity"] for a in data["actions"] if a["action"] == "feed")
+    jan = expected.smelters[expected.smelters["month"] == "2027-01"]["feed_t"].sum()
+    assert fed == pytest.approx(jan)
 
 
 def test_default_report_path_under_outputs(tmp_path, monkeypatch, capsys):

@@ -17,6 +17,8 @@ from optimizer.cli.pipeline import check_output, default_report_path, exit_code,
 from optimizer.inputs.rawbook import RawBook
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from optimizer.solve.results import Results
 
 
@@ -55,6 +57,9 @@ def run_solve(
     results.timings_s = {"read": read_s, **results.timings_s}
     data = figures(results, case)
     data["scenario"] = scenario
+    first_month = _first_month_actions(results, case)
+    if first_month is not None:
+        data["actions"] = first_month.to_dict("records")
     code = exit_code(results.status)
     report = None
     requested = output or default_report_path(case, scenario)
@@ -73,6 +78,8 @@ def run_solve(
     else:
         for line in lines(data):
             console.print(line, markup=False, highlight=False, soft_wrap=True)
+        if first_month is not None:
+            _print_actions(first_month, case, console)
         if report:
             console.print(f"Report: {report}", markup=False, highlight=False, soft_wrap=True)
         if report and csv_dir is not None:
@@ -91,6 +98,27 @@ def run_solve(
     elif code == errors.EXIT_SOLVER:
         err_console.print(f"[red]No solution[/red]: {results.message}")
     return code
+
+
+def _first_month_actions(results: Results, case: Case) -> pd.DataFrame | None:
+    """The plan's actions for its first month (None without a plan)."""
+    if not results.has_solution:
+        return None
+    from optimizer.report.actions import plan_actions
+
+    return plan_actions(results, case, case.months[:1])
+
+
+def _print_actions(actions: pd.DataFrame, case: Case, console: Console) -> None:
+    from optimizer.report.actions import action_lines
+
+    console.print(
+        f"Actions for {case.months[0]} (all three months: sheet Actions):",
+        markup=False,
+        highlight=False,
+    )
+    for line in action_lines(actions) or [f"{case.months[0]} nothing to do"]:
+        console.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _diagnose(case: Case, output: Path | None, err_console: Console) -> dict:

@@ -367,7 +367,10 @@ def marginal_table(results: Results, case: Case) -> Table:
 
 def build_tables(results: Results, case: Case) -> list[Table]:
     """All long-format tables of the report, in sheet order."""
+    from optimizer.report.actions import actions_table
+
     return [
+        actions_table(results, case),
         allocation_table(results, case),
         smelters_table(results, case),
         sources_table(results, case),

@@ -52,6 +52,7 @@ from optimizer.solve.status import Status
 SHEET_GUIDE = [
     ("Charts", "allocation by smelter, feed vs capacity, stocks, grant draw"),
     ("MonthlyPlan", "the plan month by month, one row per smelter / source / grant"),
+    ("Actions", "the next three months as actions, each with the limit that shapes it"),
     ("Allocation", "every shipment: dispatch month, source, route, smelter, tonnes, cost"),
     ("Smelters", "feed vs capacity, blend vs limits, Sb produced, yard stock, money"),
     ("Sources", "ore mined or bought, shipped and stockpiled, with supply limits"),
