@@ -52,9 +52,7 @@ class _Line:
     shaped_by: tuple[tuple[str, dict], ...]  # (family, named index incl. t when monthly)
 
 
-def plan_actions(
-    results: Results, case: Case, months: Sequence[str] | None = None
-) -> pd.DataFrame:
+def plan_actions(results: Results, case: Case, months: Sequence[str] | None = None) -> pd.DataFrame:
     """The actions of ``months`` (labels of the horizon; default the first three), in
     month order, one row per non-zero decision, with the limits that bind on it."""
     chosen = list(months) if months is not None else list(case.months[:DEFAULT_MONTHS])
