@@ -14,6 +14,7 @@ cannot be dispatched when it would arrive after the horizon; stocks are end-of-m
 every month-end stock (the last included) pays holding; expansion capacity counts from
 start + lead time and is not scaled by availability; grants pay at most their share of each
 eligible project-month's capex, together at most that capex, in total at most their amount.
+Ore cost per source and month follows SPEC §6.2 (benchmark-priced sources).
 Variables exist only for possible combinations (a yard holds ore of an origin only when a
 route or the opening stock brings it there).
 """
@@ -120,6 +121,21 @@ class _Builder:
         )
 
 
+def _ore_cost(case: Case, srcs: list) -> np.ndarray:
+    """USD per t of ore by (source, month), SPEC §6.2: a benchmark source pays its fixed part
+    plus payable % of its contained Sb at the month's benchmark, plus its arsenic penalty."""
+    bench = np.array(case.benchmark_usd_per_t_sb or (0.0,) * case.horizon)
+    rows = []
+    for s in srcs:
+        row = np.full(case.horizon, s.cost_usd_per_t)
+        if s.price_basis == "benchmark":
+            row += s.payable_pct * s.grade_pct_sb / 1e4 * bench
+            excess = max(0.0, s.arsenic_pct - s.arsenic_free_pct)
+            row += s.arsenic_penalty_usd_per_t_per_pct * excess
+        rows.append(row)
+    return np.array(rows).reshape(len(srcs), case.horizon)
+
+
 def build_lp(case: Case) -> LPArrays:
     """The SPEC §3 LP of ``case`` (continuous expansions) as column-wise arrays."""
     cfg = case.settings
@@ -154,7 +170,7 @@ def build_lp(case: Case) -> LPArrays:
         (n_s, n),
         [s.supply_min_t for s in srcs],
         [s.supply_max_t for s in srcs],
-        -disc * np.array([[s.cost_usd_per_t] for s in srcs]),
+        -disc * _ore_cost(case, srcs),
     )
     stock_upper = np.array([[s.stockpile_capacity_t] for s in srcs])
     stock_lower = np.zeros((n_s, n))

@@ -15,6 +15,10 @@ opening stock, availability patterns) that is **feasible by construction**:
   capacity. Opening stocks fit their stockpiles and are simply held, so ``keep_opening``
   holds too. Contract minimums have a penalized shortfall, so they never make it infeasible.
 
+``benchmark=True`` prices about half of the purchased feed on a ``benchmark`` Prices row
+(SPEC §6.2: payable %, arsenic penalty above a free level), drawn from a separate seeded
+stream so every other draw of the case stays the same.
+
 Run as a script to write a workbook::
 
     .venv/bin/python -m benchmarks.generate 120x50x10x3 --seed 7 -o big.xlsx
@@ -67,12 +71,55 @@ class Size:
 
 
 def generate_raw(
-    months: int, sources: int, smelters: int, routes_per_source: int, seed: int = 0
+    months: int,
+    sources: int,
+    smelters: int,
+    routes_per_source: int,
+    seed: int = 0,
+    *,
+    benchmark: bool = False,
 ) -> RawBook:
     """A feasible synthetic case as a raw workbook (see the module docstring)."""
     if min(months, sources, smelters, routes_per_source) < 1:
         raise ValueError("every dimension must be at least 1")
-    return _Generator(Size(months, sources, smelters, routes_per_source), seed).book()
+    book = _Generator(Size(months, sources, smelters, routes_per_source), seed).book()
+    if benchmark:
+        _price_on_benchmark(book, np.random.default_rng([seed, 611]))
+    return book
+
+
+_BENCHMARK_COLUMNS = (
+    "price_basis",
+    "payable_pct",
+    "arsenic_penalty_usd_per_t_per_pct",
+    "arsenic_free_pct",
+)
+
+
+def _price_on_benchmark(book: RawBook, rng: np.random.Generator) -> None:
+    """Half the purchased feed (at least one source) priced on a new ``benchmark`` row."""
+    sources, prices = book.sheets["Sources"], book.sheets["Prices"]
+    sources.headers.extend(_BENCHMARK_COLUMNS)
+    kind = sources.headers.index("kind")
+    bought = [row for row in sources.rows if row[kind] == "purchase"] or sources.rows[-1:]
+    chosen = {id(row) for row in bought if rng.random() < 0.5} or {id(bought[0])}
+    for row in sources.rows:
+        if id(row) in chosen:
+            row[sources.headers.index("cost_usd_per_t")] = round(rng.uniform(50, 500))
+            row.extend(
+                [
+                    "benchmark",
+                    round(rng.uniform(50, 75), 1),
+                    round(rng.uniform(0, 400)),
+                    round(rng.uniform(0, 1), 2),
+                ]
+            )
+        else:
+            row.extend([None] * len(_BENCHMARK_COLUMNS))
+    n = len(prices.headers) - 1
+    level = rng.uniform(30_000, 60_000) * (1 + rng.uniform(-0.2, 0.2) * np.arange(n) / n)
+    prices.rows.append(["benchmark", *(float(round(x, -1)) for x in level)])
+    prices.row_numbers.append(prices.row_numbers[-1] + 1)
 
 
 def write_workbook(raw: RawBook, path: Path) -> None:
@@ -407,11 +454,22 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("size", type=Size.parse, help="MONTHSxSOURCESxSMELTERSxROUTES")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--benchmark", action="store_true", help="price half the bought feed on a benchmark"
+    )
     parser.add_argument("-o", "--output", type=Path, required=True)
     args = parser.parse_args(argv)
     s = args.size
     write_workbook(
-        generate_raw(s.months, s.sources, s.smelters, s.routes_per_source, args.seed), args.output
+        generate_raw(
+            s.months,
+            s.sources,
+            s.smelters,
+            s.routes_per_source,
+            args.seed,
+            benchmark=args.benchmark,
+        ),
+        args.output,
     )
     print(f"wrote {args.output}")
 

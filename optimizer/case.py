@@ -73,6 +73,10 @@ class Source:
     supply_max_t: tuple[float, ...]
     supply_min_t: tuple[float, ...]
     note: str = ""
+    price_basis: str = "fixed"  # fixed | benchmark
+    payable_pct: float | None = None  # required for a benchmark source
+    arsenic_penalty_usd_per_t_per_pct: float = 0.0
+    arsenic_free_pct: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -163,12 +167,28 @@ class Case:
     expansions: dict[str, Expansion] = field(default_factory=dict)
     grants: dict[str, Grant] = field(default_factory=dict)
     contracts: dict[str, Contract] = field(default_factory=dict)
+    benchmark_usd_per_t_sb: tuple[float, ...] = ()  # the Prices row 'benchmark' (or none)
     # (sheet, row id, column) -> cell; monthly values use the month label as column
     locations: dict[tuple[str, str, str], CellRef] = field(default_factory=dict, compare=False)
 
     @property
     def horizon(self) -> int:
         return self.settings.horizon_months
+
+    def ore_cost_usd_per_t(self, source: str, month: int) -> float:
+        """What one tonne of ``source`` ore costs in ``month`` (SPEC §6.2): ``cost_usd_per_t``
+        for a ``fixed`` source; for a ``benchmark`` source that fixed part + payable % × grade
+        × the month's benchmark price + the arsenic penalty per % As above the free level."""
+        s = self.sources[source]
+        if s.price_basis != "benchmark":
+            return s.cost_usd_per_t
+        payable = (s.payable_pct or 0.0) / 100.0 * s.grade_pct_sb / 100.0
+        excess_as = max(0.0, s.arsenic_pct - s.arsenic_free_pct)
+        return (
+            s.cost_usd_per_t
+            + payable * self.benchmark_usd_per_t_sb[month]
+            + s.arsenic_penalty_usd_per_t_per_pct * excess_as
+        )
 
     def where(self, sheet: str, key: str, column: str) -> CellRef:
         """The input cell a value came from (best effort: the sheet if unknown)."""

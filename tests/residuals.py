@@ -19,6 +19,22 @@ from optimizer.solve.results import Results
 TOL = 1e-5
 
 
+def _unit_ore_cost(case: Case, s: str, t: int) -> float:
+    """USD per t of ore (SPEC §6.2), recomputed here from the inputs: a benchmark source pays
+    its fixed part + payable % × grade × benchmark + penalty × % As above the free level."""
+    src = case.sources[s]
+    if src.price_basis == "fixed":
+        return src.cost_usd_per_t
+    contained_sb_t = src.grade_pct_sb / 100.0
+    paid_sb_t = contained_sb_t * src.payable_pct / 100.0
+    penalized_pct = max(src.arsenic_pct - src.arsenic_free_pct, 0.0)
+    return (
+        src.cost_usd_per_t
+        + paid_sb_t * case.benchmark_usd_per_t_sb[t]
+        + penalized_pct * src.arsenic_penalty_usd_per_t_per_pct
+    )
+
+
 class Check:
     """Collects violations with a shared tolerance."""
 
@@ -102,7 +118,7 @@ def violations(results: Results, case: Case) -> list[str]:
         c.eq(f"Source_Balance {s} {row.month}", row.stock_t, previous + row.mined_t - sent[(s, t)])
         c.ge(f"source stock {s} {row.month} ≥ 0", row.stock_t, 0.0)
         c.le(f"Source_Stockpile_Capacity {s} {row.month}", row.stock_t, src.stockpile_capacity_t)
-        ore_cost[t] += row.mined_t * src.cost_usd_per_t
+        ore_cost[t] += row.mined_t * _unit_ore_cost(case, s, t)
         holding[t] += row.stock_t * src.holding_cost_usd_per_t_month
 
     # --- yard by origin

@@ -207,3 +207,16 @@ def test_generated_case_objective_matches_baseline(size, seed):
     case, problems = validate(generate_raw(*size, seed=seed))
     assert case is not None, [str(p) for p in problems if p.is_error]
     _assert_same_objective(case)
+
+
+@needs_product
+@pytest.mark.parametrize(("size", "seed"), [((12, 6, 2, 2), 6), ((18, 8, 3, 2), 7)])
+def test_generated_benchmark_priced_case_matches_baseline(size, seed):
+    """Generated cases with bought feed priced on a benchmark row (SPEC §6.2)."""
+    from optimizer.inputs.validate import validate
+
+    case, problems = validate(generate_raw(*size, seed=seed, benchmark=True))
+    assert case is not None, [str(p) for p in problems if p.is_error]
+    assert any(s.price_basis == "benchmark" for s in case.sources.values())
+    assert len(set(case.benchmark_usd_per_t_sb)) > 1
+    _assert_same_objective(case)

@@ -103,7 +103,12 @@ def test_sheets_without_notes_are_explained_by_their_owner_rows():
     for r in _records("SmelterAvailability") + _records("RouteAvailability"):
         assert "Availability" in notes[r.get("smelter") or r["route"]]
     for r in _records("Prices"):
-        assert "price" in notes[r["smelter"]]
+        if r["smelter"] == "benchmark":  # not a smelter: the sources priced on it explain it
+            priced = [s for s in _records("Sources") if s["price_basis"] == "benchmark"]
+            assert priced and all("benchmark" in s["note"] for s in priced)
+            assert any("'benchmark'" in note for note in notes.values())
+        else:
+            assert "price" in notes[r["smelter"]]
     for r in _records("OpeningStock"):
         assert "Opening stock" in notes[r["source"]]
 
@@ -147,12 +152,21 @@ def test_minimums_are_achievable_in_every_month(case):
             )
 
 
+def test_bought_feed_is_priced_on_the_benchmark(case):
+    """Australia conc in 2027-01: 0.60 × 0.55 × 58,000 + 300 × (3.0 − 0.5) = 19,890 USD/t."""
+    purchases = [s for s, x in case.sources.items() if x.kind == "purchase"]
+    assert all(case.sources[s].price_basis == "benchmark" for s in purchases)
+    assert case.ore_cost_usd_per_t("Australia conc", 0) == pytest.approx(19_890)
+    assert case.benchmark_usd_per_t_sb == case.smelters["Thompson Falls"].prices_usd_per_t_sb
+
+
 def test_grant_and_contracts_are_the_public_ones(case):
     grant = case.grants["DPA Title III"]
     assert grant.amount_usd == 27_000_000
     assert month_label(case.settings.start_month, grant.award) == "2026-03"
     dla = case.contracts["DLA ingots IDIQ"]
-    assert dla.max_t_sb_per_month == 50
+    assert dla.max_t_sb_per_month == 50  # the ceiling: ~6.7 Mlb over the term
+    assert dla.min_t_sb_per_month == pytest.approx(315_000 * 0.45359237 / 1000 / 12, abs=0.05)
     assert month_label(case.settings.start_month, dla.end) == "2030-09"
 
 

@@ -54,6 +54,7 @@ RESTRICTIONS = [
     "no_tf_expansion",
     "price_minus_30",
     "madero_outage",
+    "dla_orders_only",
 ]
 
 

@@ -219,7 +219,8 @@ def test_layout_frozen_headers_and_formats(book):
     assert wb["Sources"]["F2"].number_format == "0.0##"
     assert wb["Sources"]["I2"].number_format == "#,##0.00"
     assert wb["Sources"]["A1"].font.bold
-    assert wb["Sources"].column_dimensions["J"].width >= 60
+    note = next(c for c in wb["Sources"][1] if c.value == "note").column_letter
+    assert wb["Sources"].column_dimensions[note].width >= 60
 
 
 def test_text_is_written_as_text_never_as_formula_or_error(tmp_path):
@@ -232,7 +233,12 @@ def test_text_is_written_as_text_never_as_formula_or_error(tmp_path):
     path = tmp_path / "text.xlsx"
     write_template(raw, path)
     ws = openpyxl.load_workbook(path)["Sources"]
-    for ref, value in (("J2", '=HYPERLINK("http://x")'), ("J3", "#DIV/0!"), ("C4", "=1+1")):
+    col = openpyxl.utils.get_column_letter(note + 1)
+    for ref, value in (
+        (f"{col}2", '=HYPERLINK("http://x")'),
+        (f"{col}3", "#DIV/0!"),
+        ("C4", "=1+1"),
+    ):
         assert ws[ref].data_type == "s" and ws[ref].value == value
     back = read_workbook(path).sheets["Sources"]
     assert back.rows[0][note] == '=HYPERLINK("http://x")'

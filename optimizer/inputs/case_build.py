@@ -24,7 +24,7 @@ from optimizer.case import (
     row_key,
 )
 from optimizer.inputs.rows import Row
-from optimizer.inputs.schema import ALL_PROJECTS, SETTINGS, SHEETS_BY_NAME
+from optimizer.inputs.schema import ALL_PROJECTS, BENCHMARK, SETTINGS, SHEETS_BY_NAME
 from optimizer.inputs.settings_sheet import Horizon, Locations
 
 
@@ -134,6 +134,7 @@ def build_case(
         expansions=expansions,
         grants=grants,
         contracts=contracts,
+        benchmark_usd_per_t_sb=prices.get(BENCHMARK, ()),
         locations=locations,
     )
 

@@ -1,11 +1,13 @@
 """Cross-sheet rules: ids that must differ between sheets, rows another sheet needs, and
-bounds that must be ordered (supply min ≤ max, start ≤ end windows, contract min ≤ max)."""
+bounds that must be ordered (supply min ≤ max, start ≤ end windows, contract min ≤ max), and
+what benchmark pricing needs (a payable share, the Prices row ``benchmark``)."""
 
 from __future__ import annotations
 
 from optimizer.inputs.cells import BAD, did_you_mean, is_num
 from optimizer.inputs.located import At, Report
 from optimizer.inputs.rows import Ids, Row
+from optimizer.inputs.schema import BENCHMARK
 from optimizer.inputs.settings_sheet import Horizon
 from optimizer.inputs.sheets import Table
 
@@ -30,6 +32,7 @@ def check_cross_sheet(
             )
     if "Supply" in tables and not {"source", "bound"} - set(tables["Supply"].cols):
         _check_supply(rows["Supply"], sources, report)
+    _check_benchmark(tables, rows, report)
     if "Prices" in tables and "smelter" in tables["Prices"].cols:
         priced = {r.values.get("smelter") for r in rows["Prices"]}
         for sid in ids.get("Smelters", {}):
@@ -57,6 +60,51 @@ def check_cross_sheet(
     known_projects = ids.get("Expansions", {})
     for row in rows.get("Grants", []):
         _check_grant(row, known_projects, report)
+
+
+def _check_benchmark(tables: dict[str, Table], rows: dict[str, list[Row]], report: Report) -> None:
+    """A benchmark source has a payable share, and then Prices has a ``benchmark`` row; no
+    smelter may be called ``benchmark``; benchmark-only cells of a fixed source are ignored."""
+    for row in rows.get("Smelters", []):
+        sid = row.values.get("smelter")
+        if isinstance(sid, str) and sid.lower() == BENCHMARK:
+            report.problem(
+                row.at["smelter"],
+                f"'{BENCHMARK}' is reserved for the benchmark price row of Prices",
+                sid,
+                "give the smelter another id",
+            )
+    benchmark_sources = []
+    for row in rows.get("Sources", []):
+        if row.values.get("price_basis") != BENCHMARK:
+            for name in ("payable_pct", "arsenic_penalty_usd_per_t_per_pct", "arsenic_free_pct"):
+                if name in row.at and row.values.get(name) not in (None, 0.0, BAD):
+                    report.warn(
+                        row.at[name],
+                        "used only when price_basis is benchmark; ignored",
+                        row.values[name],
+                    )
+            continue
+        benchmark_sources.append(row)
+        if row.values.get("payable_pct") is None:
+            report.problem(
+                row.at.get("payable_pct", row.at["price_basis"]),
+                "a benchmark-priced source needs payable_pct",
+                row.values.get("source"),
+                "enter the share of contained Sb paid for at the benchmark (e.g. 60), or set "
+                "price_basis to fixed",
+            )
+    has_row = "Prices" in tables and any(
+        r.values.get("smelter") == BENCHMARK for r in rows.get("Prices", [])
+    )
+    if benchmark_sources and "Prices" in tables and not has_row:
+        first = benchmark_sources[0]
+        report.problem(
+            At("Prices"),
+            f"no '{BENCHMARK}' row, yet source '{first.values.get('source')}' (Sources row "
+            f"{first.number}) is priced on the benchmark",
+            hint=f"add a Prices row '{BENCHMARK}' with the benchmark price (USD/t Sb) per month",
+        )
 
 
 def _check_supply(supply: list[Row], sources: dict[str, int], report: Report) -> None:

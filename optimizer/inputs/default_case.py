@@ -73,6 +73,10 @@ SOURCES: tuple[tuple[Any, ...], ...] = (
         450,
         2_000,
         2,
+        "fixed",
+        None,
+        None,
+        None,
         "Mohawk mine, Ester Dome near Fairbanks: historic waste rock; first ore trucked to "
         "Thompson Falls 2025-09-08 (trade press). Assumption: grade 35% Sb / 0.3% As (USAC grades "
         "not published; hand-sorted direct-shipping ore 30–60% Sb, usantimony.com); "
@@ -91,6 +95,10 @@ SOURCES: tuple[tuple[Any, ...], ...] = (
         900,
         2_000,
         2,
+        "fixed",
+        None,
+        None,
+        None,
         "Stibnite Creek / Tok Antimony, ~20 mi SW of Tok on the Alaska Highway (trade press). "
         "Assumption: grade 45% Sb / 0.2% As (within the 30–60% direct-shipping range, "
         "usantimony.com); $900/t mining + haul; 2,000 t pad at $2/t/month. Supply "
@@ -107,6 +115,10 @@ SOURCES: tuple[tuple[Any, ...], ...] = (
         1_100,
         1_500,
         2,
+        "fixed",
+        None,
+        None,
+        None,
         "Assumption: the further claim groups of USAC's 210+ Alaska claims (~33,000 acres, seed "
         "article) developed from 2028; oxide ore at 28% Sb (oxide gravity concentrates 25–40%, "
         "usantimony.com), 0.5% As; $1,100/t; 1,500 t pad. Supply (Assumption): 0 in "
@@ -119,14 +131,20 @@ SOURCES: tuple[tuple[Any, ...], ...] = (
         "no",
         55,
         3.0,
-        19_000,
+        0,
         1_000,
         6,
+        "benchmark",
+        60,
+        300,
+        0.5,
         "Australian concentrate, Costerfield-type: a Costerfield cargo was returned for excess "
         "arsenic (trade press). Assumption: 55% Sb (flotation concentrates 50–68%, "
-        "usantimony.com), 3.0% As; price ~60% payable of contained Sb at "
-        "~$58,000/t = $19,000/t; 1,000 t port storage at $6/t/month. Supply (Assumption): up to "
-        "150 t/month (Costerfield 1,050–1,150 t Sb/yr ≈ 170 t concentrate/month, trade press).",
+        "usantimony.com), 3.0% As; priced on the benchmark: 60% payable of contained Sb, "
+        "$300/t per % As above 0.5% (arsenic handling), no fixed part (freight is on Routes): "
+        "$19,890/t at a $58,000 benchmark, $17,250/t at $50,000; 1,000 t port storage at "
+        "$6/t/month. Supply (Assumption): up to 150 t/month (Costerfield 1,050–1,150 t Sb/yr ≈ "
+        "170 t concentrate/month, trade press).",
     ),
     (
         "Bolivia DSO",
@@ -135,12 +153,18 @@ SOURCES: tuple[tuple[Any, ...], ...] = (
         "no",
         45,
         0.8,
-        15_500,
+        0,
         1_000,
         6,
+        "benchmark",
+        60,
+        300,
+        0.5,
         "Bolivian direct-shipping ore under one of USAC's supply contracts (trade press: supply "
-        "contracts in 10 countries incl. Bolivia). Assumption: 45% Sb, 0.8% As; ~60% payable = "
-        "$15,500/t; 1,000 t port storage at $6/t/month. Supply (Assumption): up to 100 "
+        "contracts in 10 countries incl. Bolivia). Assumption: 45% Sb, 0.8% As; priced on the "
+        "benchmark like the Australian feed (60% payable, $300/t per % As above 0.5%): "
+        "$15,750/t at $58,000, $13,590/t at $50,000; 1,000 t port storage at $6/t/month. "
+        "Supply (Assumption): up to 100 "
         "t/month; take-or-pay minimum 40 t/month through 2027. Opening stock (Assumption): "
         "300 t in the Madero yard.",
     ),
@@ -180,7 +204,8 @@ SMELTERS: tuple[tuple[Any, ...], ...] = (
         "min feed 40 t/month keeps the furnaces hot; 3,000 t yard at $3/t/month. Availability "
         "(Assumption): 50% in 2027-08 (maintenance). Spot price (Assumption): $58,000/t Sb in "
         "2027-01 declining to $50,000 by 2029-12 (June 2025 $57,000–61,000, Q4 2025 trioxide "
-        "~$58,300: trade press; decline assumed as new supply arrives).",
+        "~$58,300: trade press; decline assumed as new supply arrives). The Prices row "
+        "'benchmark' (Assumption): the same series, the market price bought feed is paid on.",
     ),
     (
         "Madero",
@@ -345,12 +370,14 @@ CONTRACTS: tuple[tuple[Any, ...], ...] = (
         "Thompson Falls",
         None,
         "2030-09",
-        10,
+        11.9,
         50,
         69_900,
-        "Five-year IDIQ for metal ingots through Sept 2030, ~6.7 Mlb ≈ 50 t Sb/month; first "
-        "order ~$10M for 315,000 lb ≈ $69,900/t (SEC 10-Q, metalnomist). Assumption: 10 t "
-        "Sb/month called off at least; ingots made at Thompson Falls.",
+        "Five-year IDIQ for metal ingots through Sept 2030, up to $245M, ~6.7 Mlb ≈ 50 t "
+        "Sb/month: the ceiling, as max; first order ~$10M for 315,000 lb ≈ 142.9 t Sb ≈ "
+        "$69,900/t (SEC 10-Q, metalnomist). Assumption: DLA calls one order like the first a "
+        "year: 142.9 t / 12 ≈ 11.9 t Sb/month called (min); more only if it calls more "
+        "(scenario dla_orders_only); ingots made at Thompson Falls.",
     ),
     (
         "Trioxide agreement",
@@ -428,7 +455,10 @@ def default_raw() -> RawBook:
         _sheet(
             "Prices",
             ("smelter", *months),
-            [[s, *(_price(s, i) for i in range(HORIZON_MONTHS))] for s in _PRICE_DISCOUNT],
+            [
+                *([s, *(_price(s, i) for i in range(HORIZON_MONTHS))] for s in _PRICE_DISCOUNT),
+                [schema.BENCHMARK, *(_price("Thompson Falls", i) for i in range(HORIZON_MONTHS))],
+            ],
         ),
         _sheet("Contracts", CONTRACTS_HEADERS, list(CONTRACTS)),
         _sheet("Scenarios", SCENARIOS_HEADERS, scenario_rows()),

@@ -55,7 +55,17 @@ def scenario_rows() -> list[tuple[Any, ...]]:
             "*",
             "scale",
             0.7,
-            "Spot antimony 30% lower every month (contract prices unchanged).",
+            "Antimony 30% lower every month: spot and the benchmark bought feed is paid on "
+            "(contract prices unchanged).",
+        ),
+        (
+            "dla_orders_only",
+            "Contracts",
+            "DLA ingots IDIQ",
+            "max_t_sb_per_month",
+            "set",
+            11.9,
+            "DLA takes only what it has called (one ~$10M order a year), none of the ceiling.",
         ),
     ]
     for year in (2027, 2028, 2029):

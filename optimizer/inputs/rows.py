@@ -9,7 +9,7 @@ from typing import Any
 from optimizer.inputs.cells import BAD, did_you_mean, is_blank
 from optimizer.inputs.located import At, Report
 from optimizer.inputs.rawbook import ErrorValue, UncachedFormula, clean_text
-from optimizer.inputs.schema import ANY_SMELTER, Column, Sheet
+from optimizer.inputs.schema import ANY_SMELTER, BENCHMARK, Column, Sheet
 from optimizer.inputs.sheets import Table
 
 Ids = dict[str, dict[str, int]]  # sheet -> id -> first Excel row
@@ -93,9 +93,12 @@ def read_rows(table: Table, horizon: frozenset[str], ids: Ids, report: Report) -
 
 
 def _check_ref(schema: Sheet, column: Column, value: str, at: At, ids: Ids, report: Report) -> str:
-    """``value`` (``any`` normalised), after reporting it if it names no known row."""
+    """``value`` (``any`` and ``benchmark`` normalised), after reporting it if it names no
+    known row."""
     if schema.name == "Contracts" and column.name == "smelter" and value.lower() == ANY_SMELTER:
         return ANY_SMELTER
+    if schema.name == "Prices" and column.name == "smelter" and value.lower() == BENCHMARK:
+        return BENCHMARK
     known: dict[str, int] = {}
     for sheet in column.refs:
         known.update(ids.get(sheet, {}))

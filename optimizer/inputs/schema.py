@@ -141,6 +141,43 @@ SHEETS: tuple[Sheet, ...] = (
                 unit="USD/t/month",
                 minimum=0,
             ),
+            Column(
+                "price_basis",
+                "choice",
+                "fixed: the ore costs cost_usd_per_t; benchmark: cost_usd_per_t (freight, "
+                "treatment) + payable_pct % × grade × the month's Prices 'benchmark' price + the "
+                "arsenic penalty.",
+                default="fixed",
+                choices=("fixed", "benchmark"),
+                optional_column=True,
+            ),
+            Column(
+                "payable_pct",
+                "percent",
+                "Share of the contained Sb paid for at the benchmark price (required for a "
+                "benchmark source; blank: not priced on the benchmark).",
+                unit="%",
+                default=None,
+                optional_column=True,
+            ),
+            Column(
+                "arsenic_penalty_usd_per_t_per_pct",
+                "number",
+                "Benchmark sources: cost per tonne of ore for each percentage point of arsenic "
+                "above arsenic_free_pct.",
+                unit="USD/t ore per % As",
+                default=0.0,
+                minimum=0,
+                optional_column=True,
+            ),
+            Column(
+                "arsenic_free_pct",
+                "percent",
+                "Benchmark sources: arsenic level up to which no penalty applies.",
+                unit="% As",
+                default=0.0,
+                optional_column=True,
+            ),
             NOTE,
         ),
         id_column="source",
@@ -392,8 +429,16 @@ SHEETS: tuple[Sheet, ...] = (
     ),
     Sheet(
         "Prices",
-        "Spot price of contained antimony at each smelter, per month.",
-        (Column("smelter", "ref", "Smelter id.", refs=("Smelters",)),),
+        "Spot price of contained antimony at each smelter, per month; an optional row "
+        "'benchmark' holds the benchmark price of benchmark-priced sources (not a smelter).",
+        (
+            Column(
+                "smelter",
+                "ref",
+                "Smelter id, or 'benchmark' for the benchmark price row.",
+                refs=("Smelters",),
+            ),
+        ),
         id_column="smelter",
         monthly=True,
         month_values=Column(
@@ -402,7 +447,8 @@ SHEETS: tuple[Sheet, ...] = (
     ),
     Sheet(
         "Contracts",
-        "Offtake contracts (e.g. DLA ingots) with monthly minimum and maximum deliveries.",
+        "Offtake contracts (e.g. DLA ingots): the quantity the customer has called (must be "
+        "delivered) and the most it takes at the contract price, per month.",
         (
             Column("contract", "id", "Contract id."),
             Column("smelter", "ref", "Delivering smelter, or 'any'.", refs=("Smelters",)),
@@ -413,7 +459,8 @@ SHEETS: tuple[Sheet, ...] = (
             Column(
                 "min_t_sb_per_month",
                 "number",
-                "Monthly minimum delivery.",
+                "Called quantity: what the customer has ordered for the month; a shortfall "
+                "is penalized (shortfall_penalty_usd_per_t_sb).",
                 unit="t Sb/month",
                 default=0.0,
                 minimum=0,
@@ -421,7 +468,8 @@ SHEETS: tuple[Sheet, ...] = (
             Column(
                 "max_t_sb_per_month",
                 "number",
-                "Monthly maximum delivery.",
+                "Most that may be delivered in the month at the contract price (e.g. the "
+                "contract's ceiling); above the called quantity it is optional.",
                 unit="t Sb/month",
                 minimum=0,
             ),
@@ -450,4 +498,5 @@ SHEETS: tuple[Sheet, ...] = (
 )
 SHEETS_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}
 ANY_SMELTER = "any"
+BENCHMARK = "benchmark"  # the Prices row of the benchmark price (SPEC §6.2); not a smelter
 ALL_PROJECTS = "all"

@@ -26,6 +26,14 @@ CONVENTIONS: tuple[tuple[str, str], ...] = (
         "starts.",
     ),
     (
+        "Bought-feed prices",
+        "A source with price_basis benchmark costs, per tonne of ore in month t, "
+        "cost_usd_per_t + payable_pct/100 × grade_pct_sb/100 × the Prices 'benchmark' price "
+        "of month t + arsenic_penalty_usd_per_t_per_pct × max(0, arsenic_pct − "
+        "arsenic_free_pct). The 'benchmark' row is not a smelter; a scenario that scales "
+        "Prices '*' scales it too.",
+    ),
+    (
         "Stocks",
         "Stocks are end-of-month. Holding cost applies to every month-end stock, the "
         "last one included; opening stock is not charged. Nothing is in transit at the start.",
@@ -60,7 +68,8 @@ CONVENTIONS: tuple[tuple[str, str], ...] = (
         "(unlimited) or to contracts. A contract is active from its start to its end month "
         "inclusive (blank = horizon edge); smelter 'any' lets every smelter deliver, the limits "
         "applying to the sum. Missing a contract minimum is allowed but each tonne short costs "
-        "shortfall_penalty_usd_per_t_sb (discounted).",
+        "shortfall_penalty_usd_per_t_sb (discounted). min_t_sb_per_month is what the customer "
+        "has called (ordered); max_t_sb_per_month the most it takes at the contract price.",
     ),
     (
         "Grants",

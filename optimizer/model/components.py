@@ -57,7 +57,9 @@ def add_params(m: pyo.ConcreteModel, case: Case, lk: Lookup) -> None:
     m.supply_min_t = param(
         m.SOURCE_MONTHS, {(s, t): S[s].supply_min_t[t] for s, t in m.SOURCE_MONTHS}
     )
-    m.ore_cost_usd_per_t = param(m.SOURCES, {s: S[s].cost_usd_per_t for s in S})
+    m.ore_cost_usd_per_t = param(
+        m.SOURCE_MONTHS, {(s, t): case.ore_cost_usd_per_t(s, t) for s, t in m.SOURCE_MONTHS}
+    )
     m.source_stockpile_capacity_t = param(m.SOURCES, {s: S[s].stockpile_capacity_t for s in S})
     m.source_holding_usd_per_t_month = param(
         m.SOURCES, {s: S[s].holding_cost_usd_per_t_month for s in S}

@@ -14,7 +14,8 @@ def add_objective(m: pyo.ConcreteModel, lk: Lookup) -> None:
     ``Discounted_Margin_kusd`` = Σ_t discount_factor[t] / 1000 × [spot revenue + contract
     revenue − ore cost − freight − processing − holding − capex + grant money − shortfall
     penalty], each flow in the month it happens (freight at dispatch, capex and grant money in
-    the start month, holding on every month-end stock).
+    the start month, holding on every month-end stock). The ore cost per tonne is per source
+    and month (:meth:`Case.ore_cost_usd_per_t`: benchmark-priced ore follows the benchmark).
     """
     discount = [m.discount_factor[t] for t in m.MONTHS] if lk.mutable else lk.discount
     d = [f / MONEY_SCALE_USD for f in discount]  # discounted k$ per USD
@@ -37,8 +38,8 @@ def add_objective(m: pyo.ConcreteModel, lk: Lookup) -> None:
         if keep or contract_price[k]:
             terms.append(d[t] * contract_price[k] * x)
     for (s, t), x in mined.items():
-        if keep or ore_cost[s]:
-            terms.append(-d[t] * ore_cost[s] * x)
+        if keep or ore_cost[s, t]:
+            terms.append(-d[t] * ore_cost[s, t] * x)
     for (s, t), x in stock.items():
         if keep or holding[s]:
             terms.append(-d[t] * holding[s] * x)

@@ -141,7 +141,8 @@ def tables(built: BuiltModel) -> dict[str, pd.DataFrame]:
     sources = []
     for (s, t), q in mined.items():
         src = case.sources[s]
-        cost, holding = q * src.cost_usd_per_t, src_stock[s, t] * src.holding_cost_usd_per_t_month
+        cost = q * case.ore_cost_usd_per_t(s, t)
+        holding = src_stock[s, t] * src.holding_cost_usd_per_t_month
         cash["ore_cost_usd"][t] += cost
         cash["holding_usd"][t] += holding
         sources.append(
