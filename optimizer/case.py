@@ -119,6 +119,29 @@ class OpeningStock:
 
 
 @dataclass(frozen=True)
+class InTransit:
+    """Ore dispatched before the start on ``route``, reaching its smelter's yard in month
+    ``arrival`` (offset; may be after the horizon, then it plays no part)."""
+
+    route: str
+    arrival: int
+    tonnes: float
+
+
+@dataclass(frozen=True)
+class Actual:
+    """One recorded figure of month ``month`` (offset; negative = before the start):
+    ``kind`` mined (``id`` a source), shipped (a route), fed (a smelter, ``origin`` the ore's
+    source) or stock (month-end; a source's stockpile, or a smelter's yard by ``origin``)."""
+
+    month: int
+    kind: str
+    id: str
+    origin: str
+    tonnes: float
+
+
+@dataclass(frozen=True)
 class Expansion:
     project: str
     smelter: str
@@ -168,6 +191,8 @@ class Case:
     grants: dict[str, Grant] = field(default_factory=dict)
     contracts: dict[str, Contract] = field(default_factory=dict)
     benchmark_usd_per_t_sb: tuple[float, ...] = ()  # the Prices row 'benchmark' (or none)
+    in_transit: tuple[InTransit, ...] = ()
+    actuals: tuple[Actual, ...] = ()
     # (sheet, row id, column) -> cell; monthly values use the month label as column
     locations: dict[tuple[str, str, str], CellRef] = field(default_factory=dict, compare=False)
 

@@ -116,7 +116,8 @@ def check_report(path: Path) -> dict:
         elif before != position[key[2]] - 1:  # idle months before: empty on both sides
             assert (end is None or close(end, 0.0)) and close(r["Start stock (t)"], 0.0), r
         last[key[:2]] = (position[key[2]], r["End stock (t)"])
-        assert close(r["Arrivals (t)"], arrived.get(key, 0.0)), (r, arrived.get(key))
+        in_transit = r["Of which in transit at the start (t)"]
+        assert close(r["Arrivals (t)"], arrived.get(key, 0.0) + in_transit), (r, arrived.get(key))
         pm = (r["Smelter"], key[2])
         fed_by[pm] += r["Fed (t)"]
         grade_by[pm] += r["Fed (t)"] * r["Grade (% Sb)"]

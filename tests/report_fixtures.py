@@ -210,6 +210,7 @@ def tiny_results(case: Case | None = None, status: Status = Status.OPTIMAL) -> R
                     source=sid,
                     month=MONTHS[t],
                     arrivals_t=arrivals,
+                    in_transit_t=0.0,
                     feed_t=float(feed[t]),
                     stock_t=stock,
                 )

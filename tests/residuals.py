@@ -96,6 +96,11 @@ def violations(results: Results, case: Case) -> list[str]:
         arrive[(r.source, r.smelter, arrival)] += q
         freight[t] += q * r.cost_usd_per_t
 
+    for x in case.in_transit:  # ore on its way at the start: arrives, no cost, no route use
+        r = case.routes[x.route]
+        if 0 <= x.arrival < H:
+            arrive[(r.source, r.smelter, x.arrival)] += x.tonnes
+
     # --- sources: extraction bounds, stockpile balance and capacity
     opening_src: dict[str, float] = defaultdict(float)
     opening_yard: dict[tuple[str, str], float] = defaultdict(float)
@@ -281,6 +286,29 @@ def violations(results: Results, case: Case) -> list[str]:
             by_smelter[p] += tonnes
         for p, tonnes in by_smelter.items():
             c.ge(f"End_Stock {p}", yard_total[(p, last)], tonnes)
+
+    # --- closed months: decisions equal the Actuals rows (missing = 0), stocks as recorded
+    closed = {a.month for a in case.actuals if 0 <= a.month < H}
+    recorded: dict[tuple[str, str, str, int], float] = defaultdict(float)
+    for a in case.actuals:
+        if a.month in closed:
+            yard_row = a.kind == "fed" or (a.kind == "stock" and a.id in case.smelters)
+            recorded[(a.kind, a.id, a.origin if yard_row else "", a.month)] += a.tonnes
+    for row in results.sources.itertuples():
+        if t_of[row.month] in closed:
+            got = recorded[("mined", row.source, "", t_of[row.month])]
+            c.eq(f"Actual mined {row.source} {row.month}", row.mined_t, got)
+    for row in results.flows.itertuples():
+        if t_of[row.month] in closed:
+            got = recorded[("shipped", row.route, "", t_of[row.month])]
+            c.eq(f"Actual shipped {row.route} {row.month}", row.dispatched_t, got)
+    for (s, p, t), q in feed.items():
+        if t in closed:
+            c.eq(f"Actual fed {s}@{p} {months[t]}", q, recorded[("fed", p, s, t)])
+    for (kind, loc, origin, t), q in list(recorded.items()):
+        if kind == "stock":
+            held = yard[(origin, loc, t)] if origin else src_stock[(loc, t)]
+            c.eq(f"Actual stock {loc} {origin} {months[t]}", held, q)
 
     # --- objective: Σ discount × (revenue − costs − company capex − penalty)
     rate = case.settings.discount_rate_pct_per_year

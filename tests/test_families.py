@@ -5,11 +5,13 @@ model without an entry, or an entry with no component, fails here."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pyomo.environ as pyo
 import pytest
 from cases import contract, expansion, grant, make_case, route, smelter, source
 
-from optimizer.case import Case, OpeningStock
+from optimizer.case import Actual, Case, OpeningStock
 from optimizer.inputs.default_case import default_raw
 from optimizer.inputs.validate import validate
 from optimizer.model.build import BuiltModel, build_model
@@ -25,10 +27,10 @@ SHAPES = [
 
 def every_family_case(mode: str) -> Case:
     """Two months with a foreign low-grade arsenical source, blend, share and feed minimums,
-    opening stocks kept to the end, an expansion two grants may fund more than fully, and a
-    contract with a minimum: every family has rows."""
+    opening stocks kept to the end, an expansion two grants may fund more than fully, a
+    contract with a minimum and a closed first month: every family has rows."""
     h = 2
-    return make_case(
+    case = make_case(
         h,
         sources=[
             source("Mine", horizon=h, min_t=10, stock_cap=50),
@@ -52,6 +54,7 @@ def every_family_case(mode: str) -> Case:
         policy="keep_opening",
         mode=mode,
     )
+    return dataclasses.replace(case, actuals=(Actual(0, "mined", "Mine", "", 10.0),))
 
 
 def _default_case() -> Case:

@@ -11,11 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from optimizer.case import (
+    Actual,
     Case,
     CellRef,
     Contract,
     Expansion,
     Grant,
+    InTransit,
     OpeningStock,
     Route,
     Settings,
@@ -33,7 +35,7 @@ def row_id(sheet: str, values: dict[str, Any]) -> str:
     schema = SHEETS_BY_NAME[sheet]
     if schema.id_column:
         return str(values[schema.id_column])
-    return row_key(*(values[k] for k in schema.key_columns))
+    return row_key(*(values[k] for k in schema.key_columns or schema.locate_by))
 
 
 def build_case(
@@ -123,6 +125,18 @@ def build_case(
     opening = tuple(
         OpeningStock(**_fields(OpeningStock, r.values)) for r in rows.get("OpeningStock", [])
     )
+    in_transit = tuple(
+        InTransit(
+            r.values["route"], horizon.offset(r.values["arrival_month"], None), r.values["tonnes"]
+        )
+        for r in rows.get("InTransit", [])
+    )
+    actuals = tuple(
+        Actual(
+            **_fields(Actual, r.values, month=horizon.offset(r.values["month"], None)),
+        )
+        for r in rows.get("Actuals", [])
+    )
     typed_settings = Settings(**{c.name: settings[c.name] for c in SETTINGS})
     return Case(
         settings=typed_settings,
@@ -135,6 +149,8 @@ def build_case(
         grants=grants,
         contracts=contracts,
         benchmark_usd_per_t_sb=prices.get(BENCHMARK, ()),
+        in_transit=in_transit,
+        actuals=actuals,
         locations=locations,
     )
 

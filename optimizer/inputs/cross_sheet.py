@@ -5,6 +5,7 @@ what benchmark pricing needs (a payable share, the Prices row ``benchmark``)."""
 from __future__ import annotations
 
 from optimizer.inputs.cells import BAD, did_you_mean, is_num
+from optimizer.inputs.cycle_rows import check_actuals, check_in_transit
 from optimizer.inputs.located import At, Report
 from optimizer.inputs.rows import Ids, Row
 from optimizer.inputs.schema import BENCHMARK
@@ -60,6 +61,16 @@ def check_cross_sheet(
     known_projects = ids.get("Expansions", {})
     for row in rows.get("Grants", []):
         _check_grant(row, known_projects, report)
+    if horizon is not None:
+        check_in_transit(rows.get("InTransit", []), horizon, report)
+        check_actuals(
+            rows.get("Actuals", []),
+            rows.get("Routes", []),
+            rows.get("OpeningStock", []),
+            ids,
+            horizon,
+            report,
+        )
 
 
 def _check_benchmark(tables: dict[str, Table], rows: dict[str, list[Row]], report: Report) -> None:

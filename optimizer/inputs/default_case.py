@@ -450,6 +450,8 @@ def default_raw() -> RawBook:
             ],
         ),
         _sheet("OpeningStock", ("location", "source", "tonnes"), list(OPENING_STOCK)),
+        _sheet("InTransit", ("route", "arrival_month", "tonnes", "note"), []),
+        _sheet("Actuals", ("month", "kind", "id", "origin", "tonnes", "note"), []),
         _sheet("Expansions", EXPANSIONS_HEADERS, list(EXPANSIONS)),
         _sheet("Grants", GRANTS_HEADERS, list(GRANTS)),
         _sheet(

@@ -105,6 +105,7 @@ class Sheet:
     month_values: Column | None = None
     rows_note: str = ""
     key_columns: tuple[str, ...] = field(default=())  # composite uniqueness (Supply)
+    locate_by: tuple[str, ...] = field(default=())  # row id of a sheet whose rows add up
 
     def column(self, name: str) -> Column:
         for c in self.columns:

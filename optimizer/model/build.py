@@ -27,6 +27,7 @@ from optimizer.model.components import add_params, add_sets, add_variables
 from optimizer.model.constraints import (
     BoundFamily,
     Bounds,
+    add_actuals,
     add_blend,
     add_domestic_share,
     add_end_stock,
@@ -94,6 +95,7 @@ def build_model(case: Case, *, mutable: bool = False, limits_as_bounds: bool = F
     add_expansion_limits(m, lk)
     add_grant_funding(m, lk)
     add_end_stock(m, case, lk)
+    add_actuals(m, case, lk)
     add_objective(m, lk)
     structure = _structure(case, lk) if mutable else None
     return BuiltModel(m, case, lk, bounds or {}, structure)

@@ -141,17 +141,18 @@ def add_yard(m: pyo.ConcreteModel, lk: Lookup) -> None:
 
     ``Yard_Balance[s,p,t]``: Yard_Stock_t[s,p,t] − Yard_Stock_t[s,p,t−1]
     − Σ_{r: s→p} Ship_t[r, t − transit_months[r]] + Feed_t[s,p,t]
-    = opening_yard_t[s,p] if t = 0 else 0.
+    = (opening_yard_t[s,p] if t = 0 else 0) + in_transit_t[s,p,t]
+    (``InTransit`` ore dispatched before the start, arriving in t: no cost, no route use).
     ``Yard_Capacity[p,t]``: Σ_s Yard_Stock_t[s,p,t] ≤ yard_capacity_t[p]
     """
-    arrivals = lk.arrivals
+    arrivals, in_transit = lk.arrivals, lk.in_transit_t
     stock, ship, feed = members_of(m.Yard_Stock_t), members_of(m.Ship_t), members_of(m.Feed_t)
     opening, capacity = members_of(m.opening_yard_t), members_of(m.yard_capacity_t)
 
     def balance(m, s, p, t):
         arrived = pyo.quicksum(ship[r, sent] for r, sent in arrivals.get((s, p, t), ()))
         previous = stock[s, p, t - 1] if t > 0 else 0.0
-        inflow = opening[s, p] if t == 0 else 0.0
+        inflow = (opening[s, p] if t == 0 else 0.0) + in_transit.get((s, p, t), 0.0)
         return stock[s, p, t] - previous - arrived + feed[s, p, t] == inflow
 
     m.Yard_Balance = pyo.Constraint(m.PAIR_MONTHS, rule=balance)
@@ -410,3 +411,33 @@ def add_end_stock(m: pyo.ConcreteModel, case: Case, lk: Lookup) -> None:
         return held >= opening[loc]
 
     m.End_Stock = pyo.Constraint(locations, rule=end_stock)
+
+
+ACTUAL_VARS = {"mined": "Mined_t", "shipped": "Ship_t", "fed": "Feed_t"}
+
+
+def add_actuals(m: pyo.ConcreteModel, case: Case, lk: Lookup) -> None:
+    """Closed months: decisions locked to what ``Actuals`` recorded (t ore).
+
+    ``Actual_Locked[kind,id,origin,t]``: the decision = the recorded tonnes, for every
+    mined (Mined_t[id,t]), shipped (Ship_t[id,t]) and fed (Feed_t[origin,id,t]) decision of
+    a month with any Actuals row, and for each recorded month-end stock (Source_Stock_t[id,t],
+    or Yard_Stock_t[origin,id,t] at a smelter). Sales, deliveries, starts and grant draws
+    stay free.
+    """
+
+    def decision(kind: str, rid: str, origin: str, t: int):
+        if kind in ACTUAL_VARS:
+            var = getattr(m, ACTUAL_VARS[kind])
+            return var[origin, rid, t] if kind == "fed" else var[rid, t]
+        if rid in case.smelters:
+            return m.Yard_Stock_t[origin, rid, t]
+        return m.Source_Stock_t[rid, t]
+
+    actuals = lk.actuals_t
+    m.Actual_Locked = pyo.Constraint(
+        list(actuals),
+        rule=lambda m, kind, rid, origin, t: (
+            decision(kind, rid, origin, t) == actuals[kind, rid, origin, t]
+        ),
+    )

@@ -399,5 +399,14 @@ FAMILIES: dict[str, Family] = {
             to="free",
         ),
     ),
+    "Actual_Locked": Family(
+        "limit",
+        ("kind", "id", "origin", "t"),
+        +1,
+        "t ore",
+        "One more t {kind} at {id} in {m} (a closed month) {worth}",
+        lambda f: ("Actuals", row_key(f["m"], f["kind"], f["id"], f["origin"]), "tonnes"),
+        words=words.actual,
+    ),
 }
 """Every constraint family, in report order."""

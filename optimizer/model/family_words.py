@@ -171,6 +171,27 @@ def shortfall(case: Case, f: dict, m: str | None) -> Words:
     )
 
 
+def actual(case: Case, lk: Lookup, f: dict, m: str | None) -> Words:
+    """Words of a decision locked by ``Actuals`` (a closed month), with its rows' cells."""
+    kind, rid, origin = f["kind"], f["id"], f["origin"]
+    tonnes_text = tonnes(lk.actuals_t[kind, rid, origin, f["t"]])
+    what = {
+        "mined": f"{rid} mined",
+        "shipped": f"route {rid} dispatched",
+        "fed": f"{rid} fed {tonnes_text} of {origin} ore",
+        "stock": f"the {rid} {'yard' if origin else 'stockpile'} held"
+        + (f" {tonnes_text} of {origin} ore" if origin else ""),
+    }[kind]
+    if kind in ("mined", "shipped") or (kind == "stock" and not origin):
+        what += f" {tonnes_text}"
+    key = row_key(m, kind, rid, origin)
+    cells = (
+        [cell(case, "Actuals", key, "tonnes")] if has_cell(case, "Actuals", key, "tonnes") else []
+    )
+    recorded = "recorded in Actuals" if cells else "no Actuals row: locked at 0 in a closed month"
+    return f"{what} ({recorded})", cells
+
+
 # --- links: flow balances carry ore between the limits and set no limit of their own -------
 
 

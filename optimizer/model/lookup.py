@@ -45,6 +45,9 @@ class Lookup:
     deliveries: list[tuple[str, str, int]] = field(default_factory=list)
     contract_smelters: dict[str, list[str]] = field(default_factory=dict)
     contracts_at: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    in_transit_t: dict[tuple[str, str, int], float] = field(default_factory=dict)  # (s, p, t)
+    actuals_t: dict[tuple[str, str, str, int], float] = field(default_factory=dict)
+    """Locked decisions (kind, id, origin, t) -> tonnes: see :func:`locked_actuals`."""
 
 
 def discount_factor(rate_pct_per_year: float, month: int) -> float:
@@ -123,6 +126,12 @@ def build_lookup(case: Case, *, mutable: bool = False) -> Lookup:
                 deliveries.append((k, p, t))
                 contracts_at[(p, t)].append(k)
 
+    in_transit: dict[tuple[str, str, int], float] = defaultdict(float)
+    for x in case.in_transit:
+        route = case.routes[x.route]
+        if 0 <= x.arrival < H:
+            in_transit[(route.source, route.smelter, x.arrival)] += x.tonnes
+
     rate = case.settings.discount_rate_pct_per_year
     return Lookup(
         horizon=H,
@@ -146,4 +155,35 @@ def build_lookup(case: Case, *, mutable: bool = False) -> Lookup:
         deliveries=deliveries,
         contract_smelters=contract_smelters,
         contracts_at=dict(contracts_at),
+        in_transit_t=dict(in_transit),
+        actuals_t=locked_actuals(case, route_months, pairs),
     )
+
+
+def locked_actuals(
+    case: Case, route_months: list[tuple[str, int]], pairs: list[tuple[str, str]]
+) -> dict[tuple[str, str, str, int], float]:
+    """The decisions ``Actuals`` lock, (kind, id, origin, t) -> tonnes, in the months of the
+    horizon with any Actuals row: every mined (source), shipped (route, where it can be
+    dispatched) and fed (smelter, origin) decision of such a month — the sum of its rows, 0
+    without one — and each month-end stock with a row (a source's stockpile: origin ""; a
+    smelter yard: by origin)."""
+    H = case.horizon
+    given: dict[tuple[str, str, str, int], float] = defaultdict(float)
+    for a in case.actuals:
+        if 0 <= a.month < H:
+            by_origin = a.kind == "fed" or (a.kind == "stock" and a.id in case.smelters)
+            origin = a.origin if by_origin else ""
+            given[(a.kind, a.id, origin, a.month)] += a.tonnes
+    locked = sorted({t for *_, t in given})
+    out: dict[tuple[str, str, str, int], float] = {}
+    for t in locked:
+        for s in case.sources:
+            out[("mined", s, "", t)] = given.get(("mined", s, "", t), 0.0)
+        for r, u in route_months:
+            if u == t:
+                out[("shipped", r, "", t)] = given.get(("shipped", r, "", t), 0.0)
+        for s, p in pairs:
+            out[("fed", p, s, t)] = given.get(("fed", p, s, t), 0.0)
+    out.update({key: v for key, v in given.items() if key[0] == "stock"})
+    return out

@@ -177,6 +177,7 @@ def yard_table(results: Results, case: Case) -> Table:
         Col("source", "Ore origin", "text"),
         Col("start_stock_t", "Start stock (t)", "t"),
         Col("arrivals_t", "Arrivals (t)", "t"),
+        Col("in_transit_t", "Of which in transit at the start (t)", "t"),
         Col("feed_t", "Fed (t)", "t"),
         Col("stock_t", "End stock (t)", "t"),
         Col("grade_pct_sb", "Grade (% Sb)", "pct"),

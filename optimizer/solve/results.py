@@ -9,7 +9,8 @@ magnitude is below 1e-9 are zeroed (solver noise).
                  falls inside the horizon, zeros included
 ``sources``      source, month, mined_t, shipped_t, stock_t, stockpile_capacity_t,
                  supply_min_t, supply_max_t, cost_usd (ore cost), holding_usd
-``yard``         smelter, source, month, arrivals_t, feed_t, stock_t
+``yard``         smelter, source, month, arrivals_t, in_transit_t, feed_t, stock_t
+                 (arrivals_t includes in_transit_t: ``InTransit`` ore arriving that month)
 ``smelters``     smelter, month, feed_t, base_capacity_t, availability_pct,
                  expansion_online_t, capacity_t, min_feed_t, utilization_pct,
                  feed_grade_pct, feed_arsenic_pct, domestic_share_pct, sb_t,

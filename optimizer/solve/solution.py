@@ -41,7 +41,7 @@ SOURCE_COLUMNS = [
     "cost_usd",
     "holding_usd",
 ]
-YARD_COLUMNS = ["smelter", "source", "month", "arrivals_t", "feed_t", "stock_t"]
+YARD_COLUMNS = ["smelter", "source", "month", "arrivals_t", "in_transit_t", "feed_t", "stock_t"]
 SMELTER_COLUMNS = [
     "smelter",
     "month",
@@ -160,8 +160,18 @@ def tables(built: BuiltModel) -> dict[str, pd.DataFrame]:
             )
         )
 
+    for key, q in lk.in_transit_t.items():
+        arrived[key] += q
     yard_rows = [
-        (p, s, months[t], arrived[(s, p, t)], feed[s, p, t], yard[s, p, t])
+        (
+            p,
+            s,
+            months[t],
+            arrived[(s, p, t)],
+            lk.in_transit_t.get((s, p, t), 0.0),
+            feed[s, p, t],
+            yard[s, p, t],
+        )
         for s, p, t in m.PAIR_MONTHS
     ]
 
