@@ -21,14 +21,21 @@ from optimizer.scenarios.sweep import Sweep, parse_sweep, sweep_book, sweep_rows
 
 def test_parse_sweep():
     assert parse_sweep("grant-delay:0..12") == Sweep("grant-delay", tuple(range(13)))
-    assert parse_sweep(" grant-delay : 3 .. 5 ").delays == (3, 4, 5)
-    assert parse_sweep("grant-delay:2").delays == (0, 1, 2)
+    assert parse_sweep(" grant-delay : 3 .. 5 ").levels == (3, 4, 5)
+    assert parse_sweep("grant-delay:2").levels == (0, 1, 2)
+    assert parse_sweep("domestic-share:0..100:10").levels == tuple(range(0, 101, 10))
+    assert parse_sweep("domestic-share: 20 .. 45 : 10") == Sweep("domestic-share", (20, 30, 40))
+    assert parse_sweep("domestic-share:0..30").levels == (0, 10, 20, 30)
     for bad in (
         "grant-delay",
         "grant-delay:5..2",
         "price:0..3",
         "grant-delay:-1..3",
         "grant-delay:0..999",
+        "domestic-share:0..110:10",
+        "domestic-share:50..10:10",
+        "domestic-share:0..100:0",
+        "domestic-share:10",
     ):
         with pytest.raises(UsageError):
             parse_sweep(bad)
@@ -58,20 +65,50 @@ def test_sweep_rows_hand_checked():
     rows = sweep_rows(
         Sweep("grant-delay", (0, 1, 2, 3)),
         case,
-        {0: ("optimal", 100.0), 1: ("optimal", 90.0), 2: ("optimal", 90.0), 3: ("optimal", 60.0)},
+        {
+            None: ("optimal", 100.0),
+            1: ("optimal", 90.0),
+            2: ("optimal", 90.0),
+            3: ("optimal", 60.0),
+        },
     )
     assert [r.loss_usd for r in rows] == [0, 10, 10, 40]
-    assert [r.month_cost_usd for r in rows] == [None, 10, 0, 30]
+    assert [r.step_cost_usd for r in rows] == [None, 10, 0, 30]
     later = sweep_rows(
         Sweep("grant-delay", (2, 3)),
         case,
-        {0: ("optimal", 100.0), 2: ("optimal", 80.0), 3: ("optimal", 70.0)},
+        {None: ("optimal", 100.0), 2: ("optimal", 80.0), 3: ("optimal", 70.0)},
     )
-    assert [r.month_cost_usd for r in later] == [10, 10]
+    assert [r.step_cost_usd for r in later] == [10, 10]
     failed = sweep_rows(
-        Sweep("grant-delay", (0, 1)), case, {0: ("optimal", 100.0), 1: ("infeasible", None)}
+        Sweep("grant-delay", (0, 1)), case, {None: ("optimal", 100.0), 1: ("infeasible", None)}
     )
-    assert failed[1].loss_usd is None and failed[1].month_cost_usd is None
+    assert failed[1].loss_usd is None and failed[1].step_cost_usd is None
+
+
+def test_domestic_share_rows_hand_checked():
+    """Base 100; shares 0, 50, 100 give 100, 70, infeasible: costs vs base 0, 30, —; step
+    costs 0 (from the base case), 30 (the whole step, not per point), —."""
+    case = prepare(raw_book(tiny_rows()), []).cases[None]
+    rows = sweep_rows(
+        Sweep("domestic-share", (0, 50, 100)),
+        case,
+        {
+            None: ("optimal", 100.0),
+            0: ("optimal", 100.0),
+            50: ("optimal", 70.0),
+            100: ("infeasible", None),
+        },
+    )
+    assert [r.loss_usd for r in rows] == [0, 30, None]
+    assert [r.step_cost_usd for r in rows] == [0, 30, None]
+    assert rows[2].as_json() == {
+        "min_domestic_share_pct": 100,
+        "status": "infeasible",
+        "objective_usd": None,
+        "cost_vs_base_usd": None,
+        "cost_of_step_usd": None,
+    }
 
 
 def test_sweep_without_a_grant_is_a_usage_error(tmp_path, capsys):
@@ -123,3 +160,57 @@ def test_default_case_grant_delay_sweep_is_monotone(tmp_path, capsys):
         "2026-03",
         "2027-02",
     )
+
+
+def _share_rows():
+    """The tiny case with Madero needing ≥ 20 t of feed a month. No ore reaches Madero before
+    month 2 (AK1's route takes 2 months, BUY's 1), so months 0 and 1 are fed from its yard:
+    100 t of foreign BUY ore and 15 t of domestic AK1 ore. At a minimum share L each of those
+    months needs ≥ L % × 20 t of AK1 ore: 2 × 0.2 × L ≤ 15 → L ≤ 37.5 %: 0–30 % are
+    feasible, 40 % and above infeasible."""
+    from conftest import minimal_rows, set_cell
+
+    rows = set_cell(minimal_rows(), "Smelters", "MAD", "min_feed_t_per_month", 20)
+    rows["OpeningStock"] = [
+        ["location", "source", "tonnes"],
+        ["MAD", "BUY", 100],
+        ["MAD", "AK1", 15],
+    ]
+    return rows
+
+
+def test_domestic_share_sweep_end_to_end(tmp_path, capsys):
+    from conftest import write_book
+
+    book = write_book(tmp_path / "share.xlsx", _share_rows())
+    out = tmp_path / "share_cmp.xlsx"
+    capsys.readouterr()
+    argv = ["scenarios", str(book), "--sweep", "domestic-share:0..60:10", "-o", str(out)]
+    assert main([*argv, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    sweep = data["sweep"]
+    assert [r["min_domestic_share_pct"] for r in sweep] == [0, 10, 20, 30, 40, 50, 60]
+    assert [r["status"] for r in sweep] == ["optimal"] * 4 + ["infeasible"] * 3
+    feasible = [r for r in sweep if r["status"] == "optimal"]
+    objectives = [r["objective_usd"] for r in feasible]
+    assert objectives[0] == pytest.approx(data["runs"][0]["objective_usd"])
+    assert all(b <= a + 1e-6 for a, b in itertools.pairwise(objectives))
+    assert sum(r["cost_of_step_usd"] for r in feasible) == pytest.approx(
+        feasible[-1]["cost_vs_base_usd"]
+    )
+    assert all(r["objective_usd"] is None for r in sweep[4:])
+
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[:2] == ["DomesticShare", "Comparison"]
+    ws = wb["DomesticShare"]
+    assert ws["A1"].value == "Minimum domestic share at every smelter (%)"
+    assert [ws.cell(r, 1).value for r in range(2, 9)] == [0, 10, 20, 30, 40, 50, 60]
+    changes = [r for r in wb["InputChanges"].iter_rows(min_row=2, values_only=True)]
+    assert ("domestic_share_40pct", "Smelters", "MAD", "min_domestic_share_pct", "40") in {
+        (c[0], c[1], c[3], c[4], c[6]) for c in changes
+    }
+
+    assert main(argv) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "domestic share ≥ 40% at every smelter: infeasible" in text
+    assert "domestic share ≥ 10% at every smelter:" in text

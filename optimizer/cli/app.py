@@ -99,7 +99,10 @@ def scenarios(
     json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
     sweep: Annotated[
         str | None,
-        typer.Option("--sweep", help="Built-in sweep, e.g. grant-delay:0..12."),
+        typer.Option(
+            "--sweep",
+            help="Built-in sweep: grant-delay:0..12 or domestic-share:0..100:10.",
+        ),
     ] = None,
     reports: Annotated[
         Path | None, typer.Option("--reports", help="Also write each scenario's report here.")

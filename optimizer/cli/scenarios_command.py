@@ -111,11 +111,11 @@ def run_scenarios(
         )
     table = None
     if spec is not None:
-        delays = [0, *(d for d in spec.delays if d)]
+        levels = [None, *spec.variants]
         table = sweep_rows(
             spec,
             case,
-            {d: (r.status, r.objective_usd) for d, r in zip(delays, records, strict=True)},
+            {x: (r.status, r.objective_usd) for x, r in zip(levels, records, strict=True)},
         )
     where = (
         "this process"
@@ -133,7 +133,9 @@ def run_scenarios(
         "Full reports": str(reports) if reports is not None else "(not asked for)",
     }
     comparison = Comparison(records, case, scenario_notes(plan.raw), table, about)
-    default = default_report_path(case, "grant_delay" if spec is not None else "scenarios")
+    default = default_report_path(
+        case, spec.kind.replace("-", "_") if spec is not None else "scenarios"
+    )
     requested = output or default.with_name(default.name.replace("_report.", "_comparison."))
     written = write_comparison(comparison, requested, [input])
     base = records[0]

@@ -1,6 +1,6 @@
 """The comparison workbook's tables (:class:`optimizer.report.tables.Table`, the report's own
-kind): the runs side by side, their deltas, the input cells changed, the grant-delay sweep,
-and every run's monthly allocation."""
+kind): the runs side by side, their deltas, the input cells changed, the sweep (grant delay
+or domestic share), and every run's monthly allocation."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from optimizer.report.status_words import status_words
 from optimizer.report.tables import Col, Table, table_frame
 from optimizer.scenarios.comparison import Comparison, delta, kpis, net_changes
 from optimizer.scenarios.run import RunRecord
-from optimizer.scenarios.sweep import SweepRow
+from optimizer.scenarios.sweep import KINDS, SweepRow
 
 
 def _status(record: RunRecord) -> str:
@@ -130,26 +130,28 @@ def _shown(value: Any) -> str:
 
 
 def sweep_table(rows: list[SweepRow]) -> Table:
+    """The sweep's levels with their objective, loss and step cost, titled for its kind."""
+    kind = KINDS[rows[0].kind]
     columns = [
-        Col("delay_months", "Grant award delay (months)", "int"),
-        Col("award_months", "Award month (effective)", "text", 50),
+        Col("level", kind.level_title, "int"),
+        *([Col("detail", kind.detail_title, "text", 50)] if kind.detail_title else []),
         Col("status", "Status", "text", 24),
         Col("objective_usd", "Objective: discounted margin (USD)", "usd"),
-        Col("loss_usd", "Loss vs on-time award (USD)", "usd"),
-        Col("month_cost_usd", "Cost of each month of this delay (USD)", "usd"),
+        Col("loss_usd", kind.loss_title, "usd"),
+        Col("step_cost_usd", kind.step_title, "usd"),
     ]
     frame = [
         {
-            "delay_months": r.delay_months,
-            "award_months": r.award_months,
+            "level": r.level,
+            "detail": r.detail,
             "status": status_words(r.status, capital=False),
             "objective_usd": r.objective_usd,
             "loss_usd": r.loss_usd,
-            "month_cost_usd": r.month_cost_usd,
+            "step_cost_usd": r.step_cost_usd,
         }
         for r in rows
     ]
-    return Table("GrantDelay", columns, _frame(frame, columns))
+    return Table(kind.sheet, columns, _frame(frame, columns))
 
 
 def allocation_blocks(comparison: Comparison) -> tuple[tuple[str, ...], list[PivotBlock]]:

@@ -7,6 +7,7 @@ from typing import Any
 from optimizer.planner_words import usd
 from optimizer.report.console import json_number
 from optimizer.scenarios.comparison import Comparison, delta, net_changes
+from optimizer.scenarios.sweep import DOMESTIC_SHARE, SweepRow
 
 
 def as_json(comparison: Comparison) -> dict[str, Any]:
@@ -50,7 +51,7 @@ def as_json(comparison: Comparison) -> dict[str, Any]:
 
 
 def summary_lines(comparison: Comparison) -> list[str]:
-    """One line per run (objective and change vs the base), then the sweep's month costs."""
+    """One line per run (objective and change vs the base), then what each sweep level costs."""
     base = comparison.base
     width = max(len(r.label) for r in comparison.records)
     out = []
@@ -65,18 +66,35 @@ def summary_lines(comparison: Comparison) -> list[str]:
             )
         )
         out.append(f"{r.label:<{width}}  {r.status:<11} {usd(r.objective_usd):>16}{change}")
+    out += sweep_lines(comparison.sweep or [])
+    return out
+
+
+def sweep_lines(rows: list[SweepRow]) -> list[str]:
+    """What each level of a sweep costs, one line per level (delays: from delay 1)."""
+    out = []
     previous = 0
-    for row in comparison.sweep or []:
-        if row.delay_months and row.month_cost_usd is not None:
+    for row in rows:
+        if row.kind == DOMESTIC_SHARE:
+            head = f"domestic share ≥ {row.level:>3}% at every smelter:"
+            if row.objective_usd is None:
+                out.append(f"{head} {row.status}")
+            elif row.loss_usd is not None and row.step_cost_usd is not None:
+                step = "from the base case" if row is rows[0] else f"from {previous}%"
+                out.append(
+                    f"{head} {usd(row.loss_usd)} below the base case; the step {step} costs "
+                    f"{usd(row.step_cost_usd)}"
+                )
+        elif row.level and row.step_cost_usd is not None:
             months = (
-                f"month {row.delay_months} of delay costs"
-                if row.delay_months == previous + 1
-                else f"months {previous + 1}–{row.delay_months} of delay cost, each,"
+                f"month {row.level} of delay costs"
+                if row.level == previous + 1
+                else f"months {previous + 1}–{row.level} of delay cost, each,"
             )
             out.append(
-                f"grant award {row.delay_months:>3} month(s) late: "
+                f"grant award {row.level:>3} month(s) late: "
                 f"{usd(row.loss_usd)} below on time; {months} "
-                f"{usd(row.month_cost_usd)}"
+                f"{usd(row.step_cost_usd)}"
             )
-        previous = row.delay_months
+        previous = row.level
     return out

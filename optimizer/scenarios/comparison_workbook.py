@@ -5,6 +5,7 @@
 allocation report):
 
 ``GrantDelay``    (``--sweep grant-delay`` only) objective, loss and cost per month of delay
+``DomesticShare`` (``--sweep domestic-share`` only) objective, cost vs base and of each step
 ``Comparison``    one row per run (base case first): status, objective and every key figure
 ``Deltas``        one row per scenario: each key figure's change vs the base, in value and %
 ``Charts``        native charts: objective by run, ore allocated to each smelter by run,
@@ -38,6 +39,7 @@ from optimizer.scenarios.comparison_tables import (
     deltas_table,
     sweep_table,
 )
+from optimizer.scenarios.sweep import KINDS
 
 
 def write_comparison(comparison: Comparison, path: Path, protected: list[Path]) -> Path:
@@ -51,7 +53,8 @@ def build_workbook(comparison: Comparison) -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
     if comparison.sweep is not None:
-        write_table(wb.create_sheet("GrantDelay"), sweep_table(comparison.sweep))
+        sweep = sweep_table(comparison.sweep)
+        write_table(wb.create_sheet(sweep.name), sweep)
     write_table(wb.create_sheet("Comparison"), comparison_table(comparison))
     write_table(wb.create_sheet("Deltas"), deltas_table(comparison))
     charts = wb.create_sheet("Charts")
@@ -107,29 +110,21 @@ def _write_charts(
     months: int,
 ) -> None:
     ws.sheet_view.showGridLines = False
+    kind = KINDS[comparison.sweep[0].kind] if comparison.sweep else None
     put_text(
         ws.cell(1, 1),
         "Charts (data: sheets Comparison, Allocation"
-        + (", GrantDelay)" if comparison.sweep is not None else ")"),
+        + (f", {kind.sheet})" if kind is not None else ")"),
     )
     ws.cell(1, 1).font = Font(bold=True, size=13, color="1F3864")
     table, n = wb["Comparison"], len(comparison.records)
     smelters = list(comparison.case.smelters)
     charts = []
-    if comparison.sweep is not None:
-        sweep, k = wb["GrantDelay"], len(comparison.sweep)
-        charts.append(
-            _bar(
-                sweep,
-                ["Cost of each month of this delay (USD)"],
-                k,
-                "Cost of each month of grant delay (USD)",
-                "Grant award delay (months)",
-                "USD",
-            )
-        )
+    if kind is not None:
+        sweep, k = wb[kind.sheet], len(comparison.sweep or ())
+        charts.append(_bar(sweep, [kind.step_title], k, kind.step_title, kind.level_title, "USD"))
         line = LineChart()
-        line.title = chart_title("Objective by grant award delay (USD)")
+        line.title = chart_title(f"Objective by {kind.level_title.lower()} (USD)")
         col = _column(sweep, "Objective: discounted margin (USD)")
         line.add_data(
             Reference(sweep, min_col=col, max_col=col, min_row=1, max_row=k + 1),
@@ -137,7 +132,7 @@ def _write_charts(
         )
         line.set_categories(Reference(sweep, min_col=1, max_col=1, min_row=2, max_row=k + 1))
         line.series[0].smooth = False
-        style_axes(line, "Grant award delay (months)", "USD")
+        style_axes(line, kind.level_title, "USD")
         charts.append(line)
     charts.append(
         _bar(
