@@ -1,4 +1,4 @@
-"""Command line: ``ore-optimizer solve | validate | template | scenarios | explain``.
+"""Command line: ``ore-optimizer solve | validate | template | scenarios | explain | roll``.
 
 Thin layer over the command modules (:mod:`optimizer.cli.pipeline` lists them). Every
 planner-facing failure becomes a one-line red message and an exit code (0 solved, 1 usage,
@@ -143,6 +143,23 @@ def explain(
 
     raise typer.Exit(
         run_explain(input, scenario=scenario, output=output, console=out, err_console=err)
+    )
+
+
+@app.command()
+def roll(
+    input: Annotated[Path, typer.Argument(help="The case to roll forward (.xlsx).")],
+    to: Annotated[str, typer.Option("--to", help="New start month, YYYY-MM.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the next case.")],
+    actuals: Annotated[
+        Path | None, typer.Option("--actuals", help="Workbook with an Actuals sheet.")
+    ] = None,
+) -> None:
+    """Write the case starting at a later month: stocks, in-transit ore and grants carried."""
+    from optimizer.cli.cycle_commands import run_roll
+
+    raise typer.Exit(
+        run_roll(input, to=to, actuals=actuals, output=output, console=out, err_console=err)
     )
 
 

@@ -5,10 +5,11 @@ accounting conventions, and the public sources the case's notes cite."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from openpyxl.styles import Font
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -113,7 +114,22 @@ def _cited(raw: RawBook) -> list[tuple[str, str]]:
     return [(name, what) for name, what in CITATIONS if name in notes]
 
 
-def write_readme(ws: Worksheet, raw: RawBook) -> None:
+@dataclass(frozen=True)
+class Review:
+    """An input cell to review (``sheet``, Excel ``row`` and 1-based ``column``): a value
+    the tool assumed (``roll`` carries the last month into new months), with why."""
+
+    sheet: str
+    row: int
+    column: int
+    text: str
+
+
+REVIEW_FILL = PatternFill("solid", fgColor="F8CBAD")
+"""Highlight of a cell to review (orange), on its sheet."""
+
+
+def write_readme(ws: Worksheet, raw: RawBook, review: Sequence[Review] = ()) -> None:
     doc = _Readme(ws)
     settings = _setting_values(raw)
     case = clean_text(settings.get("case_name")) or "case"
@@ -135,6 +151,17 @@ def write_readme(ws: Worksheet, raw: RawBook) -> None:
         "month headers as text YYYY-MM (a real date also works). Every month of the "
         "horizon needs a column; columns outside the horizon are ignored."
     )
+
+    if review:
+        doc.title(f"Assumptions to review ({len(review)} cells, highlighted orange)")
+        doc.paragraph(
+            "'ore-optimizer roll' filled these cells of the new months by carrying the last "
+            "month's value forward. Check each against current knowledge before solving."
+        )
+        doc.table(
+            ("sheet", "cell", "assumption"),
+            ((r.sheet, f"{get_column_letter(r.column)}{r.row}", r.text) for r in review),
+        )
 
     doc.title("Sheets")
     doc.table(

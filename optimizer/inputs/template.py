@@ -13,7 +13,7 @@ run never leaves half a workbook and a failed write keeps the old file.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from optimizer.errors import UsageError
 from optimizer.files import save_atomic
 from optimizer.inputs import schema, schema_doc
 from optimizer.inputs.rawbook import RawBook, RawSheet, clean_text, month_key
-from optimizer.inputs.readme_sheet import write_readme
+from optimizer.inputs.readme_sheet import REVIEW_FILL, Review, write_readme
 from optimizer.inputs.template_style import (
     HEADER_FILL,
     HEADER_FONT,
@@ -52,9 +52,10 @@ _TEXT_FORMAT = "@"
 _NOTE_WIDTH = 75
 
 
-def write_template(raw: RawBook, path: Path) -> Path:
+def write_template(raw: RawBook, path: Path, review: Sequence[Review] = ()) -> Path:
     """Write ``raw`` to ``path`` as a documented, editable ``.xlsx`` workbook; return the path
-    written.
+    written. ``review``: cells to highlight and list on the README sheet as assumptions to
+    review (``roll`` carries values into new months).
 
     An existing file at ``path`` is replaced atomically; a folder is refused. When ``path`` is
     open in a spreadsheet program the workbook goes to a timestamped sibling instead.
@@ -66,9 +67,13 @@ def write_template(raw: RawBook, path: Path) -> Path:
     readme = wb.active
     assert readme is not None
     readme.title = README
-    write_readme(readme, raw)
+    write_readme(readme, raw, review)
     for sheet in raw.sheets.values():
-        _write_input_sheet(wb, raw, wb.create_sheet(sheet.name), sheet)
+        ws = wb.create_sheet(sheet.name)
+        _write_input_sheet(wb, raw, ws, sheet)
+        for r in review:
+            if r.sheet == sheet.name:
+                ws.cell(r.row, r.column).fill = REVIEW_FILL
     return save_atomic(wb.save, path)
 
 

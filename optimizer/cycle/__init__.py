@@ -1,0 +1,1 @@
+"""The monthly cycle: roll a case forward, compare two cases."""
