@@ -12,8 +12,12 @@ Conventions follow SPEC §3 word for word: month 0 undiscounted, discount(t) =
 (1 + rate)^(−t/12) on every cash flow of month t; ore dispatched in t arrives in t + L and
 cannot be dispatched when it would arrive after the horizon; stocks are end-of-month and
 every month-end stock (the last included) pays holding; expansion capacity counts from
-start + lead time and is not scaled by availability; grants pay at most their share of each
-eligible project-month's capex, together at most that capex, in total at most their amount.
+start + lead time and is not scaled by availability; capex is paid evenly over
+``capex_months`` from the start (a decided start must come online and pay every instalment
+inside the horizon); a committed project is whole from its fixed start + lead time and only
+its instalments inside the horizon are charged; grants pay at most their share of each
+instalment of a start on or after their award month, together at most that instalment, in
+total at most their amount.
 Ore cost per source and month follows SPEC §6.2 (benchmark-priced sources).
 Variables exist only for possible combinations (a yard holds ore of an origin only when a
 route or the opening stock brings it there).
@@ -43,6 +47,7 @@ class LPArrays:
     a_start: np.ndarray  # int32, length num_col + 1
     a_index: np.ndarray  # int32 row indices
     a_value: np.ndarray
+    offset: float = 0.0  # objective constant (committed capex inside the horizon)
 
     @property
     def num_col(self) -> int:
@@ -106,7 +111,7 @@ class _Builder:
         keep = c >= 0  # -1 marks "no such variable"
         self._coo.append((r[keep].ravel(), c[keep].ravel(), v[keep].ravel()))
 
-    def arrays(self) -> LPArrays:
+    def arrays(self, offset: float = 0.0) -> LPArrays:
         lower, upper, cost = (np.concatenate([c[i] for c in self._cols]) for i in range(3))
         row_lower = np.concatenate([r[0] for r in self._rows]) if self._rows else np.zeros(0)
         row_upper = np.concatenate([r[1] for r in self._rows]) if self._rows else np.zeros(0)
@@ -117,7 +122,15 @@ class _Builder:
         start = np.zeros(self.n_col + 1, dtype=np.int32)
         np.cumsum(np.bincount(c, minlength=self.n_col), out=start[1:])
         return LPArrays(
-            cost, lower, upper, row_lower, row_upper, start, r[order].astype(np.int32), v[order]
+            cost,
+            lower,
+            upper,
+            row_lower,
+            row_upper,
+            start,
+            r[order].astype(np.int32),
+            v[order],
+            offset,
         )
 
 
@@ -239,18 +252,35 @@ def build_lp(case: Case) -> LPArrays:
         end = lp.rows((n_p,), opening_p, INF)
         lp.coef(end[q_sm], stock_sm[:, -1], 1)
 
-    # --- expansions: build[e, t] within the start window --------------------------------
+    # --- expansions: build[e, t] within the start window; committed ones are data --------
     projects = list(case.expansions.values())
     build = np.full((len(projects), n), -1)
+    committed_online = np.zeros((n_p, n))
+    instalments: dict[tuple[int, int], list[tuple[int, float]]] = {}  # (e, start) -> (u, USD)
+    offset = 0.0
     for i, e in enumerate(projects):
-        window = t[(t >= max(e.earliest_start, 0)) & (t <= min(e.latest_start, n - 1))]
+        k = e.capex_months
+        if e.committed_start is not None:
+            c = e.committed_start
+            committed_online[p_of[e.smelter], t >= c + e.lead_time_months] += (
+                e.max_added_t_per_month
+            )
+            whole = e.capex_usd_per_t_per_month * e.max_added_t_per_month
+            paid = [u for u in range(c, c + k) if 0 <= u < n]
+            instalments[(i, c)] = [(u, whole / k) for u in paid]
+            offset -= sum(disc[u] * whole / k for u in paid)
+            continue
+        window = t[(t >= max(e.earliest_start, 0)) & (t <= min(e.latest_start, n - k))]
         if len(window) == 0:
             continue
+        spread = np.array([disc[w : w + k].sum() / k for w in window])
         build[i, window] = lp.cols(
-            (len(window),), 0, e.max_added_t_per_month, -disc[window] * e.capex_usd_per_t_per_month
+            (len(window),), 0, e.max_added_t_per_month, -spread * e.capex_usd_per_t_per_month
         )
         total = lp.rows((1,), -INF, e.max_added_t_per_month)
         lp.coef(total, build[i, window], 1)
+        for w in window:
+            instalments[(i, int(w))] = [(u, -1.0) for u in range(w, w + k)]
 
     # --- smelter capacity, minimum feed, blend, domestic share ----------------------------
     base = (
@@ -258,7 +288,7 @@ def build_lp(case: Case) -> LPArrays:
         * np.array([p.availability_pct for p in sms])
         / 100
     )
-    cap = lp.rows((n_p, n), -INF, base)
+    cap = lp.rows((n_p, n), -INF, base + committed_online)
     per_smelter(cap, feed, np.ones(len(pairs)))
     for i, e in enumerate(projects):
         started = np.nonzero(build[i] >= 0)[0]
@@ -323,34 +353,44 @@ def build_lp(case: Case) -> LPArrays:
             lp.coef(least[None, :], deliver, 1)
             lp.coef(least, short, 1)
 
-    # --- grants: share of eligible capex, all grants ≤ capex, total ≤ amount -------------
+    # --- grants: per instalment, share of it, all grants ≤ it, total ≤ amount ----------
+    # An instalment of a decided start is capex/k × build[e, start] (USD ≥ 0 below: −1 marks
+    # "variable"); a committed start's is a number, so its share limits are column bounds.
     e_of = {e.project: i for i, e in enumerate(projects)}
-    paid_by: dict[tuple[int, int], list[int]] = {}  # (project, month) -> pay columns
+    paid_by: dict[tuple[int, int, int], list[int]] = {}  # (project, start, month) -> pays
     for g in case.grants.values():
         pays = []
         for name in g.eligible_projects:
             i = e_of[name]
-            months = np.nonzero((build[i] >= 0) & (t >= g.award))[0]
-            if len(months) == 0:
-                continue
-            capex = projects[i].capex_usd_per_t_per_month
-            pay = lp.cols((len(months),), 0, INF, disc[months])
-            share_row = lp.rows((len(months),), -INF, 0)
-            lp.coef(share_row, pay, 1)
-            lp.coef(share_row, build[i, months], -g.max_share_pct / 100 * capex)
-            for m, col in zip(months, pay, strict=True):
-                paid_by.setdefault((i, int(m)), []).append(int(col))
-            pays.append(pay)
+            x = projects[i]
+            for (j, start), plan in instalments.items():
+                if j != i or start < g.award:
+                    continue
+                for u, usd in plan:
+                    if usd >= 0:
+                        pay = lp.cols((1,), 0, g.max_share_pct / 100 * usd, disc[u])
+                    else:
+                        pay = lp.cols((1,), 0, INF, disc[u])
+                        row = lp.rows((1,), -INF, 0)
+                        lp.coef(row, pay, 1)
+                        per = x.capex_usd_per_t_per_month / x.capex_months
+                        lp.coef(row, build[i, start], -g.max_share_pct / 100 * per)
+                    paid_by.setdefault((i, start, u), []).append(int(pay[0]))
+                    pays.append(pay)
         if pays:
             amount = lp.rows((1,), -INF, g.amount_usd)
             lp.coef(amount, np.concatenate(pays), 1)
-    for (i, m), cols in paid_by.items():
-        if len(cols) > 1:
-            row = lp.rows((1,), -INF, 0)
-            lp.coef(row, np.array(cols), 1)
-            lp.coef(row, build[i, m], -projects[i].capex_usd_per_t_per_month)
+    for (i, start, u), cols in paid_by.items():
+        if len(cols) < 2:
+            continue
+        usd = dict(instalments[(i, start)])[u]
+        row = lp.rows((1,), -INF, usd if usd >= 0 else 0)
+        lp.coef(row, np.array(cols), 1)
+        if usd < 0:
+            per = projects[i].capex_usd_per_t_per_month / projects[i].capex_months
+            lp.coef(row, build[i, start], -per)
 
-    return lp.arrays()
+    return lp.arrays(offset)
 
 
 def solve_lp(
@@ -374,7 +414,7 @@ def solve_lp(
         a.num_nz,
         int(highspy.MatrixFormat.kColwise),
         int(highspy.ObjSense.kMaximize),
-        0.0,
+        a.offset,
         a.col_cost,
         a.col_lower,
         a.col_upper,

@@ -19,6 +19,10 @@ opening stock, availability patterns) that is **feasible by construction**:
 (SPEC §6.2: payable %, arsenic penalty above a free level), drawn from a separate seeded
 stream so every other draw of the case stays the same.
 
+``projects=True`` also uses the project columns of SPEC §6.1 — committed starts (some before
+the horizon), capex paid over several months — drawn from a random stream of their own, so
+the other sheets of a seed stay the same with or without them.
+
 Run as a script to write a workbook::
 
     .venv/bin/python -m benchmarks.generate 120x50x10x3 --seed 7 -o big.xlsx
@@ -78,11 +82,13 @@ def generate_raw(
     seed: int = 0,
     *,
     benchmark: bool = False,
+    projects: bool = False,
 ) -> RawBook:
     """A feasible synthetic case as a raw workbook (see the module docstring)."""
     if min(months, sources, smelters, routes_per_source) < 1:
         raise ValueError("every dimension must be at least 1")
-    book = _Generator(Size(months, sources, smelters, routes_per_source), seed).book()
+    size = Size(months, sources, smelters, routes_per_source)
+    book = _Generator(size, seed, projects=projects).book()
     if benchmark:
         _price_on_benchmark(book, np.random.default_rng([seed, 611]))
     return book
@@ -138,10 +144,11 @@ def _sheet(name: str, headers: list[Any], rows: list[list[Any]]) -> RawSheet:
 class _Generator:
     """Draws one case; each ``_sheet_*`` method builds one sheet from the shared draws."""
 
-    def __init__(self, size: Size, seed: int) -> None:
+    def __init__(self, size: Size, seed: int, *, projects: bool = False) -> None:
         self.size = size
         self.rng = np.random.default_rng(seed)
         self.seed = seed
+        self.project_rng = np.random.default_rng([seed, 61]) if projects else None
         self.labels = [month_label(START_MONTH, t) for t in range(size.months)]
         n_src, n_sm = size.sources, size.smelters
         rng = self.rng
@@ -407,11 +414,25 @@ class _Generator:
                 ]
             )
         project_headers = _columns("Expansions")
+        if self.project_rng is not None:
+            project_headers += ["committed_start_month", "capex_months"]
+            projects = [[*row, *self._project_columns(row)] for row in projects]
         grant_headers = _columns("Grants")
         return (
             _sheet("Expansions", project_headers, projects),
             _sheet("Grants", grant_headers, grants),
         )
+
+    def _project_columns(self, row: list[Any]) -> list[Any]:
+        """committed_start_month and capex_months of one project; a committed project (one
+        in four, started up to a year before the horizon or in its first third) leaves its
+        start window blank."""
+        rng, n = self.project_rng, self.size.months
+        capex_months = int(rng.integers(1, 7))
+        if rng.random() >= 0.25:
+            return [None, capex_months]
+        row[6] = row[7] = None
+        return [month_label(START_MONTH, int(rng.integers(-12, max(1, n // 3)))), capex_months]
 
     def _prices(self) -> RawSheet:
         rng, n = self.rng, self.size.months

@@ -149,9 +149,15 @@ class Expansion:
     capex_usd_per_t_per_month: float
     fixed_capex_usd: float
     lead_time_months: int
-    earliest_start: int  # month offset
+    earliest_start: int  # month offset (blank: 0; only a committed project may leave it blank)
     latest_start: int  # month offset (blank -> horizon - 1)
     note: str = ""
+    committed_start: int | None = None  # month offset of a decided start (may be negative)
+    capex_months: int = 1  # capex paid evenly over this many months from the start
+
+    def payment_months(self, start: int) -> range:
+        """The months (offsets) the capex of a build started in ``start`` is paid in."""
+        return range(start, start + self.capex_months)
 
 
 @dataclass(frozen=True)

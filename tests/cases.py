@@ -125,10 +125,21 @@ def expansion(
     lead=0,
     earliest=0,
     latest=None,
+    committed=None,
+    capex_months=1,
     horizon: int,
 ) -> Expansion:
     return Expansion(
-        name, at, max_added, capex, fixed, lead, earliest, horizon - 1 if latest is None else latest
+        name,
+        at,
+        max_added,
+        capex,
+        fixed,
+        lead,
+        earliest,
+        horizon - 1 if latest is None else latest,
+        committed_start=committed,
+        capex_months=capex_months,
     )
 
 

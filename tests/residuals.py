@@ -150,59 +150,79 @@ def violations(results: Results, case: Case) -> list[str]:
         yard_total[(p, t)] += stock
         holding[t] += stock * case.smelters[p].holding_cost_usd_per_t_month
 
-    # --- expansions and grants
+    # --- expansions and grants: one row per stage, capex paid evenly over capex_months
     online: dict[tuple[str, int], float] = defaultdict(float)
     capex = [0.0] * H
     built: dict[str, float] = defaultdict(float)
     starts: dict[str, int] = defaultdict(int)
-    capex_of: dict[tuple[str, int], float] = {}
+    payment_of: dict[tuple[str, int, int], float] = {}  # (project, start, paid in month)
     for row in results.builds.itertuples():
-        x, t = case.expansions[row.project], t_of[row.month]
-        c.true(
-            f"build {row.project} starts in {row.month}, outside its window",
-            x.earliest_start <= t <= x.latest_start,
-        )
-        c.ge(f"build {row.project} ≥ 0", row.added_t_per_month, 0.0)
-        built[row.project] += row.added_t_per_month
-        starts[row.project] += 1
+        e, x, s = row.project, case.expansions[row.project], month_offset(start, row.month)
+        n = x.capex_months
+        if x.committed_start is not None:
+            c.true(f"committed {e} starts in {row.month}", s == x.committed_start)
+            c.eq(f"committed {e} is built whole", row.added_t_per_month, x.max_added_t_per_month)
+        else:
+            c.true(
+                f"build {e} starts in {row.month}, outside its window",
+                max(x.earliest_start, 0) <= s <= x.latest_start,
+            )
+            c.true(
+                f"build {e} {row.month} comes online and pays inside the horizon",
+                s + x.lead_time_months < H and s + n <= H,
+            )
+            built[e] += row.added_t_per_month
+            starts[e] += 1
+        c.ge(f"build {e} ≥ 0", row.added_t_per_month, 0.0)
         cost = x.capex_usd_per_t_per_month * row.added_t_per_month
         if lumpy:
-            c.eq(f"Expansion_Whole {row.project}", row.added_t_per_month, x.max_added_t_per_month)
+            c.eq(f"Expansion_Whole {e}", row.added_t_per_month, x.max_added_t_per_month)
             cost += x.fixed_capex_usd
-        c.eq(f"capex {row.project} {row.month}", row.capex_usd, cost)
-        capex_of[(row.project, t)] = cost
-        capex[t] += cost
-        for u in range(t + x.lead_time_months, H):
+        charged = 0.0
+        for u in range(max(s, 0), min(s + n, H)):
+            payment_of[(e, s, u)] = cost / n
+            capex[u] += cost / n
+            charged += cost / n
+        c.eq(f"capex {e} {row.month} inside the horizon", row.capex_usd, charged)
+        for u in range(max(s + x.lead_time_months, 0), H):
             online[(x.smelter, u)] += row.added_t_per_month
+    for e, x in case.expansions.items():
+        if x.committed_start is not None:
+            c.true(f"committed {e} has its stage row", e in set(results.builds.project))
     for e, total in built.items():
         c.le(f"Expansion_Build_Limit {e}", total, case.expansions[e].max_added_t_per_month)
         if lumpy:
             c.le(f"{e} starts at most once", starts[e], 1)
+    for row in results.payments.itertuples():
+        key = (row.project, month_offset(start, row.start_month), t_of[row.month])
+        c.eq(f"payment {row.project} {row.month}", row.capex_usd, payment_of.get(key, 0.0))
 
     grant_money = [0.0] * H
     paid_by_grant: dict[str, float] = defaultdict(float)
-    paid_by_build: dict[tuple[str, int], float] = defaultdict(float)
+    paid_by_payment: dict[tuple[str, int, int], float] = defaultdict(float)
     for row in results.grant_use.itertuples():
-        g, t = case.grants[row.grant], t_of[row.month]
+        g, s, u = case.grants[row.grant], month_offset(start, row.start_month), t_of[row.month]
+        key = (row.project, s, u)
         c.true(f"{row.grant} pays ineligible {row.project}", row.project in g.eligible_projects)
         c.true(
-            f"{row.grant} pays a build started before its award ({row.month})", t >= max(g.award, 0)
+            f"{row.grant} pays a build started before its award ({row.start_month})", s >= g.award
         )
         c.le(
-            f"Grant_Share {row.grant} {row.project} {row.month}",
+            f"Grant_Share {row.grant} {row.project} {row.start_month} {row.month}",
             row.paid_usd,
-            g.max_share_pct / 100.0 * capex_of.get((row.project, t), 0.0),
+            g.max_share_pct / 100.0 * payment_of.get(key, 0.0),
         )
         paid_by_grant[row.grant] += row.paid_usd
-        paid_by_build[(row.project, t)] += row.paid_usd
-        grant_money[t] += row.paid_usd
-    for (e, t), paid in paid_by_build.items():
-        c.le(f"Grant_Capex_Cap {e} {months[t]}", paid, capex_of.get((e, t), 0.0))
+        paid_by_payment[key] += row.paid_usd
+        grant_money[u] += row.paid_usd
+    for (e, s, u), paid in paid_by_payment.items():
+        c.le(f"Grant_Capex_Cap {e} {months[u]}", paid, payment_of.get((e, s, u), 0.0))
     for row in results.builds.itertuples():
+        s = month_offset(start, row.month)
         c.eq(
             f"grant paid on {row.project} {row.month}",
             row.grant_paid_usd,
-            paid_by_build[(row.project, t_of[row.month])],
+            sum(v for (e, s2, _), v in paid_by_payment.items() if (e, s2) == (row.project, s)),
         )
     for g, paid in paid_by_grant.items():
         c.le(f"Grant_Amount {g}", paid, case.grants[g].amount_usd)

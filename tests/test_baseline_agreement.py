@@ -201,10 +201,12 @@ def test_default_case_objective_matches_baseline():
         ((24, 8, 4, 2), 5),
     ],
 )
-def test_generated_case_objective_matches_baseline(size, seed):
+@pytest.mark.parametrize("projects", [False, True], ids=["v1", "projects"])
+def test_generated_case_objective_matches_baseline(size, seed, projects):
+    """``projects``: committed starts and capex over several months (SPEC §6.1) too."""
     from optimizer.inputs.validate import validate
 
-    case, problems = validate(generate_raw(*size, seed=seed))
+    case, problems = validate(generate_raw(*size, seed=seed, projects=projects))
     assert case is not None, [str(p) for p in problems if p.is_error]
     _assert_same_objective(case)
 
@@ -219,4 +221,20 @@ def test_generated_benchmark_priced_case_matches_baseline(size, seed):
     assert case is not None, [str(p) for p in problems if p.is_error]
     assert any(s.price_basis == "benchmark" for s in case.sources.values())
     assert len(set(case.benchmark_usd_per_t_sb)) > 1
+    _assert_same_objective(case)
+
+
+def test_baseline_committed_project_paid_over_months_with_grant():
+    """No base capacity; 10 t of supply in month 0 only, 3 months. A committed 5 t/month
+    project started a month before the horizon (lead 1 → online from month 0) at 1,000 $
+    per t/month paid over 3 months (1,666.67 $ at −1, 0, 1): months 0 and 1 are charged.
+    Feed 5 t in month 0 and the other 5 (kept in the source stockpile, no holding cost) in
+    month 1: 10 × 3,650 = 36,500, minus 3,333.33 capex, plus a 40 % grant on both in-horizon
+    instalments (awarded before the start): + 1,333.33."""
+    project = Expansion(
+        "TF-x", "TF", 5.0, 1_000.0, 0.0, 1, 0, 2, committed_start=-1, capex_months=3
+    )
+    grant = Grant("DPA", "DoD", 1e9, -3, 40.0, ("TF-x",))
+    case = _case(3, base=0.0, expansions=[project], grants=[grant])
+    assert _objective(case) == pytest.approx(36_500 - 3_333.333333 + 1_333.333333)
     _assert_same_objective(case)

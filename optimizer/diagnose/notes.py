@@ -15,7 +15,7 @@ def windows(case: Case, lk: Lookup) -> list[Finding]:
     out = []
     last = case.months[-1]
     for e, x in case.expansions.items():
-        if lk.builds_of.get(e):
+        if lk.builds_of.get(e) or e in lk.committed:
             continue
         cells = (
             cell(case, "Expansions", e, "earliest_start_month"),
@@ -34,7 +34,7 @@ def windows(case: Case, lk: Lookup) -> list[Finding]:
                 cells,
             )
         )
-    funded = {g for g, _, _ in lk.grant_builds}
+    funded = {g for g, *_ in lk.grant_payments}
     for g, grant in case.grants.items():
         if g in funded or not grant.eligible_projects:
             continue

@@ -12,7 +12,7 @@ def expansion_online(case: Case, lk: Lookup, p: str, t: int) -> float:
     total = 0.0
     for e in lk.projects_at.get(p, ()):
         lead = case.expansions[e].lead_time_months
-        if any(start + lead <= t for start in lk.builds_of.get(e, ())):
+        if any(start + lead <= t for start in lk.starts(e)):
             total += case.expansions[e].max_added_t_per_month
     return total
 

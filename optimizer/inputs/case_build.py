@@ -96,8 +96,9 @@ def build_case(
     expansions = {
         r.values["project"]: Expansion(
             **_fields(Expansion, r.values),
-            earliest_start=horizon.offset(r.values["earliest_start_month"], None),
+            earliest_start=horizon.offset(r.values["earliest_start_month"], 0),
             latest_start=horizon.offset(r.values["latest_start_month"], n_months - 1),
+            committed_start=horizon.offset(r.values.get("committed_start_month"), None),
         )
         for r in rows.get("Expansions", [])
     }

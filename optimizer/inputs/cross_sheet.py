@@ -145,7 +145,28 @@ def _check_supply(supply: list[Row], sources: dict[str, int], report: Report) ->
 
 
 def _check_expansion(row: Row, horizon: Horizon, report: Report) -> None:
-    first = horizon.offset(row.values.get("earliest_start_month"), None)
+    """A decided project has an ordered start window; a committed one needs none (a window
+    given anyway is ignored, with a warning)."""
+    earliest = row.values.get("earliest_start_month")
+    if row.values.get("committed_start_month") is not None:
+        for column in ("earliest_start_month", "latest_start_month"):
+            if row.values.get(column) is not None:
+                report.warn(
+                    row.at[column],
+                    f"ignored: project {row.values.get('project')} is committed "
+                    "(committed_start_month), so the model does not choose its start",
+                )
+        return
+    if earliest is None:
+        report.problem(
+            row.at["earliest_start_month"],
+            f"project {row.values.get('project')}: the first month construction may start "
+            "is required",
+            hint="give earliest_start_month, or committed_start_month if construction is "
+            "already decided",
+        )
+        return
+    first = horizon.offset(earliest, None)
     last = horizon.offset(row.values.get("latest_start_month"), len(horizon.months) - 1)
     if first is not None and last is not None and first > last:
         report.problem(

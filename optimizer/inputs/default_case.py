@@ -332,6 +332,8 @@ EXPANSIONS: tuple[tuple[Any, ...], ...] = (
         "short t/month, budget under $15M: SEC exhibit uamy_ex991 2025-04-30). Assumption: "
         "$38,000 per t/month × 360 + $1M fixed (lumpy mode) ≈ $14.7M, within the budget; 9 "
         "months to build; treated as not yet built at the start of the plan.",
+        None,
+        None,
     ),
     (
         "Madero furnaces",
@@ -345,6 +347,8 @@ EXPANSIONS: tuple[tuple[Any, ...], ...] = (
         "Up to 300 t/month in total (possibly 300 t/month: stocktitan UAMY releases). "
         "Assumption: $40,000 per t/month (+ $0.5M fixed in lumpy mode), 6 months to build, "
         "not before 2027-04; not eligible for US grants.",
+        None,
+        None,
     ),
 )
 

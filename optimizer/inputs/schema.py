@@ -443,7 +443,12 @@ SHEETS: tuple[Sheet, ...] = (
                 default=0,
                 minimum=0,
             ),
-            Column("earliest_start_month", "month", "First month construction may start."),
+            Column(
+                "earliest_start_month",
+                "month",
+                "First month construction may start (blank: allowed only for a committed project).",
+                default=None,
+            ),
             Column(
                 "latest_start_month",
                 "month",
@@ -451,6 +456,26 @@ SHEETS: tuple[Sheet, ...] = (
                 default=None,
             ),
             NOTE,
+            Column(
+                "committed_start_month",
+                "month",
+                "Construction already decided: the whole project starts this month (may be "
+                "before the horizon) and is online from it + lead time; capex is charged only "
+                "for payments inside the horizon (blank: the model decides the start).",
+                default=None,
+                optional_column=True,
+            ),
+            Column(
+                "capex_months",
+                "integer",
+                "Capex is paid evenly over this many months from the start month (grant money "
+                "follows the payments); a decided start must have all its payments in the "
+                "horizon.",
+                unit="months",
+                default=1,
+                minimum=1,
+                optional_column=True,
+            ),
         ),
         required=False,
         id_column="project",

@@ -22,8 +22,8 @@ CONVENTIONS: tuple[tuple[str, str], ...] = (
     (
         "When costs are paid",
         "Ore cost in the month the ore is mined or bought; shipping in "
-        "the month it is dispatched; processing per tonne fed; capex in the month construction "
-        "starts.",
+        "the month it is dispatched; processing per tonne fed; capex in capex_months equal "
+        "payments from the month construction starts (1: all in the start month).",
     ),
     (
         "Bought-feed prices",
@@ -55,7 +55,12 @@ CONVENTIONS: tuple[tuple[str, str], ...] = (
         "in the start month) and is not scaled by SmelterAvailability; min_feed_t_per_month is "
         "not scaled either. continuous mode builds any amount and ignores fixed_capex_usd; "
         "lumpy mode builds a project whole (its full max_added_t_per_month) or not at all, "
-        "starting at most once, for capex_usd_per_t_per_month × max_added + fixed_capex_usd.",
+        "starting at most once, for capex_usd_per_t_per_month × max_added + fixed_capex_usd. "
+        "The model chooses a start only where the build comes online and all its capex "
+        "payments fall inside the horizon. A committed project (committed_start_month) is "
+        "built whole from that month, possibly before the horizon, at its mode's whole-build "
+        "price (continuous: without fixed_capex_usd); only its payments inside the horizon are "
+        "charged.",
     ),
     (
         "Blend limits",
@@ -73,10 +78,10 @@ CONVENTIONS: tuple[tuple[str, str], ...] = (
     ),
     (
         "Grants",
-        "A grant pays for builds started on or after its award month (awarded before "
-        "the horizon: from the first month). Per project and month it pays at most "
-        "max_share_pct of that capex, all grants together at most that capex; in total at most "
-        "amount_usd. Its money arrives with the capex; the company pays the rest.",
+        "A grant pays for builds started on or after its award month (committed starts "
+        "too). Per capex payment it pays at most max_share_pct of that payment, all grants "
+        "together at most the payment; in total at most amount_usd. Its money arrives with "
+        "the payment; the company pays the rest.",
     ),
     (
         "Opening stock",

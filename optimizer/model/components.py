@@ -35,7 +35,11 @@ def add_sets(m: pyo.ConcreteModel, case: Case, lk: Lookup) -> None:
         initialize=[(s, p, t) for s, p in lk.pairs for t in range(H)], dimen=3, ordered=True
     )
     m.BUILD_MONTHS = pyo.Set(initialize=lk.build_months, dimen=2, ordered=True)
-    m.GRANT_BUILDS = pyo.Set(initialize=lk.grant_builds, dimen=3, ordered=True)
+    m.PAYMENTS = pyo.Set(initialize=lk.payments, dimen=3, ordered=True)
+    m.GRANT_PAYMENTS = pyo.Set(initialize=lk.grant_payments, dimen=4, ordered=True)
+    m.COMMITTED_PAYMENTS = pyo.Set(
+        initialize=list(lk.committed_payment_kusd), dimen=3, ordered=True
+    )
     m.CONTRACT_MONTHS = pyo.Set(initialize=lk.contract_months, dimen=2, ordered=True)
     m.SHORTFALL_MONTHS = pyo.Set(initialize=lk.shortfall_months, dimen=2, ordered=True)
     m.DELIVERIES = pyo.Set(initialize=lk.deliveries, dimen=3, ordered=True)
@@ -105,12 +109,13 @@ def add_params(m: pyo.ConcreteModel, case: Case, lk: Lookup) -> None:
     m.capex_usd_per_t_per_month = param(m.PROJECTS, {e: E[e].capex_usd_per_t_per_month for e in E})
     m.fixed_capex_usd = param(m.PROJECTS, {e: E[e].fixed_capex_usd for e in E})
     m.lead_time_months = param(m.PROJECTS, {e: E[e].lead_time_months for e in E}, mutable=False)
+    m.capex_months = param(m.PROJECTS, {e: E[e].capex_months for e in E}, mutable=False)
 
     m.grant_amount_usd = param(m.GRANTS, {g: G[g].amount_usd for g in G})
     m.grant_max_share_pct = param(m.GRANTS, {g: G[g].max_share_pct for g in G})
     m.grant_open = param(
-        m.GRANT_BUILDS,
-        {(g, e, t): 1.0 if t >= max(G[g].award, 0) else 0.0 for g, e, t in lk.grant_builds},
+        m.GRANT_PAYMENTS,
+        {(g, e, t, u): 1.0 if t >= G[g].award else 0.0 for g, e, t, u in lk.grant_payments},
     )
 
     m.contract_min_t_sb = param(m.CONTRACTS, {k: K[k].min_t_sb_per_month for k in K})
@@ -139,7 +144,13 @@ def add_variables(m: pyo.ConcreteModel, lk: Lookup) -> None:
     m.Build_t_per_month = pyo.Var(m.BUILD_MONTHS, within=nonneg)
     if lk.lumpy:
         m.Start = pyo.Var(m.BUILD_MONTHS, within=pyo.Binary)
-    m.Grant_Paid_kusd = pyo.Var(m.GRANT_BUILDS, within=nonneg)
+    m.Grant_Paid_kusd = pyo.Var(m.GRANT_PAYMENTS, within=nonneg)
+    # A committed build's payments are data; a column pinned to each keeps them (and the
+    # grant rows over them) linear in parameters, as re-solves need.
+    committed = lk.committed_payment_kusd
+    m.Committed_Capex_kusd = pyo.Var(
+        m.COMMITTED_PAYMENTS, bounds=lambda m, e, t, u: (committed[e, t, u],) * 2
+    )
 
     def capex_kusd(m, e, t):
         """Capex of project ``e`` started in month ``t`` (k$)."""
@@ -149,3 +160,13 @@ def add_variables(m: pyo.ConcreteModel, lk: Lookup) -> None:
         return cost / MONEY_SCALE_USD
 
     m.Capex_kusd = pyo.Expression(m.BUILD_MONTHS, rule=capex_kusd)
+
+    def payment_kusd(m, e, t, u):
+        """The capex of project ``e`` started in ``t`` paid in month ``u`` (k$): an even share
+        of the build's capex; a committed build costs the mode's whole-build price
+        (continuous: without the fixed part)."""
+        if e in lk.committed:
+            return m.Committed_Capex_kusd[e, t, u]
+        return m.Capex_kusd[e, t] / m.capex_months[e]
+
+    m.Payment_kusd = pyo.Expression(m.PAYMENTS, rule=payment_kusd)

@@ -176,7 +176,8 @@ def add_smelter_capacity(m: pyo.ConcreteModel, lk: Lookup) -> None:
     """Smelter capacity with expansions online after their lead time (t ore fed per month).
 
     ``Smelter_Capacity[p,t]``: Σ_s Feed_t[s,p,t] − Σ_{e at p} Σ_{t' ≤ t − lead_time_months[e]}
-    Build_t_per_month[e,t'] ≤ base_capacity_t_per_month[p] × availability_pct[p,t] / 100.
+    Build_t_per_month[e,t'] ≤ base_capacity_t_per_month[p] × availability_pct[p,t] / 100
+    + committed_online_t[p,t] (the whole size of each committed project at p online by t).
     Expansion capacity is not scaled by availability (lead 0: online in the start month).
     """
     feed, build, base = (
@@ -193,7 +194,8 @@ def add_smelter_capacity(m: pyo.ConcreteModel, lk: Lookup) -> None:
                 if start + lead[e] > t:
                     break
                 online.append(build[e, start])
-        return _feed(feed, lk, p, t) - pyo.quicksum(online) <= base[p, t]
+        committed = lk.committed_online_t.get((p, t), 0.0)
+        return _feed(feed, lk, p, t) - pyo.quicksum(online) <= base[p, t] + committed
 
     index = [(p, t) for p, t in m.SMELTER_MONTHS if lk.origins_at.get(p)]
     m.Smelter_Capacity = pyo.Constraint(index, rule=capacity)
@@ -343,44 +345,46 @@ def add_expansion_limits(m: pyo.ConcreteModel, lk: Lookup) -> None:
 
 
 def add_grant_funding(m: pyo.ConcreteModel, lk: Lookup) -> None:
-    """Grant funding of capex (k$; nominal, paid in the build's start month).
+    """Grant funding of capex payments (k$, nominal; the money arrives with each payment).
 
-    ``Grant_Share[g,e,t]``: Grant_Paid_kusd[g,e,t] ≤ grant_open[g,e,t] × max_share_pct[g]/100
-    × Capex_kusd[e,t], for projects eligible for g started on or after its award month (award
-    before the horizon: from month 0); grant_open is 1 on and after the award month, 0 before
-    (only mutable models hold months before the award).
-    ``Grant_Capex_Cap[e,t]``: Σ_g Grant_Paid_kusd[g,e,t] ≤ Capex_kusd[e,t] (only where the
-    eligible grants' shares add up to more than 100 %).
-    ``Grant_Amount[g]``: Σ_{e,t} Grant_Paid_kusd[g,e,t] ≤ amount_usd[g] / 1000.
+    A payment (e, s, t) is the capex of project e started in month s paid in month t
+    (Payment_kusd: an even share over capex_months; a committed start's are data).
+    ``Grant_Share[g,e,s,t]``: Grant_Paid_kusd[g,e,s,t] ≤ grant_open[g,e,s,t] ×
+    max_share_pct[g]/100 × Payment_kusd[e,s,t], for the payments of projects eligible for g
+    started on or after its award month (committed starts too); grant_open is 1 for starts
+    on and after the award month, 0 before (only mutable models hold earlier starts).
+    ``Grant_Capex_Cap[e,s,t]``: Σ_g Grant_Paid_kusd[g,e,s,t] ≤ Payment_kusd[e,s,t] (only where
+    the eligible grants' shares add up to more than 100 %).
+    ``Grant_Amount[g]``: Σ_{e,s,t} Grant_Paid_kusd[g,e,s,t] ≤ amount_usd[g] / 1000.
     """
     m.Grant_Share = pyo.Constraint(
-        m.GRANT_BUILDS,
-        rule=lambda m, g, e, t: (
-            m.Grant_Paid_kusd[g, e, t]
-            - m.grant_open[g, e, t] * m.grant_max_share_pct[g] / 100.0 * m.Capex_kusd[e, t]
+        m.GRANT_PAYMENTS,
+        rule=lambda m, g, e, s, t: (
+            m.Grant_Paid_kusd[g, e, s, t]
+            - m.grant_open[g, e, s, t] * m.grant_max_share_pct[g] / 100.0 * m.Payment_kusd[e, s, t]
             <= 0
         ),
     )
     cap_index = [
-        et
-        for et, gs in lk.grants_for.items()
+        est
+        for est, gs in lk.grants_for.items()
         if lk.mutable or sum(m.grant_max_share_pct[g] for g in gs) > 100.0
     ]
     m.Grant_Capex_Cap = pyo.Constraint(
         cap_index,
-        rule=lambda m, e, t: (
-            pyo.quicksum(m.Grant_Paid_kusd[g, e, t] for g in lk.grants_for[(e, t)])
-            - m.Capex_kusd[e, t]
+        rule=lambda m, e, s, t: (
+            pyo.quicksum(m.Grant_Paid_kusd[g, e, s, t] for g in lk.grants_for[(e, s, t)])
+            - m.Payment_kusd[e, s, t]
             <= 0
         ),
     )
-    paid_by: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for g, e, t in lk.grant_builds:
-        paid_by[g].append((e, t))
+    paid_by: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+    for g, e, s, t in lk.grant_payments:
+        paid_by[g].append((e, s, t))
     m.Grant_Amount = pyo.Constraint(
         list(paid_by),
         rule=lambda m, g: (
-            pyo.quicksum(m.Grant_Paid_kusd[g, e, t] for e, t in paid_by[g])
+            pyo.quicksum(m.Grant_Paid_kusd[g, e, s, t] for e, s, t in paid_by[g])
             <= m.grant_amount_usd[g] / MONEY_SCALE_USD
         ),
     )

@@ -36,7 +36,8 @@ def _feed_total(b: BuiltModel, f: dict) -> float:
 
 
 def _capex_kusd(b: BuiltModel, f: dict) -> float:
-    return pyo.value(b.model.Capex_kusd[f["e"], f["t"]])
+    """The capex payment a grant row is about (k$)."""
+    return pyo.value(b.model.Payment_kusd[f["e"], f["start"], f["t"]])
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def _capex_pp_slack(b: BuiltModel, f: dict, gap: float) -> float:
 
 
 PER_PP_OF_CAPEX = Per(lambda b, f: _capex_kusd(b, f) / 100.0 * MONEY_SCALE_USD, _capex_pp_slack)
-"""Grant-share rows are in k$: one pp of the share moves them by 1 % of the build's capex."""
+"""Grant-share rows are in k$: one pp of the share moves them by 1 % of the payment."""
 
 PER_USD = Per(lambda b, f: 1.0, lambda b, f, gap: gap * MONEY_SCALE_USD)
 """Money rows are in k$ like the objective; the planner's input is in USD."""
@@ -359,19 +360,20 @@ FAMILIES: dict[str, Family] = {
     ),
     "Grant_Share": Family(
         "limit",
-        ("g", "e", "t"),
+        ("g", "e", "start", "t"),
         +1,
         "pp",
-        "Raising the share of {e} capex started in {m} that {g} pays by 1 percentage point {worth}",
+        "Raising the share of the {e} capex paid in {m} that {g} pays by 1 percentage point "
+        "{worth}",
         lambda f: ("Grants", f["g"], "max_share_pct"),
         PER_PP_OF_CAPEX,
     ),
     "Grant_Capex_Cap": Family(
         "limit",
-        ("e", "t"),
+        ("e", "start", "t"),
         +1,
         "USD",
-        "Letting grants pay $1 more than the capex of {e} started in {m} {worth}",
+        "Letting grants pay $1 more than the {e} capex paid in {m} {worth}",
         lambda f: ("Expansions", f["e"], "capex_usd_per_t_per_month"),
         PER_USD,
     ),

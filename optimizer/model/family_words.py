@@ -37,7 +37,7 @@ def smelter_capacity(case: Case, lk: Lookup, f: dict, m: str | None) -> Words:
     online = sum(
         case.expansions[e].max_added_t_per_month
         for e in projects
-        if any(s + case.expansions[e].lead_time_months <= t for s in lk.builds_of.get(e, ()))
+        if any(s + case.expansions[e].lead_time_months <= t for s in lk.starts(e))
     )
     cells = [cell(case, "Smelters", p, "base_capacity_t_per_month")]
     how = f"base {tonnes(sm.base_capacity_t_per_month)} × {pct(sm.availability_pct[t])} available"

@@ -2,8 +2,11 @@
 
 Index sets are sparse: a route has dispatch months only while its arrival falls inside the
 horizon; a yard (origin, smelter) pair exists only when a route or opening stock links them;
-a project has start months only between its earliest and latest start and while it would
-come online inside the horizon (a later start adds no capacity and only costs money).
+a decided project has start months only between its earliest and latest start, while it
+would come online inside the horizon and all its capex payments fall inside it (a later
+start adds no capacity and only costs money). A committed project has no start decision:
+its one start (possibly before the horizon) brings its whole size online after its lead
+time, and only its payments inside the horizon are charged.
 
 Numerics: money inside the model is in k$ (``MONEY_SCALE_USD`` USD) so HiGHS sees tame
 coefficient ranges; tonnes stay tonnes, percentages stay percent. Results are in USD.
@@ -38,8 +41,12 @@ class Lookup:
     build_months: list[tuple[str, int]]
     builds_of: dict[str, list[int]]
     projects_at: dict[str, list[str]]
-    grant_builds: list[tuple[str, str, int]]
-    grants_for: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    payments: list[tuple[str, int, int]]  # (e, start, payment month) charged in the horizon
+    grant_payments: list[tuple[str, str, int, int]]  # (g, e, start, payment month)
+    grants_for: dict[tuple[str, int, int], list[str]] = field(default_factory=dict)
+    committed: dict[str, int] = field(default_factory=dict)  # project -> decided start
+    committed_payment_kusd: dict[tuple[str, int, int], float] = field(default_factory=dict)
+    committed_online_t: dict[tuple[str, int], float] = field(default_factory=dict)  # (p, t)
     contract_months: list[tuple[str, int]] = field(default_factory=list)
     shortfall_months: list[tuple[str, int]] = field(default_factory=list)
     deliveries: list[tuple[str, str, int]] = field(default_factory=list)
@@ -48,6 +55,11 @@ class Lookup:
     in_transit_t: dict[tuple[str, str, int], float] = field(default_factory=dict)  # (s, p, t)
     actuals_t: dict[tuple[str, str, str, int], float] = field(default_factory=dict)
     """Locked decisions (kind, id, origin, t) -> tonnes: see :func:`locked_actuals`."""
+
+    def starts(self, e: str) -> list[int]:
+        """Every month project ``e`` may start in (ascending): its committed start, or its
+        decided start months."""
+        return [self.committed[e]] if e in self.committed else self.builds_of.get(e, [])
 
 
 def discount_factor(rate_pct_per_year: float, month: int) -> float:
@@ -58,9 +70,11 @@ def discount_factor(rate_pct_per_year: float, month: int) -> float:
 def build_lookup(case: Case, *, mutable: bool = False) -> Lookup:
     """Every sparse index the families need, computed in one pass over the case.
 
-    ``grant_builds`` holds (g, e, t) for builds of projects eligible for g started on or after
-    g's award month — or in any month for a ``mutable`` model (the ``grant_open`` parameter
-    then closes the months before the award, so a new award month is new data).
+    ``payments`` holds (e, start, u): the capex of project e started in ``start`` paid in month
+    u (decided starts and the committed start). ``grant_payments`` holds (g, e, start, u) for
+    the payments of projects eligible for g started on or after g's award month — or of any
+    start for a ``mutable`` model (the ``grant_open`` parameter then closes the starts before
+    the award, so a new award month is new data).
     """
     H = case.horizon
     months = range(H)
@@ -93,22 +107,39 @@ def build_lookup(case: Case, *, mutable: bool = False) -> Lookup:
     build_months: list[tuple[str, int]] = []
     builds_of: dict[str, list[int]] = defaultdict(list)
     projects_at: dict[str, list[str]] = defaultdict(list)
+    payments: list[tuple[str, int, int]] = []
+    committed: dict[str, int] = {}
+    committed_payment: dict[tuple[str, int, int], float] = {}
+    committed_online: dict[tuple[str, int], float] = defaultdict(float)
+    lumpy = case.settings.expansion_mode != "continuous"
     for e, x in case.expansions.items():
         projects_at[x.smelter].append(e)
-        last = min(x.latest_start, H - 1 - x.lead_time_months)
+        if x.committed_start is not None:
+            c = committed[e] = x.committed_start
+            payments += [(e, c, u) for u in x.payment_months(c)]
+            whole = x.capex_usd_per_t_per_month * x.max_added_t_per_month
+            whole += x.fixed_capex_usd if lumpy else 0.0
+            for u in x.payment_months(c):
+                committed_payment[(e, c, u)] = whole / x.capex_months / MONEY_SCALE_USD
+            for t in range(max(c + x.lead_time_months, 0), H):
+                committed_online[(x.smelter, t)] += x.max_added_t_per_month
+            continue
+        last = min(x.latest_start, H - 1 - x.lead_time_months, H - x.capex_months)
         for t in range(max(x.earliest_start, 0), last + 1):
             build_months.append((e, t))
             builds_of[e].append(t)
+            payments += [(e, t, u) for u in x.payment_months(t)]
+    payments = [(e, t, u) for e, t, u in payments if 0 <= u < H]
+    committed_payment = {k: v for k, v in committed_payment.items() if 0 <= k[2] < H}
 
-    grant_builds: list[tuple[str, str, int]] = []
-    grants_for: dict[tuple[str, int], list[str]] = defaultdict(list)
+    grant_payments: list[tuple[str, str, int, int]] = []
+    grants_for: dict[tuple[str, int, int], list[str]] = defaultdict(list)
     for g, grant in case.grants.items():
-        first = 0 if mutable else max(grant.award, 0)
-        for e in grant.eligible_projects:
-            for t in builds_of.get(e, ()):
-                if t >= first:
-                    grant_builds.append((g, e, t))
-                    grants_for[(e, t)].append(g)
+        eligible = set(grant.eligible_projects)
+        for e, t, u in payments:
+            if e in eligible and (mutable or t >= grant.award):
+                grant_payments.append((g, e, t, u))
+                grants_for[(e, t, u)].append(g)
 
     contract_months: list[tuple[str, int]] = []
     shortfall_months: list[tuple[str, int]] = []
@@ -135,7 +166,7 @@ def build_lookup(case: Case, *, mutable: bool = False) -> Lookup:
     rate = case.settings.discount_rate_pct_per_year
     return Lookup(
         horizon=H,
-        lumpy=case.settings.expansion_mode == "lumpy",
+        lumpy=lumpy,
         mutable=mutable,
         discount=[discount_factor(rate, t) for t in months],
         route_months=route_months,
@@ -148,8 +179,12 @@ def build_lookup(case: Case, *, mutable: bool = False) -> Lookup:
         build_months=build_months,
         builds_of=dict(builds_of),
         projects_at=dict(projects_at),
-        grant_builds=grant_builds,
+        payments=payments,
+        grant_payments=grant_payments,
         grants_for=dict(grants_for),
+        committed=committed,
+        committed_payment_kusd=committed_payment,
+        committed_online_t=dict(committed_online),
         contract_months=contract_months,
         shortfall_months=shortfall_months,
         deliveries=deliveries,

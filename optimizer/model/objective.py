@@ -14,8 +14,9 @@ def add_objective(m: pyo.ConcreteModel, lk: Lookup) -> None:
     ``Discounted_Margin_kusd`` = Σ_t discount_factor[t] / 1000 × [spot revenue + contract
     revenue − ore cost − freight − processing − holding − capex + grant money − shortfall
     penalty], each flow in the month it happens (freight at dispatch, capex and grant money in
-    the start month, holding on every month-end stock). The ore cost per tonne is per source
-    and month (:meth:`Case.ore_cost_usd_per_t`: benchmark-priced ore follows the benchmark).
+    each payment month, holding on every month-end stock). The ore cost per tonne is per
+    source and month (:meth:`Case.ore_cost_usd_per_t`: benchmark-priced ore follows the
+    benchmark).
     """
     discount = [m.discount_factor[t] for t in m.MONTHS] if lk.mutable else lk.discount
     d = [f / MONEY_SCALE_USD for f in discount]  # discounted k$ per USD
@@ -52,9 +53,9 @@ def add_objective(m: pyo.ConcreteModel, lk: Lookup) -> None:
     for (_, p, t), x in yard.items():
         if keep or yard_holding[p]:
             terms.append(-d[t] * yard_holding[p] * x)
-    for e, t in m.BUILD_MONTHS:
-        terms.append(-discount[t] * m.Capex_kusd[e, t])
-    terms.extend(discount[t] * m.Grant_Paid_kusd[g, e, t] for g, e, t in m.GRANT_BUILDS)
+    for e, s, t in m.PAYMENTS:
+        terms.append(-discount[t] * m.Payment_kusd[e, s, t])
+    terms.extend(discount[t] * m.Grant_Paid_kusd[g, e, s, t] for g, e, s, t in m.GRANT_PAYMENTS)
     penalty = m.shortfall_penalty_usd_per_t_sb if keep else m.shortfall_penalty_usd_per_t_sb.value
     if keep or penalty:
         terms.extend(-d[t] * penalty * x for (_, t), x in members_of(m.Shortfall_Sb_t).items())

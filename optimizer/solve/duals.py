@@ -24,6 +24,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from optimizer.case import month_label
 from optimizer.model.build import BuiltModel
 from optimizer.model.families import FAMILIES, NOISE
 from optimizer.planner_words import money
@@ -115,6 +116,13 @@ def _limit_values(
         yield idx, max(d, 0.0) if upper else min(d, 0.0), gap, binding
 
 
+def _key(b: BuiltModel, name: str, value: object) -> str:
+    """An index field as the planner reads it: a build's start month as YYYY-MM."""
+    if name == "start":
+        return month_label(b.case.settings.start_month, value)
+    return str(value)
+
+
 def dual_table(b: BuiltModel, lp: LinearProgram, res: RunResult) -> pd.DataFrame:
     """``Results.duals``: one row per limit of every family present in ``b`` — its marginal
     value in planner units and words — from HiGHS's solution ``res`` of ``b`` compiled as
@@ -138,7 +146,7 @@ def dual_table(b: BuiltModel, lp: LinearProgram, res: RunResult) -> pd.DataFrame
             month = months[f["t"]] if "t" in f else None
             f["m"] = month or ""
             value = _clean(fam.usd_per_unit(b, f, dual))
-            keys = [str(f[n]) for n in fam.names if n != "t"]
+            keys = [_key(b, n, f[n]) for n in fam.names if n != "t"]
             sheet, row_id, column = fam.where(f)
             family_(name)
             constraint_(f"{name}[{', '.join([*keys, month] if month else keys)}]")

@@ -19,8 +19,12 @@ magnitude is below 1e-9 are zeroed (solver noise).
                  (``base_capacity_t`` is the nameplate base before availability;
                  ``capacity_t`` = base × availability / 100 + expansion_online_t)
 ``builds``       project, smelter, month (start), online_month, added_t_per_month,
-                 capex_usd, grant_paid_usd, company_paid_usd   (only rows with a build)
-``grant_use``    grant, project, month, paid_usd               (only rows with money)
+                 capex_usd, grant_paid_usd, company_paid_usd, committed, capex_months:
+                 one row per stage (a start with a build, or a committed project's start,
+                 possibly before the horizon); money = its payments inside the horizon
+``payments``     project, start_month, month (payment), capex_usd, grant_usd, company_usd:
+                 each stage's capex payments inside the horizon
+``grant_use``    grant, project, start_month, month (payment), paid_usd (only rows with money)
 ``contracts``    contract, smelter, month, min_t, max_t, delivered_t, shortfall_t,
                  price_usd_per_t_sb, revenue_usd, penalty_usd  (active months only;
                  ``smelter`` is the delivering smelter or the contract's own 'any' row
@@ -82,6 +86,7 @@ class Results:
     yard: pd.DataFrame = field(default_factory=pd.DataFrame)
     smelters: pd.DataFrame = field(default_factory=pd.DataFrame)
     builds: pd.DataFrame = field(default_factory=pd.DataFrame)
+    payments: pd.DataFrame = field(default_factory=pd.DataFrame)
     grant_use: pd.DataFrame = field(default_factory=pd.DataFrame)
     contracts: pd.DataFrame = field(default_factory=pd.DataFrame)
     contract_deliveries: pd.DataFrame = field(default_factory=pd.DataFrame)

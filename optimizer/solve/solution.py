@@ -18,6 +18,7 @@ from optimizer.model.build import BuiltModel
 from optimizer.model.lookup import MONEY_SCALE_USD
 from optimizer.solve.duals import NOISE
 from optimizer.solve.kpis import CASHFLOW_LINES
+from optimizer.solve.stages import BUILD_COLUMNS, GRANT_USE_COLUMNS, PAYMENT_COLUMNS, stages
 
 FLOW_COLUMNS = [
     "route",
@@ -65,17 +66,6 @@ SMELTER_COLUMNS = [
     "spot_price_usd_per_t_sb",
     "spot_revenue_usd",
 ]
-BUILD_COLUMNS = [
-    "project",
-    "smelter",
-    "month",
-    "online_month",
-    "added_t_per_month",
-    "capex_usd",
-    "grant_paid_usd",
-    "company_paid_usd",
-]
-GRANT_USE_COLUMNS = ["grant", "project", "month", "paid_usd"]
 CONTRACT_COLUMNS = [
     "contract",
     "smelter",
@@ -175,32 +165,11 @@ def tables(built: BuiltModel) -> dict[str, pd.DataFrame]:
         for s, p, t in m.PAIR_MONTHS
     ]
 
-    online: dict[tuple[str, int], float] = defaultdict(float)
-    builds = []
-    for (e, t), q in build.items():
-        x = case.expansions[e]
-        if q <= 0 and started.get((e, t), 0.0) < 0.5:
-            continue
-        go_live = t + x.lead_time_months
-        for u in range(go_live, H):
-            online[(x.smelter, u)] += q
-        capex = pyo.value(m.Capex_kusd[e, t]) * MONEY_SCALE_USD
-        grant = sum(paid.get((g, e, t), 0.0) for g in lk.grants_for.get((e, t), ()))
-        cash["capex_usd"][t] += capex
-        cash["grant_usd"][t] += grant
-        builds.append(
-            (
-                e,
-                x.smelter,
-                months[t],
-                month_label(case.settings.start_month, go_live),
-                q,
-                capex,
-                grant,
-                capex - grant,
-            )
-        )
-    grant_use = [(g, e, months[t], v) for (g, e, t), v in paid.items() if v > 0]
+    staged = stages(built, build, started, paid)
+    online = staged.online
+    for t in range(H):
+        cash["capex_usd"][t] += staged.capex_usd.get(t, 0.0)
+        cash["grant_usd"][t] += staged.grant_usd.get(t, 0.0)
 
     contract_sb: dict[tuple[str, int], float] = defaultdict(float)
     for (k, p, t), q in delivered.items():
@@ -295,8 +264,9 @@ def tables(built: BuiltModel) -> dict[str, pd.DataFrame]:
         "sources": pd.DataFrame(sources, columns=SOURCE_COLUMNS),
         "yard": pd.DataFrame(yard_rows, columns=YARD_COLUMNS),
         "smelters": pd.DataFrame(smelters, columns=SMELTER_COLUMNS),
-        "builds": pd.DataFrame(builds, columns=BUILD_COLUMNS),
-        "grant_use": pd.DataFrame(grant_use, columns=GRANT_USE_COLUMNS),
+        "builds": pd.DataFrame(staged.builds, columns=BUILD_COLUMNS),
+        "payments": pd.DataFrame(staged.payments, columns=PAYMENT_COLUMNS),
+        "grant_use": pd.DataFrame(staged.grant_use, columns=GRANT_USE_COLUMNS),
         "contracts": pd.DataFrame(contracts, columns=CONTRACT_COLUMNS),
         "contract_deliveries": pd.DataFrame(deliveries, columns=DELIVERY_COLUMNS),
         "cashflow": pd.DataFrame(cashflow, columns=CASHFLOW_COLUMNS),
