@@ -239,6 +239,7 @@ def tiny_results(case: Case | None = None, status: Status = Status.OPTIMAL) -> R
             dict(
                 grant="DPA Title III",
                 project=b["project"],
+                start_month=b["month"],
                 month=b["month"],
                 paid_usd=b["grant_paid_usd"],
             )

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from optimizer.case import Case
+from optimizer.case import Case, month_offset
 from optimizer.model.families import FAMILIES
 from optimizer.model.lookup import build_lookup
 from optimizer.planner_words import money, tonnes
 from optimizer.report.tables import Col, Table, table_frame
-from optimizer.solve.duals import NOISE
+from optimizer.solve.duals import NOISE, index_keys
 from optimizer.solve.results import Results
 
 ACTION_COLUMNS = ["month", "action", "id", "origin", "quantity", "unit", "text", "limits"]
@@ -117,7 +117,7 @@ def _binding_limits(results: Results) -> dict[tuple[str, str, str | None], float
 def _key(family: str, f: dict, case: Case) -> tuple[str, str, str | None]:
     """The ``Results.duals`` key of one row of ``family`` (its named index ``f``)."""
     names = FAMILIES[family].names
-    keys = " / ".join(str(f[n]) for n in names if n != "t")
+    keys = " / ".join(index_keys(case, names, f))
     return family, keys, case.months[f["t"]] if "t" in names else None
 
 
@@ -209,6 +209,7 @@ def _lines(
         )
     for row in _rows(results.grant_use, wanted, "paid_usd"):
         t = index[row.month]
+        start = month_offset(case.settings.start_month, row.start_month)
         yield _Line(
             row.month,
             "draw",
@@ -218,8 +219,8 @@ def _lines(
             "USD",
             f"draw {money(row.paid_usd)} from grant {row.grant} for {row.project}",
             (
-                ("Grant_Share", {"g": row.grant, "e": row.project, "t": t}),
-                ("Grant_Capex_Cap", {"e": row.project, "t": t}),
+                ("Grant_Share", {"g": row.grant, "e": row.project, "start": start, "t": t}),
+                ("Grant_Capex_Cap", {"e": row.project, "start": start, "t": t}),
                 ("Grant_Amount", {"g": row.grant}),
             ),
         )

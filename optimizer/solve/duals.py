@@ -24,7 +24,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from optimizer.case import month_label
+from optimizer.case import Case, month_label
 from optimizer.model.build import BuiltModel
 from optimizer.model.families import FAMILIES, NOISE
 from optimizer.planner_words import money
@@ -116,11 +116,14 @@ def _limit_values(
         yield idx, max(d, 0.0) if upper else min(d, 0.0), gap, binding
 
 
-def _key(b: BuiltModel, name: str, value: object) -> str:
-    """An index field as the planner reads it: a build's start month as YYYY-MM."""
-    if name == "start":
-        return month_label(b.case.settings.start_month, value)
-    return str(value)
+def index_keys(case: Case, names: tuple[str, ...], f: dict) -> list[str]:
+    """A row's index fields but the month, as the planner reads them (``Results.duals``
+    ``keys``): a build's start month as YYYY-MM."""
+    return [
+        month_label(case.settings.start_month, f[n]) if n == "start" else str(f[n])
+        for n in names
+        if n != "t"
+    ]
 
 
 def dual_table(b: BuiltModel, lp: LinearProgram, res: RunResult) -> pd.DataFrame:
@@ -146,7 +149,7 @@ def dual_table(b: BuiltModel, lp: LinearProgram, res: RunResult) -> pd.DataFrame
             month = months[f["t"]] if "t" in f else None
             f["m"] = month or ""
             value = _clean(fam.usd_per_unit(b, f, dual))
-            keys = [_key(b, n, f[n]) for n in fam.names if n != "t"]
+            keys = index_keys(b.case, fam.names, f)
             sheet, row_id, column = fam.where(f)
             family_(name)
             constraint_(f"{name}[{', '.join([*keys, month] if month else keys)}]")
