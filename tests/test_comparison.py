@@ -17,7 +17,7 @@ from optimizer.inputs.rawbook import RawBook, column_letter, month_key
 from optimizer.inputs.scenario import CellChange, apply_scenario
 from optimizer.scenarios.comparison import Comparison, delta, net_changes
 from optimizer.scenarios.comparison_tables import allocation_blocks
-from optimizer.scenarios.comparison_workbook import build_workbook, write_comparison
+from optimizer.scenarios.comparison_workbook import write_comparison
 from optimizer.scenarios.plan import prepare, scenario_notes
 from optimizer.scenarios.run import RunRecord, run_all
 
@@ -206,12 +206,12 @@ def test_text_from_the_input_stays_text(tmp_path: Path):
     raw = raw_book(tiny_rows(['=HYPERLINK("http://x")', "Prices", "TF", "*", "scale", 0.5, "=1+1"]))
     plan = prepare(raw)
     records = run_all(plan)
-    wb = build_workbook(Comparison(records, plan.cases[None], scenario_notes(raw)))
-    cell, note = wb["Comparison"]["A3"], wb["Comparison"]["B3"]
-    assert cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s"
-    assert note.value == "=1+1" and note.data_type == "s"
-    path = write_comparison(Comparison(records, plan.cases[None]), tmp_path / "c.xlsx", [])
-    assert openpyxl.load_workbook(path)["Comparison"]["A3"].data_type == "s"
+    comparison = Comparison(records, plan.cases[None], scenario_notes(raw))
+    path = write_comparison(comparison, tmp_path / "c.xlsx", [])
+    sheet = openpyxl.load_workbook(path)["Comparison"]
+    cell, note = sheet["A3"], sheet["B3"]
+    assert cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s" and cell.quotePrefix
+    assert note.value == "=1+1" and note.data_type == "s" and note.quotePrefix
 
 
 def test_refuses_to_overwrite_the_input(tmp_path: Path):

@@ -21,6 +21,7 @@ from report_fixtures import (
 
 from optimizer import files as report_io
 from optimizer.errors import UsageError
+from optimizer.report import sheet_body
 from optimizer.report.csv_export import write_csv
 from optimizer.report.workbook import write_report
 from optimizer.solve.status import Status
@@ -236,7 +237,7 @@ def test_failed_write_keeps_the_old_report(tmp_path: Path, monkeypatch) -> None:
         Path(filename).write_bytes(b"half")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
+    monkeypatch.setattr(sheet_body.Workbook, "save", broken_save)
     with pytest.raises(UsageError, match="No space left"):
         write_report(res, case, target, PROVENANCE)
     assert target.read_bytes() == b"old report"

@@ -393,16 +393,15 @@ def tables(diag: Diagnosis) -> dict[str, pd.DataFrame]:
 
 def write_diagnosis(diag: Diagnosis, path: Path) -> Path:
     """The diagnosis as a small workbook (atomically; text stays text)."""
-    import openpyxl
-
     from optimizer.files import save_atomic
+    from optimizer.report.sheet_body import Workbook
     from optimizer.report.tables import Col, Table
     from optimizer.report.xlsx import write_table
 
     widths = {"detail": 100, "constraint": 100, "change": 80, "finding": 60, "cells": 60}
 
     def write(tmp: Path) -> None:
-        wb = openpyxl.Workbook()
+        wb = Workbook()
         wb.remove(wb.active)
         summary = pd.DataFrame(
             [(diag.case_name, diag.status, round(diag.seconds, 3))],

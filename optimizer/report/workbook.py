@@ -22,7 +22,6 @@ import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -33,6 +32,7 @@ from optimizer.files import check_target, save_atomic
 from optimizer.report.charts import add_charts
 from optimizer.report.monthly import monthly_blocks
 from optimizer.report.provenance import Item, package_version, write_provenance
+from optimizer.report.sheet_body import Workbook
 from optimizer.report.summary import Section, summary_sections
 from optimizer.report.tables import build_tables
 from optimizer.report.xlsx import (

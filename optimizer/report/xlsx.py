@@ -11,17 +11,21 @@ Safety rules applied to every cell written here:
 
 from __future__ import annotations
 
+import contextlib
 import math
+from xml.sax.saxutils import escape
 
 import numpy as np
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.worksheet import Worksheet
 
 from optimizer.case import month_date
 from optimizer.report.monthly import PivotBlock
+from optimizer.report.sheet_body import Body, Workbook
 from optimizer.report.tables import FORMATS, Table
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -63,23 +67,34 @@ def missing(value: object) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
+def content(value: object, kind: str) -> tuple[object, str] | None:
+    """What a cell of ``kind`` (see ``FORMATS``) holds for ``value``: the stored value and its
+    style (``text``, ``quoted`` — text a spreadsheet would read as a formula —, or ``kind``),
+    or None for a blank. Text stays text."""
+    if missing(value):
+        return None
+    if kind == "month":
+        return (month_date(value) if isinstance(value, str) else value), kind
+    if kind in ("text", "yesno"):
+        text = clean_text(("yes" if bool(value) else "no") if kind == "yesno" else value)
+        return text, "quoted" if text.startswith(TEXT_TRIGGERS) else "text"
+    x = number(value)
+    return None if x is None else (x, kind)
+
+
 def put(cell: Cell, value: object, kind: str) -> None:
     """Write ``value`` into ``cell`` as ``kind`` (see ``FORMATS``) — text stays text."""
-    if missing(value):
+    found = content(value, kind)
+    if found is None:
         return
+    stored, style = found
+    if style in ("text", "quoted"):
+        put_text(cell, stored)
+        return
+    cell.value = stored
+    cell.number_format = FORMATS[kind]
     if kind == "month":
-        cell.value = month_date(value) if isinstance(value, str) else value
-        cell.number_format = FORMATS["month"]
         cell.alignment = CENTER
-    elif kind == "yesno":
-        put_text(cell, "yes" if bool(value) else "no")
-    elif kind == "text":
-        put_text(cell, value)
-    else:
-        x = number(value)
-        if x is not None:
-            cell.value = x
-            cell.number_format = FORMATS[kind]
 
 
 def put_text(cell: Cell, value: object) -> None:
@@ -158,15 +173,13 @@ def write_table(ws: Worksheet, table: Table) -> None:
     for j, col in enumerate(table.columns, start=1):
         put_text(ws.cell(1, j), col.header)
     style_header(ws, 1, ncols)
-    kinds = [c.kind for c in table.columns]
-    for i, values in enumerate(table.frame.itertuples(index=False, name=None), start=2):
-        for j, (value, kind) in enumerate(zip(values, kinds, strict=True), start=1):
-            put(ws.cell(i, j), value, kind)
+    nrows = len(table.frame)
+    if nrows:
+        add_table_body(ws, table)
     widths = [
         max(min(len(c.header), 14), column_width(table.frame[c.key], c.kind)) for c in table.columns
     ]
     last = get_column_letter(ncols)
-    nrows = len(table.frame)
     if nrows == 0 and table.note:
         note = ws.cell(2, 1)
         put_text(note, table.note)
@@ -176,7 +189,7 @@ def write_table(ws: Worksheet, table: Table) -> None:
         put_text(note, table.omitted)
         note.font = NOTE_FONT
     ws.auto_filter.ref = f"A1:{last}{nrows + 1}"
-    ws.freeze_panes = ws.cell(2, table.freeze_cols + 1).coordinate
+    ws.freeze_panes = f"{get_column_letter(table.freeze_cols + 1)}2"
     set_widths(ws, widths, 1, table.headers, [c.max_width for c in table.columns])
     ws.print_title_rows = "1:1"
     total = sum(ws.column_dimensions[get_column_letter(j)].width for j in range(1, ncols + 1))
@@ -184,6 +197,76 @@ def write_table(ws: Worksheet, table: Table) -> None:
     fit_to_width(ws, landscape=total > PAGE_WIDTH_CHARS / 2, pages=pages)
     if pages > 1 and table.freeze_cols:
         ws.print_title_cols = f"A:{get_column_letter(table.freeze_cols)}"
+
+
+def add_table_body(ws: Worksheet, table: Table) -> None:
+    """``table``'s rows as the body of ``ws`` (rows 2 …): the cells :func:`put` would write,
+    streamed into the file when its :class:`~optimizer.report.sheet_body.Workbook` is saved."""
+    if not isinstance(ws.parent, Workbook):
+        raise TypeError("report tables need an optimizer.report.sheet_body.Workbook")
+    frame, kinds = table.frame, [c.kind for c in table.columns]
+    styles = {"text": _style_id(ws, "x", "text"), "quoted": _style_id(ws, "=x", "text")}
+    styles |= {k: _style_id(ws, SAMPLES.get(k, 1), k) for k in kinds if k not in styles}
+    letters = [get_column_letter(j) for j in range(1, len(kinds) + 1)]
+
+    def chunks(rows_per_chunk: int = 2000):
+        tails = [_cell_tails(frame.iloc[:, j], k, styles) for j, k in enumerate(kinds)]
+        rows = []
+        for i, row in enumerate(zip(*tails, strict=True), start=2):
+            cells = "".join(f'<c r="{c}{i}"{t}' for c, t in zip(letters, row, strict=True) if t)
+            rows.append(f'<row r="{i}">{cells}</row>')
+            if len(rows) == rows_per_chunk:
+                yield "".join(rows).encode()
+                rows = []
+        yield "".join(rows).encode()
+
+    ws.parent.add_body(ws, Body(2, len(frame) + 1, len(kinds), chunks))
+
+
+SAMPLES = {"month": "2000-01", "text": "x", "yesno": True}
+
+
+def _style_id(ws: Worksheet, value: object, kind: str) -> int:
+    """The workbook's style index of a cell holding ``value`` as ``kind``."""
+    cell = Cell(ws)
+    put(cell, value, kind)
+    return cell.style_id
+
+
+def _cell_tails(values: pd.Series, kind: str, styles: dict[str, int]) -> list[str]:
+    """Each value's ``<c>`` element after its reference (``""``: a blank), as :func:`put`
+    stores it and openpyxl writes it (numbers to 16 significant digits)."""
+    if values.dtype.kind == "f" and kind not in SAMPLES:  # the bulk: numbers of one format
+        head = f' s="{styles[kind]}"><v>'
+        return [f"{head}{x:.16g}</v></c>" if math.isfinite(x) else "" for x in values.tolist()]
+    known: dict[tuple, str] = {}
+    tails = []
+    for value in values.to_numpy(dtype=object).tolist():
+        key = (value.__class__, value)  # True == 1, but one is blank as a number
+        try:
+            tails.append(known[key])
+            continue
+        except (KeyError, TypeError):
+            pass
+        tail = _cell_tail(value, kind, styles)
+        with contextlib.suppress(TypeError):  # unhashable: not remembered
+            known[key] = tail
+        tails.append(tail)
+    return tails
+
+
+def _cell_tail(value: object, kind: str, styles: dict[str, int]) -> str:
+    found = content(value, kind)
+    if found is None:
+        return ""
+    stored, style = found
+    if style in ("text", "quoted"):
+        text = str(stored)
+        space = ' xml:space="preserve"' if text.strip() and text != text.strip() else ""
+        return f' s="{styles[style]}" t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+    if kind == "month":
+        stored = to_excel(stored)
+    return f' s="{styles[style]}"><v>{stored:.16g}</v></c>'
 
 
 def fit_to_width(ws: Worksheet, landscape: bool, pages: int = 1) -> None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
@@ -30,6 +29,7 @@ from optimizer.files import check_target, save_atomic
 from optimizer.report.charts import chart_title, line_chart, place_charts, style_axes
 from optimizer.report.monthly import PivotBlock
 from optimizer.report.provenance import Item, kind_of, package_version, write_provenance
+from optimizer.report.sheet_body import Workbook
 from optimizer.report.xlsx import fit_to_width, put_text, write_monthly, write_table
 from optimizer.scenarios.comparison import Comparison
 from optimizer.scenarios.comparison_tables import (
