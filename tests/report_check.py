@@ -83,7 +83,7 @@ def check_report(path: Path) -> dict:
     shipped = _sum_by(alloc, ("Source", "Dispatch month"), "Dispatched (t ore)")
     arrived = _sum_by(alloc, ("Smelter", "Source", "Arrival month"), "Dispatched (t ore)")
 
-    # Sources: start + mined − shipped = end; end ≤ stockpile; min ≤ mined ≤ max.
+    # Sources: start + mined − shipped = end; end ≤ stockpile; min ≤ mined ≤ max; cost = t × price.
     last: dict = {}
     for r in sources:
         key = (r["Source"], month(r["Month"]))
@@ -96,6 +96,8 @@ def check_report(path: Path) -> dict:
         assert close(r["Shipped (t)"], shipped.get(key, 0.0)), (r, shipped.get(key))
         assert r["End stock (t)"] <= r["Stockpile capacity (t)"] + ABS, r
         assert r["Supply min (t)"] - ABS <= r["Mined / bought (t)"] <= r["Supply max (t)"] + ABS
+        cost = r["Ore cost (USD)"]
+        assert close(cost, r["Mined / bought (t)"] * r["Ore price (USD/t)"], cost), r
 
     # Yard by origin: start + arrivals − fed = end; arrivals = Allocation by arrival month.
     # The sheet leaves out idle months (all zero): a missing month reads as zero, so stock

@@ -10,6 +10,8 @@ from dataclasses import replace
 import pytest
 from cases import make_case, route, smelter, solved, source
 from conftest import Rows, minimal_rows, raw_book, set_cell, write_book
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from optimizer.cli.app import main
 from optimizer.inputs.scenario import apply_scenario
@@ -19,14 +21,13 @@ from optimizer.inputs.validate import validate
 def _concentrate(**changes):
     """50 % Sb, 2.0 % As; fixed part 10 USD/t, 60 % payable, 100 USD/t per % As above 0.5 %."""
     base = source("Conc", horizon=2, max_t=100, arsenic=2.0, cost=10.0, kind="purchase")
-    return replace(
-        base,
-        price_basis="benchmark",
-        payable_pct=60.0,
-        arsenic_penalty_usd_per_t_per_pct=100.0,
-        arsenic_free_pct=0.5,
-        **changes,
-    )
+    priced = {
+        "price_basis": "benchmark",
+        "payable_pct": 60.0,
+        "arsenic_penalty_usd_per_t_per_pct": 100.0,
+        "arsenic_free_pct": 0.5,
+    }
+    return replace(base, **{**priced, **changes})
 
 
 def _case(conc, benchmark=(800.0, 1200.0)):
@@ -60,6 +61,43 @@ def test_model_buys_only_in_the_month_the_benchmark_leaves_a_margin():
     assert res.sources["mined_t"].tolist() == pytest.approx([100, 0])
     res = solved(_case(_concentrate(), benchmark=(800.0, 600.0)))
     assert res.objective_usd == pytest.approx(26_000)
+
+
+@settings(max_examples=20, deadline=None, derandomize=True)
+@given(
+    payable=st.floats(30, 90),
+    grade=st.floats(5, 70),
+    arsenic=st.floats(0, 5),
+    free=st.floats(0, 2),
+    penalty=st.floats(0, 1_000),
+    benchmark=st.lists(st.floats(0, 3_000), min_size=3, max_size=3),
+)
+def test_one_source_buys_exactly_in_the_months_that_pay(
+    payable, grade, arsenic, free, penalty, benchmark
+):
+    """One benchmark source (100 t/month, fixed part 20 USD/t), no limits, spot 1,000 USD/t Sb:
+    the optimum buys all 100 t in a month exactly when grade × 1,000 exceeds that month's cost,
+    so objective = Σ_t 100 × max(0, grade/100 × 1,000 − cost_t), cost_t computed here."""
+    conc = _concentrate(
+        grade_pct_sb=grade,
+        arsenic_pct=arsenic,
+        cost_usd_per_t=20.0,
+        payable_pct=payable,
+        arsenic_free_pct=free,
+        arsenic_penalty_usd_per_t_per_pct=penalty,
+    )
+    case = make_case(
+        3,
+        sources=[replace(conc, supply_max_t=(100.0,) * 3, supply_min_t=(0.0,) * 3)],
+        smelters=[smelter(horizon=3)],
+        routes=[route(src="Conc", horizon=3)],
+    )
+    case = replace(case, benchmark_usd_per_t_sb=tuple(benchmark))
+    expected = 0.0
+    for price in benchmark:
+        cost = 20 + payable * grade / 1e4 * price + penalty * max(0.0, arsenic - free)
+        expected += 100 * max(0.0, grade * 10 - cost)
+    assert solved(case).objective_usd == pytest.approx(expected, rel=1e-7, abs=1e-3)
 
 
 # --- through a workbook ------------------------------------------------------------------

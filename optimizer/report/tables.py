@@ -152,11 +152,17 @@ def sources_table(results: Results, case: Case) -> Table:
         Col("stockpile_capacity_t", "Stockpile capacity (t)", "t"),
         Col("supply_min_t", "Supply min (t)", "t"),
         Col("supply_max_t", "Supply max (t)", "t"),
+        Col("price_usd_per_t", "Ore price (USD/t)", "usd"),
         Col("cost_usd", "Ore cost (USD)", "usd"),
         Col("holding_usd", "Holding cost (USD)", "usd"),
     ]
     df = _sorted(results.sources.copy(), ["source", "month"])
     if df is not None and not df.empty:
+        offset = {m: t for t, m in enumerate(case.months)}
+        df["price_usd_per_t"] = [
+            case.ore_cost_usd_per_t(s, offset[m])
+            for s, m in zip(df["source"], df["month"], strict=True)
+        ]
         df["kind"] = [case.sources[s].kind for s in df["source"]]
         df["domestic"] = [case.sources[s].domestic for s in df["source"]]
         df["start_stock_t"] = _with_start(df, ["source"], _opening_by(case, "source"))
