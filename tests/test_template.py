@@ -177,6 +177,9 @@ def test_dropdowns_and_range_checks(book):
     assert "Sources" in wb.defined_names["ids_Sources"].attr_text
     contracts = _validations(wb["Contracts"])
     assert contracts["B2"].errorStyle == "warning"  # 'any' is allowed besides the smelters
+    prices = _validations(wb["Prices"])
+    assert prices["A2"].errorStyle == "warning"  # so is the 'benchmark' row
+    assert "'benchmark'" in prices["A2"].error
     scen = _validations(wb["Scenarios"])
     assert scen["E2"].formula1 == '"set,scale,add"'
     assert "RouteAvailability" in scen["B2"].formula1

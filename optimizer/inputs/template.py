@@ -244,6 +244,13 @@ _Rule = tuple[tuple[Any, ...], Callable[[], DataValidation]]
 _AddRule = Callable[[tuple[Any, ...], Callable[[], DataValidation], str], None]
 
 
+#: Ref columns that also accept a word that is no id: their dropdown is a suggestion only.
+_SPECIAL_IDS = {
+    ("Contracts", "smelter"): schema.ANY_SMELTER,
+    ("Prices", "smelter"): schema.BENCHMARK,
+}
+
+
 def _validation_for(
     wb: Workbook, raw: RawBook, sheet: RawSheet, col: schema.Column
 ) -> _Rule | None:
@@ -266,7 +273,8 @@ def _validation_for(
         name = _id_range_name(wb, raw, col.refs[0])
         if name is None:
             return None
-        extra = " (or 'any')" if sheet.name == "Contracts" and col.name == "smelter" else ""
+        special = _SPECIAL_IDS.get((sheet.name, col.name))
+        extra = f" (or '{special}')" if special else ""
         return (
             ("list", name, extra),
             lambda: _list(name, col.name, message + extra, strict=not extra),
