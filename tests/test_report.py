@@ -76,6 +76,7 @@ def test_sheets_formats_and_layout(tiny: Path) -> None:
         "Grants",
         "Contracts",
         "Cashflow",
+        "InputValues",
         "MarginalValues",
         "Provenance",
     ]

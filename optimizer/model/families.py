@@ -124,7 +124,9 @@ class Family:
     ``var_bound``: a variable bound the family's input also sets, named in an IIS by
     ``var_words`` (case, named index, month label). ``lumpy_counts_starts``: in lumpy mode
     the rows count project starts (Σ Start ≤ 1), so no input relaxes them and, starts being
-    fixed in the dual LP, they have no price.
+    fixed in the dual LP, they have no price. ``rhs_per_input``: how far the row's limit moves,
+    in ``per``'s unit, per unit of its input cell (a capacity cell moves a month's limit by
+    that month's availability).
     """
 
     kind: str  # limit | balance | link
@@ -140,6 +142,7 @@ class Family:
     var_bound: Bound | None = None
     var_words: Callable[[Case, dict, str | None], Words] | None = None
     lumpy_counts_starts: bool = False
+    rhs_per_input: Callable[[BuiltModel, dict], float] = lambda b, f: 1.0
 
     def usd_per_unit(self, b: BuiltModel, f: dict, dual: float) -> float:
         """The dual in discounted USD per unit of input, > 0 when relaxing is worth money."""
@@ -216,6 +219,7 @@ FAMILIES: dict[str, Family] = {
             availability="RouteAvailability",
         ),
         bound=Bound("Ship_t", "upper"),
+        rhs_per_input=lambda b, f: b.case.routes[f["r"]].availability_pct[f["t"]] / 100.0,
     ),
     "Yard_Balance": Family(
         "balance",
@@ -250,6 +254,7 @@ FAMILIES: dict[str, Family] = {
             "raise {id_s} capacity in {months} by {amount}",
             availability="SmelterAvailability",
         ),
+        rhs_per_input=lambda b, f: b.case.smelters[f["p"]].availability_pct[f["t"]] / 100.0,
     ),
     "Min_Feed": Family(
         "limit",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from optimizer.case import Case
-from optimizer.report.marginal import top_constraints
+from optimizer.report.marginal import top_inputs
 from optimizer.report.status_words import status_text
 from optimizer.solve.kpis import CASHFLOW_HEADERS, KeyFigures, key_figures
 from optimizer.solve.results import Results
@@ -111,9 +111,13 @@ def summary_sections(results: Results, case: Case) -> list[Section]:
             _production_section(kpis, case),
             _contract_expansion_section(kpis, case),
         ]
-        limits = top_constraints(results, case)
+        limits = top_inputs(results, case)
         if limits:
-            sec = Section("What limits the plan (most valuable binding constraints)", headers=())
+            sec = Section(
+                "What limits the plan (the input cells whose step is worth most; "
+                "sheet InputValues lists every input)",
+                headers=(),
+            )
             sec.lines = [Line(f"{i}.", (text,), "text") for i, text in enumerate(limits, 1)]
             sections.append(sec)
     return [s for s in sections if s.lines]

@@ -372,6 +372,36 @@ def marginal_table(results: Results, case: Case) -> Table:
     )
 
 
+def input_values_table(results: Results, case: Case) -> Table:
+    """Per input cell: what one step of it is worth and the input range where that holds."""
+    from optimizer.report.marginal import input_frame
+
+    cols = [
+        Col("rank", "Rank", "int"),
+        Col("sentence", "What it means", "text", max_width=110),
+        Col("value_usd_per_step", "Value per step (USD, discounted)", "usd"),
+        Col("sure_usd", "Of it within the range (USD)", "usd"),
+        Col("step", "Step", "factor"),
+        Col("unit", "Unit", "text"),
+        Col("input_now", "Input now", "factor"),
+        Col("valid_from", "Value holds from", "factor"),
+        Col("valid_to", "Value holds to", "factor"),
+        Col("direction", "Relaxing means", "text"),
+        Col("cell", "Input cell", "text"),
+        Col("rows", "Limits it sets", "int"),
+        Col("binding_rows", "Of them binding", "int"),
+        Col("note", "Note", "text", max_width=40),
+        Col("family", "Constraint family", "text"),
+    ]
+    return Table(
+        "InputValues",
+        cols,
+        table_frame(input_frame(results, case), cols),
+        freeze_cols=2,
+        note="No input has a marginal value (or HiGHS gave no basis for ranging).",
+    )
+
+
 def build_tables(results: Results, case: Case) -> list[Table]:
     """All long-format tables of the report, in sheet order."""
     from optimizer.report.actions import actions_table
@@ -386,5 +416,6 @@ def build_tables(results: Results, case: Case) -> list[Table]:
         grants_table(results, case),
         contracts_table(results, case),
         cashflow_table(results, case),
+        input_values_table(results, case),
         marginal_table(results, case),
     ]

@@ -7,6 +7,7 @@ tables (never the Pyomo model) and the validated :class:`Case`, and writes, in o
 ``Charts``         native charts: allocation by smelter, feed vs capacity, stocks, grants
 ``MonthlyPlan``    id × month pivots a planner reads across (the charts' data)
 ``Allocation`` … ``Cashflow``  long-format tables (see :mod:`optimizer.report.tables`)
+``InputValues``    per input cell: value of one step and the range where it holds
 ``MarginalValues`` shadow prices of binding constraints, in planner words
 ``Provenance``     input file and hash, scenario, versions, options, status, timings
 
@@ -61,7 +62,8 @@ SHEET_GUIDE = [
     ("Grants", "grant money drawn by month and project, and what remains"),
     ("Contracts", "offtake contracts: required, delivered, shortfall"),
     ("Cashflow", "every money line by month, discount factor and discounted net"),
-    ("MarginalValues", "what one more unit of each binding limit is worth"),
+    ("InputValues", "what one step of each input cell is worth, and where that holds"),
+    ("MarginalValues", "what one more unit of each binding limit is worth, month by month"),
     ("Provenance", "input file and hash, scenario, versions, options, timings"),
 ]
 

@@ -46,6 +46,13 @@ magnitude is below 1e-9 are zeroed (solver noise).
                  ``kind`` is ``limit``, ``balance`` (always binding: the value of one
                  more tonne there) or ``link`` (lumpy build size); ``month`` is None for
                  whole-horizon constraints. Empty when the solver gave no duals.)
+``inputs``       family, sheet, row_id, column, input_now, direction, step, unit,
+                 value_usd_per_step, valid_from, valid_to, rows, binding_rows, ranked,
+                 note — one row per numeric input cell behind a limit: the discounted
+                 USD of moving it one ``step`` the way that relaxes the limit (summed over
+                 every row the cell drives), and the input range [valid_from, valid_to]
+                 over which that value holds (HiGHS ranging, :mod:`optimizer.solve.ranging`);
+                 ``ranked`` is False for an input that is 0 by nature (a closed season).
 
 Ratios with a zero denominator (utilization at zero capacity, grades of a month with no
 feed) are NaN. ``solver_log`` is HiGHS's log of every run (the main solve first: sizes,
@@ -92,6 +99,7 @@ class Results:
     contract_deliveries: pd.DataFrame = field(default_factory=pd.DataFrame)
     cashflow: pd.DataFrame = field(default_factory=pd.DataFrame)
     duals: pd.DataFrame = field(default_factory=pd.DataFrame)
+    inputs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def has_solution(self) -> bool:

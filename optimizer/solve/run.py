@@ -33,6 +33,7 @@ from optimizer.model.lookup import MONEY_SCALE_USD
 from optimizer.solve.compile import compile_model
 from optimizer.solve.duals import dual_table
 from optimizer.solve.highs import RECHECK, HighsLp, RunResult, status_of
+from optimizer.solve.ranging import input_table
 from optimizer.solve.results import Results
 from optimizer.solve.solution import tables
 from optimizer.solve.status import Status
@@ -202,7 +203,10 @@ def solve_model(
         else (f"HiGHS stopped ({run.condition.name}) before proving this plan optimal")
     )
     dual_run: _Run | None = run
+    fixed = {}
     if lumpy:
+        columns = hl.lp.integer
+        fixed = dict(zip(columns.tolist(), _starts(run, columns).tolist(), strict=True))
         dual_run, note = _fixed_lp(built, highs, run)
         message = "; ".join(x for x in (message, note) if x)
         if dual_run is not None:
@@ -235,6 +239,11 @@ def solve_model(
     )
     if duals is not None:
         results.duals = dual_table(built, hl.lp, duals)
+        tick_ranging = time.perf_counter()
+        results.inputs = input_table(
+            built, hl.lp, fixed, time_limit_s=float(highs.options["time_limit"])
+        )
+        timings["ranging"] = time.perf_counter() - tick_ranging
     timings["results"] = time.perf_counter() - tick
     results.timings_s = timings
     return results
@@ -250,8 +259,7 @@ def _fixed_lp(built: BuiltModel, highs: HighsSession, mip: _Run) -> tuple[_Run |
     """
     hl = highs.lp
     columns = hl.lp.integer
-    fixed = np.where(mip.res.col_value[columns] > 0.5, 1.0, 0.0)
-    hl.fix_columns(columns, fixed)
+    hl.fix_columns(columns, _starts(mip, columns))
     try:
         lp = highs.run(built, lp=True)
     finally:
@@ -261,6 +269,11 @@ def _fixed_lp(built: BuiltModel, highs: HighsSession, mip: _Run) -> tuple[_Run |
         return lp, ""
     hl.load_values(mip.res.col_value)
     return None, f"the fixed-start LP ended {lp.condition.name}: no marginal values"
+
+
+def _starts(mip: _Run, columns: np.ndarray) -> np.ndarray:
+    """The MILP's integer (start) decisions at ``columns``, rounded to 0 or 1."""
+    return np.where(mip.res.col_value[columns] > 0.5, 1.0, 0.0)
 
 
 def _gap_pct(incumbent: float | None, bound: float | None) -> float | None:

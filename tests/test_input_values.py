@@ -1,0 +1,101 @@
+"""Marginal values per input cell and their validity ranges (``Results.inputs``), checked by
+finite differences: re-solving with the cell moved by a step inside the reported range
+changes the objective by step × value; a step beyond the range does not."""
+
+from __future__ import annotations
+
+import pytest
+from cases import make_case, route, smelter, solved, source
+
+from optimizer.case import Case, row_key
+from optimizer.cli.pipeline import load_case
+from optimizer.diagnose.fixes import Edit, apply_edits
+from optimizer.solve.run import solve_case
+
+
+def _row(results, sheet: str, key: str, column: str):
+    df = results.inputs
+    rows = df[(df["sheet"] == sheet) & (df["row_id"] == key) & (df["column"] == column)]
+    assert len(rows) == 1, f"{sheet} {key} {column}: {len(rows)} rows"
+    return rows.iloc[0]
+
+
+def _objective_after(case: Case, sheet: str, key: str, column: str, old, new) -> float:
+    moved = apply_edits(case, [Edit(sheet, key, column, "", old, new)])
+    return solve_case(moved).objective_usd
+
+
+def _per_unit(case: Case, base: float, sheet: str, key: str, column: str, old, step) -> float:
+    """Objective change per unit of the input, moving it by ``step`` from ``old``."""
+    return (_objective_after(case, sheet, key, column, old, old + step) - base) / step
+
+
+def test_capacity_cell_sums_its_months_weighted_by_availability():
+    """Two months, capacity 60 t/month at 100 % then 50 % availability, 100 t/month of
+    50 % ore at $1,000/t Sb (no costs): each t fed earns 0.5 × 1,000 = $500 and capacity
+    binds in both months (60 t and 30 t < 100 t). The base-capacity cell moves month 1 by
+    1 t and month 2 by 0.5 t: 500 × 1 + 500 × 0.5 = $750 per t/month. It holds until month
+    1's capacity reaches the 100 t supply (base 100) and down to 0: range [0, 100].
+    +10 (inside): Δ = 500 × (10 + 5) = 7,500 = 10 × 750. +60 (outside): month 1 stops at
+    100 t, so Δ = 500 × (40 + 30) = 35,000, i.e. 583.33 per t/month."""
+    case = make_case(
+        2,
+        sources=[source(horizon=2, max_t=100)],
+        smelters=[smelter(horizon=2, capacity=60, availability=[100, 50])],
+        routes=[route(horizon=2)],
+    )
+    results = solved(case)
+    row = _row(results, "Smelters", "Smelter", "base_capacity_t_per_month")
+    assert row["value_usd_per_step"] == pytest.approx(750.0)
+    assert (row["valid_from"], row["valid_to"]) == pytest.approx((0.0, 100.0))
+    assert row["rows"] == 2 and row["binding_rows"] == 2 and row["ranked"]
+    base = results.objective_usd
+    args = (case, base, "Smelters", "Smelter", "base_capacity_t_per_month", 60.0)
+    assert _per_unit(*args, 10.0) == pytest.approx(750.0)
+    assert _per_unit(*args, 60.0) == pytest.approx(35_000 / 60)
+
+
+def test_closed_supply_month_is_kept_but_not_ranked():
+    """Supply 0 t in month 2 (a closed season) with an open smelter: one more t there would
+    earn $500, so the cell has a value, but an input that is 0 by nature is not ranked."""
+    case = make_case(2, sources=[source(horizon=2, max_t=[100, 0])])
+    results = solved(case)
+    closed = _row(results, "Supply", row_key("Mine", "max"), "2027-02")
+    assert closed["value_usd_per_step"] == pytest.approx(500.0)
+    assert not closed["ranked"] and "closed" in closed["note"]
+    open_month = _row(results, "Supply", row_key("Mine", "max"), "2027-01")
+    assert open_month["ranked"] and open_month["value_usd_per_step"] == pytest.approx(500.0)
+
+
+@pytest.fixture(scope="module")
+def default_case():
+    case, _, _ = load_case(None)
+    return case, solve_case(case)
+
+
+@pytest.mark.parametrize(
+    ("sheet", "key", "column"),
+    [
+        ("Smelters", "Thompson Falls", "base_capacity_t_per_month"),
+        ("Supply", row_key("Stibnite Creek", "max"), "2027-04"),
+    ],
+)
+def test_default_case_values_hold_inside_their_range_and_change_outside(
+    default_case, sheet, key, column
+):
+    """On the default case: Thompson Falls' base capacity (the seed's bottleneck, summed over
+    its months: ~$52k per t/month) and a monthly Supply cell. A step of a third of the
+    headroom to ``valid_to`` reproduces the value by re-solving; a step past ``valid_to``
+    (by half the range's width again) gives a different value per unit."""
+    case, results = default_case
+    row = _row(results, sheet, key, column)
+    now, value, high = float(row["input_now"]), float(row["value_usd_per_step"]), row["valid_to"]
+    assert row["ranked"] and value > 0 and now < high < float("inf")
+    if column == "base_capacity_t_per_month":
+        assert 45_000 < value < 60_000
+    base = results.objective_usd
+    inside = (high - now) / 3
+    assert _per_unit(case, base, sheet, key, column, now, inside) == pytest.approx(value, rel=1e-6)
+    outside = (high - now) + (high - float(row["valid_from"])) / 2
+    beyond = _per_unit(case, base, sheet, key, column, now, outside)
+    assert abs(beyond - value) > 1e-3 * value
