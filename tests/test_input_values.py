@@ -85,17 +85,21 @@ def test_default_case_values_hold_inside_their_range_and_change_outside(
 ):
     """On the default case: Thompson Falls' base capacity (the seed's bottleneck, summed over
     its months: ~$52k per t/month) and a monthly Supply cell. A step of a third of the
-    headroom to ``valid_to`` reproduces the value by re-solving; a step past ``valid_to``
-    (by half the range's width again) gives a different value per unit."""
+    headroom to ``valid_to`` reproduces the value by re-solving; past ``valid_to`` the
+    objective's slope (from ``valid_to`` on, over half the range's width) is a different
+    value: by more than $1 per unit, where re-solving reproduces a value inside the range
+    to 1e-6 (6 cents here) — a basis change past the range may move it only a little."""
     case, results = default_case
     row = _row(results, sheet, key, column)
-    now, value, high = float(row["input_now"]), float(row["value_usd_per_step"]), row["valid_to"]
+    now, value = float(row["input_now"]), float(row["value_usd_per_step"])
+    low, high = float(row["valid_from"]), float(row["valid_to"])
     assert row["ranked"] and value > 0 and now < high < float("inf")
     if column == "base_capacity_t_per_month":
         assert 45_000 < value < 60_000
     base = results.objective_usd
     inside = (high - now) / 3
     assert _per_unit(case, base, sheet, key, column, now, inside) == pytest.approx(value, rel=1e-6)
-    outside = (high - now) + (high - float(row["valid_from"])) / 2
-    beyond = _per_unit(case, base, sheet, key, column, now, outside)
-    assert abs(beyond - value) > 1e-3 * value
+    at_edge = _objective_after(case, sheet, key, column, now, high)
+    assert at_edge == pytest.approx(base + value * (high - now), rel=1e-9)
+    beyond = _per_unit(case, at_edge, sheet, key, column, high, (high - low) / 2)
+    assert abs(beyond - value) > 1.0
