@@ -86,7 +86,7 @@ def test_input_changes_sheet_lists_exactly_the_changed_cells(default_run, defaul
     assert rows[("no_grant", "Grants", "C2")][3:] == (
         "DPA Title III",
         "amount_usd",
-        "27000000",
+        "27,000,000",
         "0",
         "3",
     )

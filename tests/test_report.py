@@ -136,7 +136,7 @@ def test_input_text_is_written_as_text_never_a_formula(tmp_path: Path) -> None:
 def test_csv_tables_match_the_workbook(tmp_path: Path, tiny: Path) -> None:
     case = tiny_case()
     files = write_csv(tiny_results(case), case, tmp_path / "out")
-    assert len(files) == 11
+    assert len(files) == 12
     with (tmp_path / "out" / "allocation.csv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     sheet = read_table(openpyxl.load_workbook(tiny), "Allocation")

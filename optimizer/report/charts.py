@@ -70,20 +70,47 @@ def _month_axes(chart: BarChart | LineChart, y_title: str, y_format: str = "#,##
     chart.layout = Layout(manualLayout=ManualLayout(x=0.02, y=0.08, w=0.96, h=0.72))
 
 
-def _line(series: Series, dashed: bool = False) -> Series:
+PALETTE = (
+    "1F77B4",
+    "FF7F0E",
+    "2CA02C",
+    "D62728",
+    "9467BD",
+    "8C564B",
+    "E377C2",
+    "7F7F7F",
+    "BCBD22",
+    "17BECF",
+)
+"""Line colours, one per series (a chart of many series never repeats one before ten)."""
+DASHES = ("solid", "dash", "sysDot")  # after ten series the colours repeat with a new dash
+
+
+def _line(series: Series, dashed: bool = False, n: int | None = None) -> Series:
+    """A plain line; ``n``: the series' position, giving it its own colour (and dash)."""
     series.smooth = False
     series.marker.symbol = "none"
     series.graphicalProperties.line.width = 28575  # 2.25 pt
+    if n is not None:
+        series.graphicalProperties.line.solidFill = PALETTE[n % len(PALETTE)]
+        dash = DASHES[(n // len(PALETTE)) % len(DASHES)]
+        if dash != "solid":
+            series.graphicalProperties.line.dashStyle = dash
     if dashed:
         series.graphicalProperties.line.dashStyle = "dash"
     return series
 
 
 def _rows(
-    rows: dict[tuple[str, str], int], block: PivotBlock, suffix: str = ""
+    rows: dict[tuple[str, str], int], block: PivotBlock, suffix: str = "", nonzero: bool = False
 ) -> list[tuple[int, str]]:
-    """(Excel row, series label) of each id in ``block``."""
-    return [(rows[(block.title, name)], f"{name}{suffix}") for name, _ in block.rows]
+    """(Excel row, series label) of each id in ``block``; ``nonzero``: only ids with a
+    non-zero value in some month (an always-zero line only hides the others)."""
+    return [
+        (rows[(block.title, name)], f"{name}{suffix}")
+        for name, values in block.rows
+        if not nonzero or any(abs(v) > 1e-9 for v in values if v == v)
+    ]
 
 
 def allocation_chart(
@@ -119,8 +146,8 @@ def utilization_chart(
         bars.series.append(_series(plan, r, months, label))
     bars.set_categories(_categories(plan, months))
     lines = LineChart()
-    for r, label in capacity_rows:
-        lines.series.append(_line(_series(plan, r, months, label), dashed=True))
+    for n, (r, label) in enumerate(capacity_rows):
+        lines.series.append(_line(_series(plan, r, months, label), dashed=True, n=n))
     lines.set_categories(_categories(plan, months))
     _month_axes(bars, "t of ore per month")
     bars += lines
@@ -137,8 +164,8 @@ def line_chart(
 ) -> LineChart:
     chart = LineChart()
     chart.title = chart_title(title)
-    for r, label in rows:
-        chart.series.append(_line(_series(plan, r, months, label)))
+    for n, (r, label) in enumerate(rows):
+        chart.series.append(_line(_series(plan, r, months, label), n=n))
     chart.set_categories(_categories(plan, months))
     _month_axes(chart, y_title, y_format)
     return chart
@@ -171,9 +198,9 @@ def add_charts(
             _rows(rows, by_title["Smelter capacity"], " capacity"),
         )
     )
-    stock_rows = _rows(rows, by_title["Source stockpile, end of month"], " stockpile") + _rows(
-        rows, by_title["Smelter yard stock, end of month"], " yard"
-    )
+    stock_rows = _rows(
+        rows, by_title["Source stockpile, end of month"], " stockpile", nonzero=True
+    ) + _rows(rows, by_title["Smelter yard stock, end of month"], " yard", nonzero=True)
     charts.append(
         line_chart(
             plan,

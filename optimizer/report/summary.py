@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from optimizer.case import Case
 from optimizer.report.marginal import top_inputs
 from optimizer.report.status_words import status_text
+from optimizer.report.why import why_lines
 from optimizer.solve.kpis import CASHFLOW_HEADERS, KeyFigures, key_figures
 from optimizer.solve.results import Results
 
@@ -100,6 +101,32 @@ def _contract_expansion_section(kpis: KeyFigures, case: Case) -> Section:
     return sec
 
 
+def _plan_section(results: Results, case: Case) -> Section:
+    """Expansion dates (each stage as built) and own Alaska ore to each smelter."""
+    sec = Section("Expansions built and Alaska ore")
+    add = sec.lines.append
+    builds = results.builds
+    if builds is not None and not builds.empty:
+        for b in builds.itertuples():
+            add(
+                Line(
+                    f"{b.project} at {b.smelter}",
+                    (
+                        f"+{b.added_t_per_month:,.1f} t/month, started {b.month}, "
+                        f"online {b.online_month}",
+                    ),
+                    "text",
+                )
+            )
+    flows = results.flows
+    if flows is not None and not flows.empty:
+        own = flows[flows["source"].isin([s for s, x in case.sources.items() if x.kind == "mine"])]
+        tonnes = own.groupby("smelter")["dispatched_t"].sum()
+        for pid in case.smelters:
+            add(Line(f"Alaska ore (own claims) to {pid}", (tonnes.get(pid, 0.0),), "t", "t"))
+    return sec
+
+
 def summary_sections(results: Results, case: Case) -> list[Section]:
     """Every Summary block in display order (empty blocks left out)."""
     sections = [_result_section(results, case)]
@@ -110,6 +137,7 @@ def summary_sections(results: Results, case: Case) -> list[Section]:
             _grant_section(kpis, case),
             _production_section(kpis, case),
             _contract_expansion_section(kpis, case),
+            _plan_section(results, case),
         ]
         limits = top_inputs(results, case)
         if limits:
@@ -120,4 +148,7 @@ def summary_sections(results: Results, case: Case) -> list[Section]:
             )
             sec.lines = [Line(f"{i}.", (text,), "text") for i, text in enumerate(limits, 1)]
             sections.append(sec)
+        why = Section("Why the plan looks like this", headers=())
+        why.lines = [Line("", (text,), "text") for text in why_lines(results, case)]
+        sections.append(why)
     return [s for s in sections if s.lines]

@@ -68,6 +68,8 @@ SHEET_GUIDE = [
 ]
 
 SUMMARY_WIDTHS = (46, 18, 18, 16)
+UNIT = Alignment(horizontal="left", indent=1)
+"""A unit beside its right-aligned value: indented, so the two never run together."""
 SUMMARY_COLS = len(SUMMARY_WIDTHS)
 
 STATUS_FILLS = {
@@ -158,7 +160,7 @@ def _write_section(ws: Worksheet, r: int, section: Section) -> int:
     put_text(ws.cell(r, 1), section.title)
     for j, text in enumerate(section.headers, start=2):
         put_text(ws.cell(r, j), text)
-        ws.cell(r, j).alignment = Alignment(horizontal="left" if text == "Unit" else "right")
+        ws.cell(r, j).alignment = UNIT if text == "Unit" else Alignment(horizontal="right")
     for col in range(1, SUMMARY_COLS + 1):
         cell = ws.cell(r, col)
         cell.font = SECTION_FONT
@@ -167,7 +169,7 @@ def _write_section(ws: Worksheet, r: int, section: Section) -> int:
     r += 1
     for line in section.lines:
         if not section.headers:  # a sentence across the block, wrapped
-            _write_wide(ws, r, f"{line.label} {line.values[0]}")
+            _write_wide(ws, r, " ".join(x for x in (line.label, str(line.values[0])) if x))
             r += 1
             continue
         put_text(ws.cell(r, 1), line.label)
@@ -177,6 +179,7 @@ def _write_section(ws: Worksheet, r: int, section: Section) -> int:
                 ws.cell(r, j).alignment = Alignment(horizontal="left")
         if section.headers[-1] == "Unit" and line.unit:
             put_text(ws.cell(r, 2 + len(line.values)), line.unit)
+            ws.cell(r, 2 + len(line.values)).alignment = UNIT
         r += 1
     return r
 

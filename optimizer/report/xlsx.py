@@ -189,6 +189,7 @@ def write_table(ws: Worksheet, table: Table) -> None:
         put_text(note, table.omitted)
         note.font = NOTE_FONT
     ws.auto_filter.ref = f"A1:{last}{nrows + 1}"
+    ws.print_area = f"A1:{last}{max(nrows + 1, 2)}"  # a note beside the header stays unprinted
     ws.freeze_panes = f"{get_column_letter(table.freeze_cols + 1)}2"
     set_widths(ws, widths, 1, table.headers, [c.max_width for c in table.columns])
     ws.print_title_rows = "1:1"

@@ -26,7 +26,7 @@ def comparison_table(comparison: Comparison) -> Table:
     figures = kpis(comparison)
     columns = [
         Col("run", "Scenario", "text", 30),
-        Col("description", "Description", "text"),
+        Col("description", "Description", "text", 120),
         Col("status", "Status", "text", 24),
     ]
     columns += [Col(k.key, k.header, k.kind) for k in figures]
@@ -118,14 +118,15 @@ def changes_table(comparison: Comparison) -> Table:
 
 
 def _shown(value: Any) -> str:
-    """A cell value as the planner would read it: numbers without float noise, months as
+    """A cell value as the planner would read it: numbers without float noise and with
+    thousands separators (``27,000,000``), months as
     ``YYYY-MM``, blanks as ``(blank)``."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return "(blank)"
     if isinstance(value, datetime | date):
         return month_key(value) or str(value)
-    if isinstance(value, float):
-        return f"{value:.10g}"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:,.10g}"
     return str(value)
 
 

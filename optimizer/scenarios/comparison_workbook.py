@@ -70,6 +70,11 @@ def build_workbook(comparison: Comparison) -> Workbook:
     return wb
 
 
+OBJECTIVE_DELTA = "Δ Objective: discounted margin (USD)"
+"""The Deltas column the objective chart plots: differences of a few percent are visible
+as bars from zero, where bars of the objectives themselves all look the same height."""
+
+
 def _column(ws: Worksheet, header: str) -> int:
     return next(c.column for c in ws[1] if c.value == header)
 
@@ -134,16 +139,17 @@ def _write_charts(
         line.series[0].smooth = False
         style_axes(line, kind.level_title, "USD")
         charts.append(line)
-    charts.append(
-        _bar(
-            table,
-            ["Objective: discounted margin (USD)"],
-            n,
-            "Objective by scenario (discounted margin, USD)",
+    if n > 1:  # Deltas: one row per scenario, the base case left out
+        change = _bar(
+            wb["Deltas"],
+            [OBJECTIVE_DELTA],
+            n - 1,
+            "Objective change vs the base case (discounted margin, USD; base = 0)",
             "Scenario",
-            "USD",
+            "USD vs base",
         )
-    )
+        change.x_axis.tickLblPos = "low"  # scenario names below the bars, which point down
+        charts.append(change)
     charts.append(
         _bar(
             table,

@@ -1,0 +1,66 @@
+"""The Summary's "why the plan looks like this": binding limits behind idle capacity and
+behind own ore sent past a nearer smelter, one registry sentence each."""
+
+from __future__ import annotations
+
+from cases import make_case, route, smelter, solved, source
+
+from optimizer.report.summary import summary_sections
+from optimizer.report.why import why_lines
+
+
+def _route(name, src, dst, km, cost=0.0):
+    r = route(name, src, dst, horizon=1, cost=cost)
+    return r.__class__(**{**r.__dict__, "distance_km": km})
+
+
+def test_an_arsenic_limit_that_idles_a_smelter_gets_its_sentence():
+    """One month; the smelter takes 100 t and allows 1 % arsenic. Clean ore (0.5 % As) is
+    limited to 40 t, dirty ore (3 % As) to 100 t; both earn money. The blend allows
+    0.5 x + 3 y ≤ 1 × (x + y), i.e. y ≤ x / 4 = 10 t: 50 t fed, 50 % of capacity."""
+    case = make_case(
+        1,
+        sources=[
+            source("Clean", horizon=1, max_t=40, arsenic=0.5),
+            source("Dirty", horizon=1, max_t=100, arsenic=3.0),
+        ],
+        smelters=[smelter(horizon=1, capacity=100, max_arsenic=1.0)],
+        routes=[route("CleanTruck", "Clean", horizon=1), route("DirtyTruck", "Dirty", horizon=1)],
+    )
+    results = solved(case)
+    lines = why_lines(results, case)
+    assert lines[0] == "Smelter runs at 50% of capacity in 2027-01, because:"
+    assert lines[1].startswith("  – Smelter feed must average at most 1% arsenic")
+    assert "Dirty 3%" in lines[1] and "max_feed_arsenic_pct" in lines[1]
+    assert len(lines) == 2  # the arsenic limit alone: no supply line, no flow line
+    titles = [s.title for s in summary_sections(results, case)]
+    assert "Why the plan looks like this" in titles
+
+
+def test_own_ore_past_a_nearer_smelter_names_the_limit_there():
+    """Own ore (2 % As, 100 t) can go to Near (100 km, 1 % arsenic limit, 100 t) or Far
+    (1,000 km, no limit). Near also gets 10 t of clean ore (0 % As): 2 y ≤ 10 + y, so at
+    most 10 t of own ore there (20 % of capacity) and 90 t go to Far although Near has room."""
+    case = make_case(
+        1,
+        sources=[
+            source("Own", horizon=1, max_t=100, arsenic=2.0),
+            source("Clean", horizon=1, max_t=10, arsenic=0.0, kind="purchase"),
+        ],
+        smelters=[
+            smelter("Near", horizon=1, capacity=100, max_arsenic=1.0),
+            smelter("Far", horizon=1, capacity=100),
+        ],
+        routes=[
+            _route("OwnNear", "Own", "Near", 100),
+            _route("OwnFar", "Own", "Far", 1000, cost=10.0),
+            _route("CleanNear", "Clean", "Near", 100),
+        ],
+    )
+    lines = why_lines(solved(case), case)
+    at = lines.index(
+        "Own ore goes to Far (90 t) in 2027-01 although Near is nearer and has spare "
+        "capacity, because:"
+    )
+    assert lines[at + 1].startswith("  – Near feed must average at most 1% arsenic")
+    assert lines[at + 1].endswith(", in 2027-01")
