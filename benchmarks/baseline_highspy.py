@@ -48,6 +48,7 @@ class LPArrays:
     a_index: np.ndarray  # int32 row indices
     a_value: np.ndarray
     offset: float = 0.0  # objective constant (committed capex inside the horizon)
+    integer: np.ndarray | None = None  # indices of integer columns (None: an LP)
 
     @property
     def num_col(self) -> int:
@@ -83,6 +84,7 @@ class _Builder:
         self._cols: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._rows: list[tuple[np.ndarray, np.ndarray]] = []
         self._coo: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.integer: list[int] = []
 
     def cols(self, shape: tuple[int, ...], lower, upper, cost) -> np.ndarray:
         """Allocate columns shaped ``shape``; returns their indices in that shape."""
@@ -131,6 +133,7 @@ class _Builder:
             r[order].astype(np.int32),
             v[order],
             offset,
+            np.array(self.integer, dtype=np.int32) if self.integer else None,
         )
 
 
@@ -150,7 +153,8 @@ def _ore_cost(case: Case, srcs: list) -> np.ndarray:
 
 
 def build_lp(case: Case) -> LPArrays:
-    """The SPEC §3 LP of ``case`` (continuous expansions) as column-wise arrays."""
+    """The SPEC §3 model of ``case`` as column-wise arrays: an LP in continuous expansion
+    mode, a MILP (binary starts) in single and lumpy modes."""
     cfg = case.settings
     n = case.horizon
     t = np.arange(n)
@@ -255,6 +259,8 @@ def build_lp(case: Case) -> LPArrays:
     # --- expansions: build[e, t] within the start window; committed ones are data --------
     projects = list(case.expansions.values())
     build = np.full((len(projects), n), -1)
+    start_of = np.full((len(projects), n), -1)  # binary start columns (single, lumpy)
+    whole_priced = cfg.expansion_mode != "continuous"
     committed_online = np.zeros((n_p, n))
     instalments: dict[tuple[int, int], list[tuple[int, float]]] = {}  # (e, start) -> (u, USD)
     offset = 0.0
@@ -266,6 +272,7 @@ def build_lp(case: Case) -> LPArrays:
                 e.max_added_t_per_month
             )
             whole = e.capex_usd_per_t_per_month * e.max_added_t_per_month
+            whole += e.fixed_capex_usd if whole_priced else 0.0
             paid = [u for u in range(c, c + k) if 0 <= u < n]
             instalments[(i, c)] = [(u, whole / k) for u in paid]
             offset -= sum(disc[u] * whole / k for u in paid)
@@ -279,6 +286,20 @@ def build_lp(case: Case) -> LPArrays:
         )
         total = lp.rows((1,), -INF, e.max_added_t_per_month)
         lp.coef(total, build[i, window], 1)
+        if whole_priced:
+            starts = lp.cols((len(window),), 0, 1, -spread * e.fixed_capex_usd)
+            start_of[i, window] = starts
+            lp.integer += [int(j) for j in starts]
+            once = lp.rows((1,), -INF, 1)
+            lp.coef(once, starts, 1)
+            smallest = e.max_added_t_per_month if cfg.expansion_mode == "lumpy" else 0.0
+            smallest = max(smallest, e.min_added_t_per_month * (cfg.expansion_mode == "single"))
+            most = lp.rows((len(window),), -INF, 0)
+            lp.coef(most, build[i, window], 1)
+            lp.coef(most, starts, -e.max_added_t_per_month)
+            least = lp.rows((len(window),), 0, INF)
+            lp.coef(least, build[i, window], 1)
+            lp.coef(least, starts, -smallest)
         for w in window:
             instalments[(i, int(w))] = [(u, -1.0) for u in range(w, w + k)]
 
@@ -375,6 +396,8 @@ def build_lp(case: Case) -> LPArrays:
                         lp.coef(row, pay, 1)
                         per = x.capex_usd_per_t_per_month / x.capex_months
                         lp.coef(row, build[i, start], -g.max_share_pct / 100 * per)
+                        fixed = x.fixed_capex_usd / x.capex_months
+                        lp.coef(row, start_of[i, start], -g.max_share_pct / 100 * fixed)
                     paid_by.setdefault((i, start, u), []).append(int(pay[0]))
                     pays.append(pay)
         if pays:
@@ -389,6 +412,9 @@ def build_lp(case: Case) -> LPArrays:
         if usd < 0:
             per = projects[i].capex_usd_per_t_per_month / projects[i].capex_months
             lp.coef(row, build[i, start], -per)
+            lp.coef(
+                row, start_of[i, start], -projects[i].fixed_capex_usd / projects[i].capex_months
+            )
 
     return lp.arrays(offset)
 
@@ -407,6 +433,10 @@ def solve_lp(
     h.setOptionValue("time_limit", float(time_limit_s))
     h.setOptionValue("solver", solver)
     a = arrays
+    integrality = np.zeros(a.num_col, dtype=np.int32)
+    if a.integer is not None:
+        integrality[a.integer] = int(highspy.HighsVarType.kInteger)
+        h.setOptionValue("mip_rel_gap", 1e-9)
     start = time.perf_counter()
     status = h.passModel(
         a.num_col,
@@ -423,7 +453,7 @@ def solve_lp(
         a.a_start,
         a.a_index,
         a.a_value,
-        np.zeros(a.num_col, dtype=np.int32),
+        integrality,
     )
     if status != highspy.HighsStatus.kOk:
         raise RuntimeError(f"HiGHS rejected the baseline model: {status}")

@@ -20,8 +20,9 @@ opening stock, availability patterns) that is **feasible by construction**:
 stream so every other draw of the case stays the same.
 
 ``projects=True`` also uses the project columns of SPEC §6.1 — committed starts (some before
-the horizon), capex paid over several months — drawn from a random stream of their own, so
-the other sheets of a seed stay the same with or without them.
+the horizon), capex paid over several months, smallest sizes — and, for every other seed,
+``expansion_mode = single``, drawn from a random stream of their own, so the other sheets of
+a seed stay the same with or without them.
 
 Run as a script to write a workbook::
 
@@ -213,6 +214,7 @@ class _Generator:
 
     def _settings(self) -> RawSheet:
         policy = "keep_opening" if self.rng.random() < 0.5 else "free"
+        mode = "single" if self.project_rng is not None and self.seed % 2 else "continuous"
         rows = [
             ["case_name", f"synthetic_{self.size}_seed{self.seed}"],
             ["start_month", START_MONTH],
@@ -220,7 +222,7 @@ class _Generator:
             ["discount_rate_pct_per_year", 8],
             ["shortfall_penalty_usd_per_t_sb", 150_000],
             ["end_stock_policy", policy],
-            ["expansion_mode", "continuous"],
+            ["expansion_mode", mode],
             ["time_limit_s", 600],
         ]
         return _sheet("Settings", ["setting", "value"], rows)
@@ -415,7 +417,7 @@ class _Generator:
             )
         project_headers = _columns("Expansions")
         if self.project_rng is not None:
-            project_headers += ["committed_start_month", "capex_months"]
+            project_headers += ["committed_start_month", "capex_months", "min_added_t_per_month"]
             projects = [[*row, *self._project_columns(row)] for row in projects]
         grant_headers = _columns("Grants")
         return (
@@ -429,10 +431,12 @@ class _Generator:
         start window blank."""
         rng, n = self.project_rng, self.size.months
         capex_months = int(rng.integers(1, 7))
+        smallest = round(row[2] * rng.uniform(0, 0.8)) if rng.random() < 0.5 else None
         if rng.random() >= 0.25:
-            return [None, capex_months]
+            return [None, capex_months, smallest]
         row[6] = row[7] = None
-        return [month_label(START_MONTH, int(rng.integers(-12, max(1, n // 3)))), capex_months]
+        committed = month_label(START_MONTH, int(rng.integers(-12, max(1, n // 3))))
+        return [committed, capex_months, smallest]
 
     def _prices(self) -> RawSheet:
         rng, n = self.rng, self.size.months

@@ -54,7 +54,7 @@ class Settings:
     discount_rate_pct_per_year: float = 8.0
     shortfall_penalty_usd_per_t_sb: float = 100_000.0
     end_stock_policy: str = "free"  # free | keep_opening
-    expansion_mode: str = "continuous"  # continuous | lumpy
+    expansion_mode: str = "continuous"  # continuous | single | lumpy
     time_limit_s: float = 60.0
     mip_gap_pct: float = 0.01
 
@@ -154,6 +154,7 @@ class Expansion:
     note: str = ""
     committed_start: int | None = None  # month offset of a decided start (may be negative)
     capex_months: int = 1  # capex paid evenly over this many months from the start
+    min_added_t_per_month: float = 0.0  # smallest size in single mode
 
     def payment_months(self, start: int) -> range:
         """The months (offsets) the capex of a build started in ``start`` is paid in."""

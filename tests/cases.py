@@ -127,6 +127,7 @@ def expansion(
     latest=None,
     committed=None,
     capex_months=1,
+    min_added=0.0,
     horizon: int,
 ) -> Expansion:
     return Expansion(
@@ -140,6 +141,7 @@ def expansion(
         horizon - 1 if latest is None else latest,
         committed_start=committed,
         capex_months=capex_months,
+        min_added_t_per_month=min_added,
     )
 
 

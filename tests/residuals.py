@@ -65,7 +65,8 @@ def violations(results: Results, case: Case) -> list[str]:
     c = Check()
     H, start, months = case.horizon, case.settings.start_month, case.months
     t_of = {label: t for t, label in enumerate(months)}
-    lumpy = case.settings.expansion_mode == "lumpy"
+    mode = case.settings.expansion_mode
+    lumpy = mode == "lumpy"
 
     # --- flows: routes, transit, capacity
     sent: dict[tuple[str, int], float] = defaultdict(float)  # (source, t)
@@ -177,6 +178,10 @@ def violations(results: Results, case: Case) -> list[str]:
         cost = x.capex_usd_per_t_per_month * row.added_t_per_month
         if lumpy:
             c.eq(f"Expansion_Whole {e}", row.added_t_per_month, x.max_added_t_per_month)
+        if mode == "single":
+            c.ge(f"Expansion_Size_Min {e}", row.added_t_per_month, x.min_added_t_per_month)
+            c.le(f"Expansion_Size_Max {e}", row.added_t_per_month, x.max_added_t_per_month)
+        if mode != "continuous":
             cost += x.fixed_capex_usd
         charged = 0.0
         for u in range(max(s, 0), min(s + n, H)):
@@ -191,7 +196,7 @@ def violations(results: Results, case: Case) -> list[str]:
             c.true(f"committed {e} has its stage row", e in set(results.builds.project))
     for e, total in built.items():
         c.le(f"Expansion_Build_Limit {e}", total, case.expansions[e].max_added_t_per_month)
-        if lumpy:
+        if mode != "continuous":
             c.le(f"{e} starts at most once", starts[e], 1)
     for row in results.payments.itertuples():
         key = (row.project, month_offset(start, row.start_month), t_of[row.month])

@@ -199,7 +199,7 @@ INVALID: dict[str, tuple[Callable[[], Rows], Callable[[Rows], Rows], str]] = {
     "bad choice setting": (
         M,
         lambda r: {**r, "Settings": [*r["Settings"], ["expansion_mode", "lumpey"]]},
-        "Settings!B5 [value]: expansion_mode: expected one of continuous, lumpy (found "
+        "Settings!B5 [value]: expansion_mode: expected one of continuous, single, lumpy (found "
         "'lumpey') — did you mean 'lumpy'?",
     ),
     # values
@@ -378,7 +378,7 @@ INVALID: dict[str, tuple[Callable[[], Rows], Callable[[Rows], Rows], str]] = {
     "scenario: set a bad value": (
         F,
         lambda r: set_cell(r, "Scenarios", 4, "value", "lumpi"),
-        "Scenarios!F4 [value]: set expansion_mode: expected one of continuous, lumpy",
+        "Scenarios!F4 [value]: set expansion_mode: expected one of continuous, single, lumpy",
     ),
     "scenario: no name": (
         F,

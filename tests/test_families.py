@@ -48,7 +48,7 @@ def every_family_case(mode: str) -> Case:
         ],
         routes=[route(horizon=h), route("Ship", "Import", horizon=h)],
         opening=[OpeningStock("Mine", "Mine", 5), OpeningStock("Smelter", "Import", 5)],
-        expansions=[expansion(horizon=h, capex=10, fixed=100)],
+        expansions=[expansion(horizon=h, capex=10, fixed=100, min_added=5)],
         grants=[grant("DPA", share=60), grant("DOE", share=60)],
         contracts=[contract(horizon=h, min_t=5)],
         policy="keep_opening",
@@ -100,10 +100,10 @@ def test_default_case_families_have_entries(shape):
 
 
 def test_every_entry_is_a_family_of_the_model():
-    """Over the small cases in both expansion modes and every model shape, each entry has
+    """Over the small cases in every expansion mode and every model shape, each entry has
     members as rows, and — exactly where it has a bound — as a bound family."""
     rows, bounds = set(), set()
-    for mode in ("continuous", "lumpy"):
+    for mode in ("continuous", "single", "lumpy"):
         case = every_family_case(mode)
         for shape in SHAPES:
             b = build_model(case, **shape)

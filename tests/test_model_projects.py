@@ -130,3 +130,84 @@ def test_grant_with_the_amount_left_pays_the_earliest_payments():
     res = solved(_case(rate=12, capex_months=2, grants=[grant(award=0, amount=30_000, share=60)]))
     assert res.objective_usd == pytest.approx(30_000 + 50_000 * (d(2) + d(3)))
     assert list(res.grant_use["month"]) == ["2027-01"]
+
+
+# --- single mode: one start, any size between min_added and max_added -------------------
+
+
+def _staging_case(mode: str, **project):
+    """4 months, no base capacity, 100 t/month of supply in months 0–1 and 300 t/month in
+    months 2–3; a 300 t/month project at 1,000 USD per t/month + 10,000 fixed, lead 0.
+    Continuous builds 100 in month 0 (4 × 500 − 1,000 = 1,000 a t/month) and 200 more in
+    month 2 (2 × 500 − 1,000 = 0: indifferent; any amount 0..200): 100,000 − 0 = 100,000,
+    fixed capex ignored."""
+    h = 4
+    return make_case(
+        h,
+        sources=[source(horizon=h, max_t=[100, 100, 300, 300])],
+        smelters=[smelter(horizon=h, capacity=0)],
+        expansions=[expansion(horizon=h, max_added=300, capex=1000, fixed=10_000, **project)],
+        mode=mode,
+    )
+
+
+def test_single_starts_once_at_any_size():
+    """Single: one start. Month 0 with size x: revenue 500 × (2 × min(x, 100) +
+    2 × min(x, 300)) − 1,000 x − 10,000: x = 100 gives 200,000 − 100,000 − 10,000 = 90,000;
+    x = 300 gives 100,000 + 300,000 − 300,000 − 10,000 = 90,000 (a tie; 100..300 all give
+    90,000). Month 2 with x = 300: 300,000 − 310,000 < 0. Optimum 90,000, one row."""
+    res = solved(_staging_case("single"))
+    assert res.objective_usd == pytest.approx(90_000)
+    assert len(res.builds) == 1 and list(res.builds["month"]) == ["2027-01"]
+
+
+def test_single_respects_the_smallest_size():
+    """min_added 50 against a project worth building only at ≥ 20 t/month: unchanged 90,000.
+    min_added 300 (whole): month 0 with 300: 90,000 as above."""
+    assert solved(_staging_case("single", min_added=50)).objective_usd == pytest.approx(90_000)
+    res = solved(_staging_case("single", min_added=300))
+    assert res.objective_usd == pytest.approx(90_000)
+    assert list(res.builds["added_t_per_month"]) == pytest.approx([300])
+
+
+def test_single_minimum_size_can_make_a_project_not_worth_building():
+    """1 month, base 0, supply 80, 100 t/month project at 100 USD per t/month (no fixed):
+    single with min_added 100 must build 100 to use 80: 40,000 − 10,000 = 30,000 (vs
+    continuous: 80 × 500 − 8,000 = 32,000); at 500 USD per t/month, min 100 costs 50,000 >
+    40,000, so nothing is built: 0."""
+
+    def case(capex, mode="single"):
+        return make_case(
+            1,
+            sources=[source(horizon=1, max_t=80)],
+            smelters=[smelter(horizon=1, capacity=0)],
+            expansions=[expansion(horizon=1, max_added=100, capex=capex, min_added=100)],
+            mode=mode,
+        )
+
+    assert solved(case(100)).objective_usd == pytest.approx(30_000)
+    assert solved(case(100, "continuous")).objective_usd == pytest.approx(32_000)
+    assert solved(case(500)).objective_usd == pytest.approx(0)
+
+
+def test_single_marginal_values_come_from_the_fixed_start_lp():
+    """Single, min 100 at 100 USD per t/month (the case above): with the start fixed, the
+    binding smallest size costs 20 t/month of unused capacity at 100 USD: lowering it by
+    1 t/month is worth 100 USD."""
+    case = make_case(
+        1,
+        sources=[source(horizon=1, max_t=80)],
+        smelters=[smelter(horizon=1, capacity=0)],
+        expansions=[expansion(horizon=1, max_added=100, capex=100, min_added=100)],
+        mode="single",
+    )
+    res = solved(case)
+    row = res.duals[res.duals["constraint"] == "Expansion_Size_Min[Expand, 2027-01]"]
+    assert float(row["dual_usd_per_unit"].iloc[0]) == pytest.approx(100)
+
+
+def test_committed_project_in_single_mode_is_whole_with_its_fixed_part():
+    """Committed as in the first tests (−2, lead 3, 4 payments) in single mode: whole price
+    100,000 + 20,000 → 30,000 a payment: 150,000 − 60,000 = 90,000."""
+    res = solved(_case(mode="single", committed=-2, lead=3, capex_months=4, fixed=20_000))
+    assert res.objective_usd == pytest.approx(90_000)

@@ -4,7 +4,7 @@ from ``validate``, and a committed project solved end to end.
 
 Expansions layout of ``full_rows`` with the two columns added: A project, B smelter, ...,
 G earliest_start_month, H latest_start_month, I note, J committed_start_month,
-K capex_months; rows TF-X = 2, MAD-X = 3.
+K capex_months (L min_added_t_per_month where added); rows TF-X = 2, MAD-X = 3.
 """
 
 from __future__ import annotations
@@ -46,8 +46,20 @@ def _rows(committed=(None, None), capex_months=(None, None)):
             _rows(committed=("soon", None)),
             "Expansions!J2 [committed_start_month]: expected a month",
         ),
+        (
+            add_column(_rows(), "Expansions", "min_added_t_per_month", [301, None]),
+            "Expansions!L2 [min_added_t_per_month]: project TF-X: smallest size above the "
+            "largest (max_added_t_per_month = 300) (found 301) — min_added_t_per_month must "
+            "be ≤ max_added_t_per_month",
+        ),
     ],
-    ids=["blank earliest", "capex_months 0", "capex_months fraction", "bad committed month"],
+    ids=[
+        "blank earliest",
+        "capex_months 0",
+        "capex_months fraction",
+        "bad committed month",
+        "min above max",
+    ],
 )
 def test_project_columns_are_located_errors(tmp_path, capsys, rows, expected):
     path = write_book(tmp_path / "case.xlsx", rows)
@@ -99,3 +111,23 @@ def test_committed_project_solves_end_to_end(tmp_path, capsys):
     assert (row.month, row.online_month) == ("2026-10", "2026-11")
     assert row.capex_usd == pytest.approx(1_500_000)
     assert data["objective_usd"] == pytest.approx(res.objective_usd)
+
+
+def test_single_mode_solves_end_to_end(tmp_path, capsys):
+    """expansion_mode single with a smallest size: exit 0, at most one start per project,
+    each between its smallest and largest size; single never beats continuous."""
+    rows = add_column(full_rows(), "Expansions", "min_added_t_per_month", [50, None])
+    objective = {}
+    for mode in ("continuous", "single"):
+        book = {**rows, "Settings": [*rows["Settings"], ["expansion_mode", mode]]}
+        path = write_book(tmp_path / f"{mode}.xlsx", book)
+        out = tmp_path / f"{mode}_plan.xlsx"
+        assert main(["solve", str(path), "-o", str(out), "--json"]) == 0
+        objective[mode] = json.loads(capsys.readouterr().out)["objective_usd"]
+    from cases import solved
+
+    case, _ = validate(read_workbook(tmp_path / "single.xlsx"))
+    res = solved(case)
+    assert res.builds.groupby("project").size().max() <= 1
+    assert objective["single"] == pytest.approx(res.objective_usd)
+    assert objective["single"] <= objective["continuous"] + 1e-6 * abs(objective["continuous"])

@@ -13,8 +13,9 @@
    smallest combined change;
 4. for an unbounded case, the variables of the unbounded direction in input terms.
 
-In lumpy mode the LP relaxation is diagnosed: building a project whole instead of in part
-never removes capacity, so the lumpy case is feasible exactly when its relaxation is.
+In single and lumpy modes the LP relaxation is diagnosed: a project may always stay unbuilt
+and building one never removes capacity, so the case is feasible exactly when its relaxation
+is.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ def diagnose(case: Case, built: BuiltModel | None = None) -> Diagnosis:
         case.settings.case_name,
         Status.NO_SOLUTION,
         run_screens(case),
-        lumpy=case.settings.expansion_mode == "lumpy",
+        lumpy=case.settings.expansion_mode != "continuous",
         months=case.months,
     )
     try:
@@ -287,8 +288,8 @@ def lines(diag: Diagnosis) -> list[str]:
         out.append(f"({diag.error}.)")
     if diag.lumpy and diag.status in (Status.INFEASIBLE, Status.UNBOUNDED):
         out.append(
-            "(lumpy mode: diagnosed on the LP relaxation, which is feasible exactly when "
-            "the lumpy case is.)"
+            "(single and lumpy modes: diagnosed on the LP relaxation, which is feasible "
+            "exactly when the case is.)"
         )
     if diag.conflicts:
         out += ["", "What conflicts (pre-solve checks):"]

@@ -146,7 +146,16 @@ def _check_supply(supply: list[Row], sources: dict[str, int], report: Report) ->
 
 def _check_expansion(row: Row, horizon: Horizon, report: Report) -> None:
     """A decided project has an ordered start window; a committed one needs none (a window
-    given anyway is ignored, with a warning)."""
+    given anyway is ignored, with a warning). Its smallest size is at most its largest."""
+    low, high = row.values.get("min_added_t_per_month"), row.values.get("max_added_t_per_month")
+    if is_num(low) and is_num(high) and low > high:
+        report.problem(
+            row.at["min_added_t_per_month"],
+            f"project {row.values.get('project')}: smallest size above the largest "
+            f"(max_added_t_per_month = {high:g})",
+            low,
+            "min_added_t_per_month must be ≤ max_added_t_per_month",
+        )
     earliest = row.values.get("earliest_start_month")
     if row.values.get("committed_start_month") is not None:
         for column in ("earliest_start_month", "latest_start_month"):

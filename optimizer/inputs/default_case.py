@@ -334,6 +334,7 @@ EXPANSIONS: tuple[tuple[Any, ...], ...] = (
         "months to build; treated as not yet built at the start of the plan.",
         None,
         None,
+        None,
     ),
     (
         "Madero furnaces",
@@ -347,6 +348,7 @@ EXPANSIONS: tuple[tuple[Any, ...], ...] = (
         "Up to 300 t/month in total (possibly 300 t/month: stocktitan UAMY releases). "
         "Assumption: $40,000 per t/month (+ $0.5M fixed in lumpy mode), 6 months to build, "
         "not before 2027-04; not eligible for US grants.",
+        None,
         None,
         None,
     ),

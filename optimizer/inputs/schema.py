@@ -60,10 +60,12 @@ SETTINGS: tuple[Column, ...] = (
     Column(
         "expansion_mode",
         "choice",
-        "continuous: any fraction of a project may be built (LP); lumpy: a project is "
-        "built whole or not at all, once (MILP).",
+        "continuous: any fraction of a project may be built, in stages (LP); single: a "
+        "project starts at most once, its size anywhere from min_added_t_per_month to "
+        "max_added_t_per_month (MILP); lumpy: a project is built whole or not at all, once "
+        "(MILP).",
         default="continuous",
-        choices=("continuous", "lumpy"),
+        choices=("continuous", "single", "lumpy"),
     ),
     Column(
         "time_limit_s",
@@ -77,7 +79,7 @@ SETTINGS: tuple[Column, ...] = (
     Column(
         "mip_gap_pct",
         "percent",
-        "Relative MIP gap at which a lumpy solve stops.",
+        "Relative MIP gap at which a single or lumpy solve stops.",
         unit="%",
         default=0.01,
     ),
@@ -430,7 +432,7 @@ SHEETS: tuple[Sheet, ...] = (
             Column(
                 "fixed_capex_usd",
                 "number",
-                "Fixed capex if built (lumpy mode only).",
+                "Fixed capex if built (single and lumpy modes only).",
                 unit="USD",
                 default=0.0,
                 minimum=0,
@@ -474,6 +476,16 @@ SHEETS: tuple[Sheet, ...] = (
                 unit="months",
                 default=1,
                 minimum=1,
+                optional_column=True,
+            ),
+            Column(
+                "min_added_t_per_month",
+                "number",
+                "Smallest size the project is built at in single mode (ignored in the other "
+                "modes; at most max_added_t_per_month).",
+                unit="t ore/month",
+                default=0.0,
+                minimum=0,
                 optional_column=True,
             ),
         ),

@@ -106,6 +106,7 @@ def add_params(m: pyo.ConcreteModel, case: Case, lk: Lookup) -> None:
     )
 
     m.max_added_t_per_month = param(m.PROJECTS, {e: E[e].max_added_t_per_month for e in E})
+    m.min_added_t_per_month = param(m.PROJECTS, {e: E[e].min_added_t_per_month for e in E})
     m.capex_usd_per_t_per_month = param(m.PROJECTS, {e: E[e].capex_usd_per_t_per_month for e in E})
     m.fixed_capex_usd = param(m.PROJECTS, {e: E[e].fixed_capex_usd for e in E})
     m.lead_time_months = param(m.PROJECTS, {e: E[e].lead_time_months for e in E}, mutable=False)
@@ -129,7 +130,8 @@ def add_params(m: pyo.ConcreteModel, case: Case, lk: Lookup) -> None:
 
 
 def add_variables(m: pyo.ConcreteModel, lk: Lookup) -> None:
-    """Decisions (Title_Case with units), all ≥ 0; ``Start`` is binary in lumpy mode only."""
+    """Decisions (Title_Case with units), all ≥ 0; ``Start`` is binary in single and lumpy
+    modes only."""
     nonneg = pyo.NonNegativeReals
     m.Mined_t = pyo.Var(m.SOURCE_MONTHS, within=nonneg)
     m.Source_Stock_t = pyo.Var(m.SOURCE_MONTHS, within=nonneg)

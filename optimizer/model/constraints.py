@@ -316,32 +316,42 @@ def add_production_and_contracts(m: pyo.ConcreteModel, lk: Lookup) -> None:
 
 
 def add_expansion_limits(m: pyo.ConcreteModel, lk: Lookup) -> None:
-    """Expansion build limits (t/month of capacity).
+    """Expansion build limits (t/month of capacity) of the projects the model decides.
 
     Continuous: ``Expansion_Build_Limit[e]``: Σ_t Build_t_per_month[e,t] ≤ max_added[e].
-    Lumpy: ``Expansion_Build_Limit[e]``: Σ_t Start[e,t] ≤ 1 (starts at most once), and
-    ``Expansion_Whole[e,t]``: Build_t_per_month[e,t] − max_added[e] × Start[e,t] = 0
+    Single and lumpy: ``Expansion_Build_Limit[e]``: Σ_t Start[e,t] ≤ 1 (starts at most once).
+    Lumpy: ``Expansion_Whole[e,t]``: Build_t_per_month[e,t] − max_added[e] × Start[e,t] = 0
     (built whole or not at all).
+    Single: ``Expansion_Size_Max[e,t]``: Build_t_per_month[e,t] − max_added[e] × Start[e,t]
+    ≤ 0 and ``Expansion_Size_Min[e,t]``: Build_t_per_month[e,t] − min_added[e] × Start[e,t]
+    ≥ 0 (only where min_added > 0): one start, any size between the two.
     """
     projects = [e for e in m.PROJECTS if lk.builds_of.get(e)]
-    if lk.lumpy:
-        m.Expansion_Build_Limit = pyo.Constraint(
-            projects, rule=lambda m, e: pyo.quicksum(m.Start[e, t] for t in lk.builds_of[e]) <= 1
-        )
-        m.Expansion_Whole = pyo.Constraint(
-            m.BUILD_MONTHS,
-            rule=lambda m, e, t: (
-                m.Build_t_per_month[e, t] - m.max_added_t_per_month[e] * m.Start[e, t] == 0
-            ),
-        )
-    else:
+    build, start = m.Build_t_per_month, getattr(m, "Start", None)
+    if not lk.lumpy:
         m.Expansion_Build_Limit = pyo.Constraint(
             projects,
             rule=lambda m, e: (
-                pyo.quicksum(m.Build_t_per_month[e, t] for t in lk.builds_of[e])
-                <= m.max_added_t_per_month[e]
+                pyo.quicksum(build[e, t] for t in lk.builds_of[e]) <= m.max_added_t_per_month[e]
             ),
         )
+        return
+    m.Expansion_Build_Limit = pyo.Constraint(
+        projects, rule=lambda m, e: pyo.quicksum(start[e, t] for t in lk.builds_of[e]) <= 1
+    )
+    high, low = m.max_added_t_per_month, m.min_added_t_per_month
+    if lk.mode == "lumpy":
+        m.Expansion_Whole = pyo.Constraint(
+            m.BUILD_MONTHS, rule=lambda m, e, t: build[e, t] - high[e] * start[e, t] == 0
+        )
+        return
+    m.Expansion_Size_Max = pyo.Constraint(
+        m.BUILD_MONTHS, rule=lambda m, e, t: build[e, t] - high[e] * start[e, t] <= 0
+    )
+    sized = [(e, t) for e, t in m.BUILD_MONTHS if lk.mutable or pyo.value(low[e]) > 0]
+    m.Expansion_Size_Min = pyo.Constraint(
+        sized, rule=lambda m, e, t: build[e, t] - low[e] * start[e, t] >= 0
+    )
 
 
 def add_grant_funding(m: pyo.ConcreteModel, lk: Lookup) -> None:

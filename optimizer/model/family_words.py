@@ -153,11 +153,12 @@ def end_stock(case: Case, lk: Lookup, f: dict, m: str | None) -> Words:
 def build_limit(case: Case, lk: Lookup, f: dict, m: str | None) -> Words:
     e = f["e"]
     size = tonnes(case.expansions[e].max_added_t_per_month)
-    text = (
-        f"{e} is built whole ({size}/month) at most once"
-        if lk.lumpy
-        else f"{e} adds at most {size}/month"
-    )
+    if lk.mode == "lumpy":
+        text = f"{e} is built whole ({size}/month) at most once"
+    elif lk.mode == "single":
+        text = f"{e} starts at most once, adding at most {size}/month"
+    else:
+        text = f"{e} adds at most {size}/month"
     return text, [cell(case, "Expansions", e, "max_added_t_per_month")]
 
 
@@ -226,3 +227,21 @@ def sb_sales(case: Case, lk: Lookup, f: dict, m: str | None) -> Words:
 def expansion_whole(case: Case, lk: Lookup, f: dict, m: str | None) -> Words:
     e = f["e"]
     return f"{e} is built whole", [cell(case, "Expansions", e, "max_added_t_per_month")]
+
+
+def size_max(case: Case, lk: Lookup, f: dict, m: str | None) -> Words:
+    e = f["e"]
+    size = tonnes(case.expansions[e].max_added_t_per_month)
+    return (
+        f"{e}, if started, adds at most {size}/month",
+        [cell(case, "Expansions", e, "max_added_t_per_month")],
+    )
+
+
+def size_min(case: Case, lk: Lookup, f: dict, m: str | None) -> Words:
+    e = f["e"]
+    size = tonnes(case.expansions[e].min_added_t_per_month)
+    return (
+        f"{e}, if started, adds at least {size}/month",
+        [cell(case, "Expansions", e, "min_added_t_per_month")],
+    )

@@ -28,7 +28,7 @@ class Lookup:
     """Sparse index sets and adjacency derived once from the case (plain Python)."""
 
     horizon: int
-    lumpy: bool
+    lumpy: bool  # project starts are binary decisions (single and lumpy modes: a MILP)
     mutable: bool  # keep every data-dependent row and term: the data may change (re-solves)
     discount: list[float]
     route_months: list[tuple[str, int]]
@@ -45,6 +45,7 @@ class Lookup:
     grant_payments: list[tuple[str, str, int, int]]  # (g, e, start, payment month)
     grants_for: dict[tuple[str, int, int], list[str]] = field(default_factory=dict)
     committed: dict[str, int] = field(default_factory=dict)  # project -> decided start
+    mode: str = "continuous"  # expansion_mode: continuous | single | lumpy
     committed_payment_kusd: dict[tuple[str, int, int], float] = field(default_factory=dict)
     committed_online_t: dict[tuple[str, int], float] = field(default_factory=dict)  # (p, t)
     contract_months: list[tuple[str, int]] = field(default_factory=list)
@@ -167,6 +168,7 @@ def build_lookup(case: Case, *, mutable: bool = False) -> Lookup:
     return Lookup(
         horizon=H,
         lumpy=lumpy,
+        mode=case.settings.expansion_mode,
         mutable=mutable,
         discount=[discount_factor(rate, t) for t in months],
         route_months=route_months,

@@ -80,7 +80,8 @@ def lines(data: dict[str, Any]) -> list[str]:
         return out
     out.append(f"Objective (discounted margin): {usd(data['objective_usd'])}")
     if data.get("mip_gap_pct") is not None and data["status"] == Status.OPTIMAL:
-        out.append(f"  MIP gap {data['mip_gap_pct']:.3g}% (lumpy expansion mode)")
+        mode = data["expansion_mode"]
+        out.append(f"  MIP gap {data['mip_gap_pct']:.3g}% ({mode} expansion mode)")
     out.append(
         "Sb produced: "
         + ", ".join(f"{p} {tonnes_figure(v)}" for p, v in data["sb_produced_t"].items())

@@ -78,7 +78,7 @@ class Warm:
     """A worker's base model, its solver and the base results, for one workbook."""
 
     key: str
-    base: Results | None  # None: the base case is not warm-started (lumpy mode: a MILP)
+    base: Results | None  # None: the base case is not warm-started (single/lumpy: a MILP)
     built: BuiltModel | None = None
     session: _Session | None = None
     base_values: dict[int, Any] = field(default_factory=dict)  # id(ParamData) -> base value
@@ -117,14 +117,14 @@ _LOCAL = threading.local()  # one base model per worker thread (Dask threads sha
 
 def warm_state(raw: RawBook) -> Warm | None:
     """This thread's base model for ``raw``, built and solved on first use; None when the
-    base case cannot be warm-started (lumpy expansion mode: a MILP)."""
+    base case cannot be warm-started (single or lumpy expansion mode: a MILP)."""
     key = hashlib.sha256(pickle.dumps(raw.sheets, protocol=5)).hexdigest()
     warm = getattr(_LOCAL, "warm", None)
     if warm is not None and warm.key == key:
         return warm if warm.base is not None else None
     _LOCAL.warm = None  # let the previous workbook's model go before building another
     case = validated(raw)
-    if case.settings.expansion_mode == "lumpy":
+    if case.settings.expansion_mode != "continuous":
         _LOCAL.warm = Warm(key, None)
         return None
     try:

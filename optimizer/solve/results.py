@@ -57,9 +57,10 @@ magnitude is below 1e-9 are zeroed (solver noise).
 Ratios with a zero denominator (utilization at zero capacity, grades of a month with no
 feed) are NaN. ``solver_log`` is HiGHS's log of every run (the main solve first: sizes,
 coefficient ranges); ``model_size`` (constraints, variables, nonzeros, integer_variables)
-counts the model as HiGHS received it for the main solve. In lumpy mode the tables and
-duals come from the LP re-solved with the start decisions fixed (same plan and objective);
-``mip_gap_pct`` is set for lumpy and time-limited solves, None for a proven LP optimum.
+counts the model as HiGHS received it for the main solve. In single and lumpy modes (MILP)
+the tables and duals come from the LP re-solved with the start decisions fixed (same plan
+and objective);
+``mip_gap_pct`` is set for MILP and time-limited solves, None for a proven LP optimum.
 """
 
 from __future__ import annotations

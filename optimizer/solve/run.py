@@ -13,7 +13,7 @@ costs. Status handling (:mod:`optimizer.solve.status`):
 - time limit with an incumbent → ``feasible`` with its gap;
 - no incumbent, or a solver error → ``no_solution``.
 
-In lumpy mode (MILP) the marginal values come from the LP re-solved with every start
+In single and lumpy modes (MILP) the marginal values come from the LP re-solved with every start
 decision fixed at its MILP value; its solution is the one reported (same objective).
 """
 
