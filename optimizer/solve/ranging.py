@@ -198,28 +198,65 @@ def _highs(lp: LinearProgram, rows: _Rows, cells: dict, fixed: dict[int, float])
     return h
 
 
+def _warm_basis(lp: LinearProgram, rows: _Rows, basis, cells: int) -> highspy.HighsBasis:
+    """The solve's optimal basis carried over to the ranging LP: a limit made a row is
+    nonbasic at its bound where its column was (the column turns basic), else basic; the δ
+    columns sit at 0. Same vertex, so HiGHS needs no iteration to prove it optimal."""
+    status = highspy.HighsBasisStatus
+    cols = list(basis.col_status)
+    extra = []
+    for j, low, _ in rows.extra:
+        side = status.kLower if low > -INF else status.kUpper
+        if cols[j] == side:
+            extra.append(side)
+            cols[j] = status.kBasic
+        else:
+            extra.append(status.kBasic)
+    warm = highspy.HighsBasis()
+    warm.col_status = cols + [status.kLower] * cells
+    warm.row_status = list(basis.row_status) + extra
+    warm.valid = True
+    return warm
+
+
+def _solve(h: highspy.Highs, warm: highspy.HighsBasis | None, time_limit_s: float) -> bool:
+    """Solve the ranging LP from ``warm`` by simplex, else afresh by interior point with
+    crossover (a basis either way); True when optimal."""
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("time_limit", float(time_limit_s))
+    if warm is not None:
+        h.setOptionValue("solver", "simplex")
+        if h.setBasis(warm) == highspy.HighsStatus.kOk:
+            h.run()
+            if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                return True
+        h.clearSolver()
+    h.setOptionValue("solver", "ipm")
+    h.setOptionValue("run_crossover", "on")
+    h.run()
+    return h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+
+
 def input_table(
     b: BuiltModel,
     lp: LinearProgram,
     fixed: dict[int, float] | None = None,
     *,
+    basis: highspy.HighsBasis | None = None,
     time_limit_s: float = 60.0,
 ) -> pd.DataFrame:
     """One row per input cell behind a limit (see :data:`INPUT_COLUMNS`): its value per
     planner step and the input range over which it holds, from HiGHS ranging on ``lp``
     (the solved model, compiled) with the columns ``fixed`` (column → value: lumpy mode's
-    starts). Empty when HiGHS gives no basis."""
+    starts); ``basis``: the solve's optimal basis of ``lp``, a warm start (without it the
+    ranging LP is solved afresh). Empty when HiGHS gives no basis."""
     rows = _Rows(lp)
     cells = _cells(b, lp, rows)
     if not cells:
         return pd.DataFrame(columns=INPUT_COLUMNS)
     h = _highs(lp, rows, cells, fixed or {})
-    h.setOptionValue("threads", 1)
-    h.setOptionValue("time_limit", float(time_limit_s))
-    h.setOptionValue("solver", "ipm")
-    h.setOptionValue("run_crossover", "on")
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal or not h.getBasis().valid:
+    warm = _warm_basis(lp, rows, basis, len(cells)) if basis is not None and basis.valid else None
+    if not _solve(h, warm, time_limit_s) or not h.getBasis().valid:
         return pd.DataFrame(columns=INPUT_COLUMNS)
     status, ranging = h.getRanging()
     if status != highspy.HighsStatus.kOk or not ranging.valid:

@@ -214,6 +214,7 @@ def solve_model(
     else:
         hl.load_values(run.res.col_value)
     timings["solve"] = sum(r.seconds for r in highs.runs)
+    basis = hl.highs.getBasis() if dual_run is not None and with_duals else None
     if owned:
         hl.close()  # HiGHS's memory back before the results tables are built
     tick = time.perf_counter()
@@ -241,7 +242,7 @@ def solve_model(
         results.duals = dual_table(built, hl.lp, duals)
         tick_ranging = time.perf_counter()
         results.inputs = input_table(
-            built, hl.lp, fixed, time_limit_s=float(highs.options["time_limit"])
+            built, hl.lp, fixed, basis=basis, time_limit_s=float(highs.options["time_limit"])
         )
         timings["ranging"] = time.perf_counter() - tick_ranging
     timings["results"] = time.perf_counter() - tick
