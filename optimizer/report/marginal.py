@@ -123,9 +123,10 @@ def _step(step: float, unit: str) -> str:
     return f"{step:g} {STEP_UNITS.get(unit, unit)}"
 
 
-def input_sentence(row: pd.Series, ref: str) -> str:
+def input_sentence(row: pd.Series, ref: str, with_range: bool = True) -> str:
     """``Raising Thompson Falls' base capacity (Smelters!D2, now 240 t/month) by 1 t/month
-    is worth $51,588 — this value holds from 236 to 250 t/month.``"""
+    is worth $51,588 — this value holds from 236 to 250 t/month.`` (the part from the dash
+    on only ``with_range``: the InputValues sheet has the range in columns of its own)."""
     what = INPUT_WORDS.get(str(row["column"]), str(row["column"]))
     key = str(row["row_id"])
     if row["sheet"] == "Supply":
@@ -142,7 +143,7 @@ def input_sentence(row: pd.Series, ref: str) -> str:
     if str(row.get("note") or "").find("net of capex") >= 0:
         text += " net of capex"
     low, high = float(row["valid_from"]), float(row["valid_to"])
-    if np.isfinite(low) or np.isfinite(high):
+    if with_range and (np.isfinite(low) or np.isfinite(high)):
         text += f" — this value holds from {_amount(low, unit)} to {_amount(high, unit)}"
         if _headroom(row) < float(row["step"]) - 1e-12:
             text += f", less than one step: {money(_sure_value(row))} within it"
@@ -179,7 +180,9 @@ def input_frame(results: Results, case: Case) -> pd.DataFrame:
         for s, k, c in zip(df["sheet"], df["row_id"], df["column"], strict=True)
     ]
     rows = [row for _, row in df.iterrows()]
-    df["sentence"] = [input_sentence(row, ref) for row, ref in zip(rows, df["cell"], strict=True)]
+    refs = list(df["cell"])
+    df["sentence"] = [input_sentence(row, ref) for row, ref in zip(rows, refs, strict=True)]
+    df["what"] = [input_sentence(row, ref, False) for row, ref in zip(rows, refs, strict=True)]
     df["sure_usd"] = [_sure_value(row) for row in rows]
     valued = df["value_usd_per_step"].astype(float).abs() > TOLERANCE
     ranked = df["ranked"].astype(bool) & valued

@@ -30,6 +30,7 @@ FORMATS = {
     "usd_per_unit": "#,##0.00",
     "pct": "0.0",
     "factor": "0.0000",
+    "number": "#,##0.0##",  # an input as typed: 240.0, 0.998, 27,000,000.0
     "seconds": "0.00",
     "int": "0",
     "yesno": "@",
@@ -378,14 +379,14 @@ def input_values_table(results: Results, case: Case) -> Table:
 
     cols = [
         Col("rank", "Rank", "int"),
-        Col("sentence", "What it means", "text", max_width=110),
+        Col("what", "What it means", "text", max_width=110),
         Col("value_usd_per_step", "Value per step (USD, discounted)", "usd"),
         Col("sure_usd", "Of it within the range (USD)", "usd"),
-        Col("step", "Step", "factor"),
+        Col("step", "Step", "number"),
         Col("unit", "Unit", "text"),
-        Col("input_now", "Input now", "factor"),
-        Col("valid_from", "Value holds from", "factor"),
-        Col("valid_to", "Value holds to", "factor"),
+        Col("input_now", "Input now", "number"),
+        Col("valid_from", "Value holds from", "number"),
+        Col("valid_to", "Value holds to", "number"),
         Col("direction", "Relaxing means", "text"),
         Col("cell", "Input cell", "text"),
         Col("rows", "Limits it sets", "int"),

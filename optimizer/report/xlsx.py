@@ -117,7 +117,7 @@ def display_width(value: object, kind: str) -> int:
     x = number(value)
     if x is None:
         return 0
-    decimals = {"t": 1, "usd_per_unit": 2, "pct": 1, "factor": 4}.get(kind, 0)
+    decimals = {"t": 1, "usd_per_unit": 2, "pct": 1, "factor": 4, "number": 3}.get(kind, 0)
     digits = len(f"{abs(x):,.{decimals}f}")
     return digits + (1 if x < 0 else 0)
 
@@ -316,5 +316,6 @@ def write_monthly(
     set_widths(ws, widths, 1, caps=[40] * len(widths))
     ws.print_title_rows = "1:1"
     ws.print_title_cols = "A:B"
-    ws.page_setup.orientation = "landscape"
+    total = sum(ws.column_dimensions[get_column_letter(j)].width for j in range(1, ncols + 1))
+    fit_to_width(ws, landscape=True, pages=math.ceil(total / PAGE_WIDTH_CHARS))
     return rows
