@@ -7,7 +7,7 @@ case's data can be loaded in place (:func:`optimizer.model.build.update_model`).
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.case import Case
 from optimizer.model.lookup import MONEY_SCALE_USD, Lookup

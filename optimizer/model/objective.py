@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.model.constraints import members_of
 from optimizer.model.lookup import MONEY_SCALE_USD, Lookup

@@ -11,7 +11,7 @@ import math
 from collections import defaultdict
 
 import pandas as pd
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.case import month_label
 from optimizer.model.build import BuiltModel
