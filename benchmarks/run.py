@@ -31,12 +31,14 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import json
 import os
 import pickle
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,7 +49,7 @@ if str(ROOT) not in sys.path:  # run as a script: make `benchmarks` and `optimiz
     sys.path.insert(0, str(ROOT))
 
 OUT = ROOT / "benchmarks" / "out"
-DEFAULT_SIZES = "default,60x20x5x3,120x50x10x3"
+DEFAULT_SIZES = "default,60x20x5x3,120x50x10x3,240x100x10x3"
 SEED = 7
 
 
@@ -189,11 +191,24 @@ def worker_handoff(method: str, case_pickle: Path, solver: str) -> dict:
     return worker(method, case_pickle, solver)
 
 
+def worker_bare(workbook: Path, solver: str) -> dict:
+    """The bare program, as a whole process: read and validate the workbook (the product's
+    reader), numpy build, one passModel, HiGHS run."""
+    from benchmarks.baseline_highspy import solve_case_baseline
+    from optimizer.inputs.validate import validate
+    from optimizer.inputs.workbook import read_workbook
+
+    case, _ = validate(read_workbook(Path(workbook)))
+    run = solve_case_baseline(case, solver=solver)
+    return {"objective_usd": run.objective_usd}
+
+
 WORKERS = {
     "prepare": worker_prepare,
     "product": worker_product,
     "baseline": worker_baseline,
     "handoff": worker_handoff,
+    "bare": worker_bare,
 }
 
 
@@ -220,13 +235,39 @@ def prepare_workbook(size: str) -> Path:
     return path
 
 
+WORKER = [sys.executable, str(Path(__file__).resolve()), "--worker"]
+
+
+def cli_command() -> list[str]:
+    """``ore-optimizer`` as a planner starts it (the entry point beside this interpreter)."""
+    exe = Path(sys.executable).with_name("ore-optimizer")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "optimizer"]
+
+
 def spawn(kind: str, *args: Path | str) -> dict:
     """Run one worker in a fresh interpreter; its last stdout line is its JSON answer."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", kind, *map(str, args)]
+    cmd = [*WORKER, kind, *map(str, args)]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"worker {kind} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def cold(cmd: list[str]) -> dict:
+    """Wall time and peak resident memory (MB) of one whole process, and its JSON answer
+    (its last line of output)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak memory
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            raise SystemExit(f"{' '.join(cmd)} failed:\n{err.read().decode()[-3000:]}")
+        answer = json.loads(out.read().decode().strip().splitlines()[-1])
+    return {"wall": wall, "peak_mb": usage.ru_maxrss / 1024, **answer}
 
 
 def best_of(runs: list[dict]) -> dict:
@@ -244,12 +285,19 @@ def measure(size: str, repeat: int, solver: str) -> dict:
     case_pickle = workbook.with_suffix(".case.pkl")
     report = OUT / f"{workbook.stem}_report.xlsx"
     runs: dict[str, list[dict]] = {k: [] for k in ("prepare", "product", "baseline")}
+    whole: dict[str, list[dict]] = {"solve": [], "bare": []}
+    solve = [*cli_command(), "solve", str(workbook), "-o", str(report), "--json"]
     for _ in range(repeat):
         runs["prepare"].append(spawn("prepare", workbook, case_pickle))
         runs["product"].append(spawn("product", case_pickle, report, solver))
         same = runs["product"][-1]["solver"] if solver == "product" else solver
         runs["baseline"].append(spawn("baseline", case_pickle, same))
+        whole["solve"].append(cold(solve))
+        whole["bare"].append(cold([*WORKER, "bare", str(workbook), same]))
     best = {kind: best_of(r) for kind, r in runs.items()}
+    best |= {kind: min(r, key=lambda x: x["wall"]) for kind, r in whole.items()}
+    best["solve"]["peak_mb"] = min(r["peak_mb"] for r in whole["solve"])
+    best["bare"]["peak_mb"] = min(r["peak_mb"] for r in whole["bare"])
     expected = best["baseline"]["objective_usd"]
     got = best["product"]["objective_usd"]
     if abs(got - expected) > 1e-6 * max(1.0, abs(expected)):
@@ -359,6 +407,64 @@ def print_tables(results: list[dict]) -> None:
     )
 
 
+def print_targets(results: list[dict]) -> None:
+    """Whole processes, cold, and issue 16's ratios (targets in the header)."""
+    print("\nWhole processes, cold: `ore-optimizer solve WORKBOOK -o REPORT` vs the bare program")
+    header = ("size", "solve s", "bare s", "≤1.3", "imports s", "rep/HiGHS", "build ×")
+    print(_line((*header, "solve MB", "bare MB", "mem ≤2")))
+    for m in results:
+        solve, bare = m["solve"], m["bare"]
+        t, base = m["product"]["times"], m["baseline"]["times"]
+        imports = solve["wall"] - solve["timings_s"]["total"]  # start-up before the work
+        cells = (
+            m["size"],
+            f"{solve['wall']:.2f}",
+            f"{bare['wall']:.2f}",
+            f"{solve['wall'] / bare['wall']:.2f}",
+            f"{imports:.2f}",
+            f"{t['report'] / t['run']:.2f}",
+            f"{t['build'] / max(base['build'], 1e-3):.1f}",
+            f"{solve['peak_mb']:.0f}",
+            f"{bare['peak_mb']:.0f}",
+            f"{solve['peak_mb'] / bare['peak_mb']:.2f}",
+        )
+        print(_line(cells))
+    print(
+        "  bare:      read + validate (the product's reader), numpy build, passModel, HiGHS\n"
+        "  imports:   the solve process's wall time less its own timed work (start-up)\n"
+        "  rep/HiGHS: report write / HiGHS run (target ≤ 0.15); build ×: Pyomo build / numpy "
+        "build (≤ 5)"
+    )
+
+
+def _grown(m: dict, prev: dict, who: str, stage: str) -> float:
+    return m[who]["times"][stage] / max(prev[who]["times"][stage], 1e-3)
+
+
+def print_growth(results: list[dict]) -> None:
+    """How each stage grows from one generated size to the next (×), against the model."""
+    sized = [m for m in results if m["size"] != "default"]
+    if len(sized) < 2:
+        return
+    stages = ("read", "validate", "build", "handoff", "run", "extract", "report")
+    print("\nGrowth from the previous size (×)")
+    print(_line(("size", "nnz", "", "", *stages, "bare build", "solve MB")))
+    for prev, m in itertools.pairwise(sized):
+        t0 = {**prev["prepare"]["times"], **prev["product"]["times"]}
+        t1 = {**m["prepare"]["times"], **m["product"]["times"]}
+        nnz = m["product"]["sizes"]["nonzeros"] / prev["product"]["sizes"]["nonzeros"]
+        cells = (
+            m["size"],
+            f"{nnz:.1f}",
+            "",
+            "",
+            *(f"{t1[k] / max(t0[k], 1e-3):.1f}" for k in stages),
+            f"{_grown(m, prev, 'baseline', 'build'):.1f}",
+            f"{m['solve']['peak_mb'] / prev['solve']['peak_mb']:.1f}",
+        )
+        print(_line(cells))
+
+
 def _line(cells: tuple) -> str:
     widths = (14, 14, 8, 9) + (11,) * (len(cells) - 4)
     return "".join(f"{c!s:>{w}}" for c, w in zip(cells, widths, strict=False))
@@ -366,8 +472,7 @@ def _line(cells: tuple) -> str:
 
 def time_cli(repeat: int) -> None:
     """Cold start times of the command line, as a planner runs it (fresh process each)."""
-    exe = Path(sys.executable).with_name("ore-optimizer")
-    base = [str(exe)] if exe.exists() else [sys.executable, "-m", "optimizer"]
+    base = cli_command()
     workbook = prepare_workbook("default")
     commands = {
         "--help": [*base, "--help"],
@@ -473,6 +578,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"measuring {size.strip()} ...", file=sys.stderr, flush=True)
         results.append(measure(size.strip(), args.repeat, args.highs_solver))
     print_tables(results)
+    print_targets(results)
+    print_growth(results)
     if not args.no_cli:
         time_cli(max(args.repeat, 3))
 
