@@ -57,6 +57,11 @@ class Settings:
     expansion_mode: str = "continuous"  # continuous | single | lumpy
     time_limit_s: float = 60.0
     mip_gap_pct: float = 0.01
+    risk_samples: int = 50
+    risk_seed: int = 1
+    commit_months: int = 3
+    risk_aversion: float = 0.0
+    cvar_alpha_pct: float = 10.0
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Command line: ``ore-optimizer solve | validate | template | scenarios | explain | roll``.
+"""Command line: ``ore-optimizer solve | validate | template | scenarios | explain | roll |
+risk``.
 
 Thin layer over the command modules (:mod:`optimizer.cli.pipeline` lists them). Every
 planner-facing failure becomes a one-line red message and an exit code (0 solved, 1 usage,
@@ -37,6 +38,10 @@ def _root(
     _DEBUG["on"] = debug
 
 
+SampleOpt = Annotated[
+    int | None,
+    typer.Option("--sample", min=1, help="Apply the draws of risk sample K (same seed)."),
+]
 InputArg = Annotated[
     Path | None,
     typer.Argument(
@@ -54,6 +59,7 @@ def solve(
     csv_dir: Annotated[
         Path | None, typer.Option("--csv", help="Also write CSV tables here.")
     ] = None,
+    sample: SampleOpt = None,
 ) -> None:
     """Solve a case and write the Excel allocation report."""
     from optimizer.cli.solve_command import run_solve
@@ -64,6 +70,7 @@ def solve(
         scenario=scenario,
         json_out=json_out,
         csv_dir=csv_dir,
+        sample=sample,
         console=out,
         err_console=err,
         argv=sys.argv,
@@ -137,12 +144,50 @@ def explain(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Diagnosis workbook.")
     ] = None,
+    sample: SampleOpt = None,
 ) -> None:
     """Say why a case is infeasible, in terms of input rows and cells."""
     from optimizer.cli.input_commands import run_explain
 
     raise typer.Exit(
-        run_explain(input, scenario=scenario, output=output, console=out, err_console=err)
+        run_explain(
+            input, scenario=scenario, output=output, sample=sample, console=out, err_console=err
+        )
+    )
+
+
+@app.command()
+def risk(
+    input: Annotated[Path, typer.Argument(help="Input workbook (.xlsx).")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Risk workbook.")] = None,
+    samples: Annotated[
+        int | None, typer.Option("--samples", min=1, help="Samples (overrides risk_samples).")
+    ] = None,
+    evaluate: Annotated[
+        int, typer.Option("--evaluate", min=0, help="Re-evaluate both plans on M fresh samples.")
+    ] = 0,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Parallel processes.")] = 1,
+    dask_scheduler: Annotated[
+        str | None, typer.Option("--dask-scheduler", help="Run on a Dask cluster (ADDRESS).")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+) -> None:
+    """Plan the next months under uncertainty: VSS, EVPI, CVaR and the commit plan."""
+    from optimizer.cli.risk_command import run_risk_command
+
+    raise typer.Exit(
+        run_risk_command(
+            input,
+            output=output,
+            samples=samples,
+            evaluate=evaluate,
+            jobs=jobs,
+            dask_scheduler=dask_scheduler,
+            json_out=json_out,
+            console=out,
+            err_console=err,
+            argv=sys.argv,
+        )
     )
 
 

@@ -26,7 +26,17 @@ def run_validate(input: Path, *, console: Console, err_console: Console) -> int:
             soft_wrap=True,
         )
         return errors.EXIT_INVALID
-    print_problems(warnings, err_console)
+    from optimizer.inputs.uncertainty import read_factors
+
+    factor_problems = read_factors(_raw)[1]
+    print_problems(warnings + factor_problems, err_console)
+    if any(p.is_error for p in factor_problems):
+        err_console.print(
+            f"[red]{escape(str(input))}: invalid Uncertainty rows[/red] — the case solves; "
+            "risk leaves those factors out",
+            soft_wrap=True,
+        )
+        return errors.EXIT_INVALID
     console.print(
         f"[green]{escape(str(input))}: valid[/green] — case "
         f"'{escape(case.settings.case_name)}', {case.horizon} months from "
@@ -56,6 +66,7 @@ def run_explain(
     output: Path | None,
     console: Console,
     err_console: Console,
+    sample: int | None = None,
 ) -> int:
     """Say why ``input`` is infeasible or unbounded (conflicting input cells, smallest fixes);
     exit 0 if it is feasible, 3 if not, 4 if HiGHS cannot tell. ``-o`` also writes the
@@ -64,7 +75,7 @@ def run_explain(
     from optimizer.solve.status import Status
 
     check_output(output, input)
-    loaded = load_or_report(input, scenario, err_console)
+    loaded = load_or_report(input, scenario, err_console, sample)
     if loaded is None:
         return errors.EXIT_INVALID
     case, _raw = loaded

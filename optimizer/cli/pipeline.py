@@ -51,9 +51,10 @@ def load_raw(input: Path | None) -> RawBook:
 
 
 def load_case(
-    input: Path | None, scenario: str | None = None
+    input: Path | None, scenario: str | None = None, sample: int | None = None
 ) -> tuple[Case, RawBook, list[Problem]]:
-    """Read, apply ``scenario`` and validate. Raises InputError listing every problem."""
+    """Read, apply ``scenario`` (then the draws of risk ``sample`` K) and validate. Raises
+    InputError listing every problem."""
     from optimizer.inputs.validate import validate
 
     raw = load_raw(input)
@@ -61,6 +62,10 @@ def load_case(
         from optimizer.inputs.scenario import apply_scenario
 
         raw = apply_scenario(raw, scenario)
+    if sample is not None:
+        from optimizer.inputs.sampling import sample_book
+
+        raw = sample_book(raw, sample)
     case, problems = validate(raw)
     problems = list(raw.warnings) + list(problems)
     errs = [p for p in problems if p.is_error]
@@ -78,12 +83,12 @@ def print_problems(problems: list[Problem], console: Console) -> None:
 
 
 def load_or_report(
-    input: Path | None, scenario: str | None, err_console: Console
+    input: Path | None, scenario: str | None, err_console: Console, sample: int | None = None
 ) -> tuple[Case, RawBook] | None:
     """:func:`load_case`, printing warnings; on invalid input print every problem and
     return None (the caller exits 2)."""
     try:
-        case, raw, warnings = load_case(input, scenario)
+        case, raw, warnings = load_case(input, scenario, sample)
     except InputError as exc:
         print_problems(exc.problems, err_console)
         err_console.print(f"[red]Invalid input[/red] — {escape(str(exc))}", soft_wrap=True)

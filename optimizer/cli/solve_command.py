@@ -32,6 +32,7 @@ def run_solve(
     console: Console,
     err_console: Console,
     argv: list[str],
+    sample: int | None = None,
 ) -> int:
     """Solve one case, write its report, print the summary (or JSON); returns the exit code.
 
@@ -44,7 +45,7 @@ def run_solve(
 
     tick = time.perf_counter()
     check_output(output, input)
-    loaded = load_or_report(input, scenario, err_console)
+    loaded = load_or_report(input, scenario, err_console, sample)
     if loaded is None:
         return errors.EXIT_INVALID
     case, raw = loaded

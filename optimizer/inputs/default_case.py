@@ -19,6 +19,7 @@ from typing import Any
 from optimizer.case import month_label
 from optimizer.inputs import schema
 from optimizer.inputs.default_scenarios import SCENARIOS_HEADERS, scenario_rows
+from optimizer.inputs.default_uncertainty import UNCERTAINTY_HEADERS, uncertainty_rows
 from optimizer.inputs.rawbook import RawBook, RawSheet
 
 DEFAULT_SOURCE = "<default case>"
@@ -470,5 +471,6 @@ def default_raw() -> RawBook:
         ),
         _sheet("Contracts", CONTRACTS_HEADERS, list(CONTRACTS)),
         _sheet("Scenarios", SCENARIOS_HEADERS, scenario_rows()),
+        _sheet("Uncertainty", UNCERTAINTY_HEADERS, uncertainty_rows()),
     ]
     return RawBook({s.name: s for s in sheets}, source=DEFAULT_SOURCE)

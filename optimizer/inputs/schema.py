@@ -11,6 +11,7 @@ The vocabulary of a declaration (kinds of values, what a column and a sheet hold
 
 from __future__ import annotations
 
+from optimizer.inputs.schema_risk import RISK_SETTINGS, UNCERTAINTY
 from optimizer.inputs.schema_types import NO_LIMIT, Column, Sheet
 
 NOTE = Column(
@@ -83,6 +84,7 @@ SETTINGS: tuple[Column, ...] = (
         unit="%",
         default=0.01,
     ),
+    *RISK_SETTINGS,
 )
 SETTINGS_BY_NAME = {c.name: c for c in SETTINGS}
 
@@ -583,6 +585,7 @@ SHEETS: tuple[Sheet, ...] = (
         ),
         required=False,
     ),
+    UNCERTAINTY,
 )
 SHEETS_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}
 ANY_SMELTER = "any"

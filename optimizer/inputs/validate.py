@@ -51,7 +51,7 @@ def validate(raw: RawBook) -> tuple[Case | None, list[Problem]]:
     rows = {
         name: read_rows(table, in_horizon, ids, report)
         for name, table in tables.items()
-        if name not in ("Settings", "Scenarios")
+        if name not in ("Settings", "Scenarios", "Uncertainty")
     }
     check_cross_sheet(tables, rows, ids, horizon, report)
     if "Scenarios" in tables:
