@@ -119,20 +119,20 @@ def uncertainty_rows() -> list[tuple[Any, ...]]:
             )
     rows += [
         (
-            "bolivia_price",
+            "bolivia_payable",
             "Sources",
             "Bolivia DSO",
-            "cost_usd_per_t",
+            "payable_pct",
             "add",
             "normal",
             0,
-            1_000,
+            3,
             None,
             None,
             None,
             None,
-            "Assumption: the negotiated price of Bolivian direct-shipping ore varies by "
-            "$1,000/t (one standard deviation) around the Sources price.",
+            "Assumption: the payable share negotiated per Bolivian cargo varies by 3 "
+            "percentage points (one standard deviation) around the Sources value.",
         ),
         (
             "ocean_freight",

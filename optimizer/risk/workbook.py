@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
@@ -29,6 +28,7 @@ from optimizer.case import Case
 from optimizer.files import check_target, save_atomic
 from optimizer.report.charts import chart_title, style_axes
 from optimizer.report.provenance import Item, kind_of, package_version, write_provenance
+from optimizer.report.sheet_body import Workbook
 from optimizer.report.tables import Col, Table, table_frame
 from optimizer.report.xlsx import SECTION_FONT, put, put_text, set_widths, write_table
 from optimizer.risk.run import RiskResult
