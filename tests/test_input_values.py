@@ -5,7 +5,7 @@ changes the objective by step × value; a step beyond the range does not."""
 from __future__ import annotations
 
 import pytest
-from cases import make_case, route, smelter, solved, source
+from cases import expansion, make_case, route, smelter, solved, source
 
 from optimizer.case import Case, row_key
 from optimizer.cli.pipeline import load_case
@@ -103,3 +103,30 @@ def test_default_case_values_hold_inside_their_range_and_change_outside(
     assert at_edge == pytest.approx(base + value * (high - now), rel=1e-9)
     beyond = _per_unit(case, at_edge, sheet, key, column, high, (high - low) / 2)
     assert abs(beyond - value) > 1.0
+
+
+def test_lumpy_mode_values_come_from_the_fixed_start_lp():
+    """Lumpy mode, two months: capacity 60 t/month, 200 t/month of ore earning $500/t,
+    an expansion of 50 t/month (capex $1 per t/month, online at once) built whole in month
+    1: capacity 110 t binds twice, so the base capacity is worth 2 × 500 = $1,000 per
+    t/month until base + 50 reaches the 200 t supply (base 150). Re-solving the MILP with
+    base 70 (the start unchanged) gains 10 × 1,000; from 150 on one more t/month is worth 0."""
+    case = make_case(
+        2,
+        sources=[source(horizon=2, max_t=200)],
+        smelters=[smelter(horizon=2, capacity=60)],
+        routes=[route(horizon=2)],
+        expansions=[expansion(horizon=2, max_added=50, capex=1.0)],
+        mode="lumpy",
+    )
+    results = solve_case(case)
+    row = _row(results, "Smelters", "Smelter", "base_capacity_t_per_month")
+    assert row["value_usd_per_step"] == pytest.approx(1000.0)
+    assert row["valid_to"] == pytest.approx(150.0)
+    base = results.objective_usd
+    args = (case, base, "Smelters", "Smelter", "base_capacity_t_per_month")
+    assert _per_unit(*args, 60.0, 10.0) == pytest.approx(1000.0)
+    edge = _objective_after(case, "Smelters", "Smelter", "base_capacity_t_per_month", 60.0, 150.0)
+    assert _per_unit(
+        case, edge, "Smelters", "Smelter", "base_capacity_t_per_month", 150.0, 20.0
+    ) == (pytest.approx(0.0, abs=1e-6))
