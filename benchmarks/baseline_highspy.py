@@ -12,7 +12,8 @@ Conventions follow SPEC §3 word for word: month 0 undiscounted, discount(t) =
 (1 + rate)^(−t/12) on every cash flow of month t; ore dispatched in t arrives in t + L and
 cannot be dispatched when it would arrive after the horizon; stocks are end-of-month and
 every month-end stock (the last included) pays holding; expansion capacity counts from
-start + lead time and is not scaled by availability; capex is paid evenly over
+start + lead time and is not scaled by availability (a mine-side project raises its source's
+supply max in the months that max is > 0); capex is paid evenly over
 ``capex_months`` from the start (a decided start must come online and pay every instalment
 inside the horizon); a committed project is whole from its fixed start + lead time and only
 its instalments inside the horizon are charged; grants pay at most their share of each
@@ -183,10 +184,16 @@ def build_lp(case: Case) -> LPArrays:
     keep = cfg.end_stock_policy == "keep_opening"
 
     # --- sources: extraction and stockpile ---------------------------------------------
+    # a source with mine-side projects gets rows for its open months (max > 0) instead
+    supply_max = np.array([s.supply_max_t for s in srcs]).reshape(n_s, n)
+    expandable = np.zeros((n_s, n), dtype=bool)
+    for x in case.expansions.values():
+        if x.source is not None:
+            expandable[s_of[x.source]] = supply_max[s_of[x.source]] > 0
     mined = lp.cols(
         (n_s, n),
         [s.supply_min_t for s in srcs],
-        [s.supply_max_t for s in srcs],
+        np.where(expandable, INF, supply_max),
         -disc * _ore_cost(case, srcs),
     )
     stock_upper = np.array([[s.stockpile_capacity_t] for s in srcs])
@@ -262,15 +269,21 @@ def build_lp(case: Case) -> LPArrays:
     start_of = np.full((len(projects), n), -1)  # binary start columns (single, lumpy)
     whole_priced = cfg.expansion_mode != "continuous"
     committed_online = np.zeros((n_p, n))
+    committed_mine = np.zeros((n_s, n))
     instalments: dict[tuple[int, int], list[tuple[int, float]]] = {}  # (e, start) -> (u, USD)
     offset = 0.0
     for i, e in enumerate(projects):
         k = e.capex_months
         if e.committed_start is not None:
             c = e.committed_start
-            committed_online[p_of[e.smelter], t >= c + e.lead_time_months] += (
-                e.max_added_t_per_month
-            )
+            if e.source is not None:
+                committed_mine[s_of[e.source], t >= c + e.lead_time_months] += (
+                    e.max_added_t_per_month
+                )
+            else:
+                committed_online[p_of[e.smelter], t >= c + e.lead_time_months] += (
+                    e.max_added_t_per_month
+                )
             whole = e.capex_usd_per_t_per_month * e.max_added_t_per_month
             whole += e.fixed_capex_usd if whole_priced else 0.0
             paid = [u for u in range(c, c + k) if 0 <= u < n]
@@ -311,11 +324,19 @@ def build_lp(case: Case) -> LPArrays:
     )
     cap = lp.rows((n_p, n), -INF, base + committed_online)
     per_smelter(cap, feed, np.ones(len(pairs)))
+    supply = np.full((n_s, n), -1)
+    where = np.nonzero(expandable)
+    supply[where] = lp.rows((len(where[0]),), -INF, (supply_max + committed_mine)[where])
+    lp.coef(supply[where], mined[where], 1)
     for i, e in enumerate(projects):
         started = np.nonzero(build[i] >= 0)[0]
         online = t[None, :] >= started[:, None] + e.lead_time_months  # (start, month)
         tau, month = np.nonzero(online)
-        lp.coef(cap[p_of[e.smelter], month], build[i, started[tau]], -1)
+        if e.source is None:
+            lp.coef(cap[p_of[e.smelter], month], build[i, started[tau]], -1)
+            continue
+        rows = supply[s_of[e.source], month]
+        lp.coef(np.where(rows >= 0, rows, 0), np.where(rows >= 0, build[i, started[tau]], -1), -1)
 
     def smelter_rows(which: list[int], lower, upper, weight_q: np.ndarray) -> None:
         """Rows Σ_q weight × feed[q, t] for the smelters in ``which``, each month."""

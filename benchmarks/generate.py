@@ -20,7 +20,8 @@ opening stock, availability patterns) that is **feasible by construction**:
 stream so every other draw of the case stays the same.
 
 ``projects=True`` also uses the project columns of SPEC §6.1 — committed starts (some before
-the horizon), capex paid over several months, smallest sizes — and, for every other seed,
+the horizon), capex paid over several months, smallest sizes, a mine-side project — and, for
+every other seed,
 ``expansion_mode = single``, drawn from a random stream of their own, so the other sheets of
 a seed stay the same with or without them.
 
@@ -397,6 +398,8 @@ class _Generator:
                         latest,
                     ]
                 )
+        if self.project_rng is not None:
+            projects.append(self._mine_project())
         names = [row[0] for row in projects]
         grants = []
         for g in range(max(1, self.size.smelters // 2)):
@@ -417,26 +420,48 @@ class _Generator:
             )
         project_headers = _columns("Expansions")
         if self.project_rng is not None:
-            project_headers += ["committed_start_month", "capex_months", "min_added_t_per_month"]
-            projects = [[*row, *self._project_columns(row)] for row in projects]
+            project_headers += [
+                "committed_start_month",
+                "capex_months",
+                "min_added_t_per_month",
+                "source",
+            ]
+            projects = [self._with_project_columns(row) for row in projects]
         grant_headers = _columns("Grants")
         return (
             _sheet("Expansions", project_headers, projects),
             _sheet("Grants", grant_headers, grants),
         )
 
-    def _project_columns(self, row: list[Any]) -> list[Any]:
-        """committed_start_month and capex_months of one project; a committed project (one
-        in four, started up to a year before the horizon or in its first third) leaves its
-        start window blank."""
+    def _mine_project(self) -> list[Any]:
+        """A mine-side project at the first source (8 columns as a smelter project's, the
+        smelter blank, then its source)."""
         rng, n = self.project_rng, self.size.months
+        return [
+            f"{self.source_ids[0]} pit",
+            None,
+            float(round(rng.uniform(50, 400))),
+            round(rng.uniform(2_000, 20_000)),
+            round(rng.uniform(2e5, 1e6), -3),
+            int(rng.integers(0, max(1, min(6, n // 2)) + 1)),
+            self.labels[int(rng.integers(0, max(1, n // 3)))],
+            None,
+            self.source_ids[0],
+        ]
+
+    def _with_project_columns(self, row: list[Any]) -> list[Any]:
+        """A project row with committed_start_month, capex_months, min_added_t_per_month and
+        source; a committed project (one in four, started up to a year before the horizon or
+        in its first third) leaves its start window blank."""
+        rng, n = self.project_rng, self.size.months
+        head, source = row[:8], row[8] if len(row) > 8 else None
         capex_months = int(rng.integers(1, 7))
-        smallest = round(row[2] * rng.uniform(0, 0.8)) if rng.random() < 0.5 else None
-        if rng.random() >= 0.25:
-            return [None, capex_months, smallest]
-        row[6] = row[7] = None
-        committed = month_label(START_MONTH, int(rng.integers(-12, max(1, n // 3))))
-        return [committed, capex_months, smallest]
+        smallest = round(head[2] * rng.uniform(0, 0.8)) if rng.random() < 0.5 else None
+        committed = None
+        if rng.random() < 0.25:
+            head[6] = head[7] = None
+            committed = month_label(START_MONTH, int(rng.integers(-12, max(1, n // 3))))
+        return [*head, committed, capex_months, smallest, source]
 
     def _prices(self) -> RawSheet:
         rng, n = self.rng, self.size.months

@@ -149,7 +149,7 @@ class Actual:
 @dataclass(frozen=True)
 class Expansion:
     project: str
-    smelter: str
+    smelter: str | None  # None: a mine-side project (``source`` set)
     max_added_t_per_month: float
     capex_usd_per_t_per_month: float
     fixed_capex_usd: float
@@ -160,6 +160,12 @@ class Expansion:
     committed_start: int | None = None  # month offset of a decided start (may be negative)
     capex_months: int = 1  # capex paid evenly over this many months from the start
     min_added_t_per_month: float = 0.0  # smallest size in single mode
+    source: str | None = None  # a mine-side project raises this source's Supply max
+
+    @property
+    def site(self) -> str:
+        """The smelter or source whose capacity the project raises."""
+        return self.source if self.source is not None else self.smelter
 
     def payment_months(self, start: int) -> range:
         """The months (offsets) the capex of a build started in ``start`` is paid in."""

@@ -117,7 +117,7 @@ def route(
 
 def expansion(
     name: str = "Expand",
-    at: str = "Smelter",
+    at: str | None = "Smelter",
     *,
     max_added=100.0,
     capex=0.0,
@@ -128,6 +128,7 @@ def expansion(
     committed=None,
     capex_months=1,
     min_added=0.0,
+    source=None,
     horizon: int,
 ) -> Expansion:
     return Expansion(
@@ -142,6 +143,7 @@ def expansion(
         committed_start=committed,
         capex_months=capex_months,
         min_added_t_per_month=min_added,
+        source=source,
     )
 
 

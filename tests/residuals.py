@@ -112,13 +112,14 @@ def violations(results: Results, case: Case) -> list[str]:
             opening_src[o.location] += o.tonnes
     ore_cost, holding = [0.0] * H, [0.0] * H
     src_stock: dict[tuple[str, int], float] = {}
+    mined: dict[tuple[str, int], float] = {}
     for row in results.sources.itertuples():
         s, t = row.source, t_of[row.month]
         src_stock[(s, t)] = row.stock_t
     c.eq("sources rows", len(src_stock), len(case.sources) * H)
     for row in results.sources.itertuples():
         src, s, t = case.sources[row.source], row.source, t_of[row.month]
-        c.le(f"Extraction_Max {s} {row.month}", row.mined_t, src.supply_max_t[t])
+        mined[(s, t)] = row.mined_t  # ≤ the max (+ mine-side projects): checked below
         c.ge(f"Extraction_Min {s} {row.month}", row.mined_t, src.supply_min_t[t])
         previous = src_stock[(s, t - 1)] if t else opening_src[s]
         c.eq(f"Source_Balance {s} {row.month}", row.stock_t, previous + row.mined_t - sent[(s, t)])
@@ -190,10 +191,13 @@ def violations(results: Results, case: Case) -> list[str]:
             charged += cost / n
         c.eq(f"capex {e} {row.month} inside the horizon", row.capex_usd, charged)
         for u in range(max(s + x.lead_time_months, 0), H):
-            online[(x.smelter, u)] += row.added_t_per_month
+            online[(x.site, u)] += row.added_t_per_month
     for e, x in case.expansions.items():
         if x.committed_start is not None:
             c.true(f"committed {e} has its stage row", e in set(results.builds.project))
+    for (s, t), q in mined.items():  # mine-side projects raise only an open month's max
+        top = case.sources[s].supply_max_t[t]
+        c.le(f"Extraction_Max {s} {months[t]}", q, top + (online[(s, t)] if top > 0 else 0.0))
     for e, total in built.items():
         c.le(f"Expansion_Build_Limit {e}", total, case.expansions[e].max_added_t_per_month)
         if mode != "continuous":

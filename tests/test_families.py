@@ -28,7 +28,8 @@ SHAPES = [
 def every_family_case(mode: str) -> Case:
     """Two months with a foreign low-grade arsenical source, blend, share and feed minimums,
     opening stocks kept to the end, an expansion two grants may fund more than fully, a
-    contract with a minimum and a closed first month: every family has rows."""
+    mine-side project, a contract with a minimum and a closed first month: every family has
+    rows."""
     h = 2
     case = make_case(
         h,
@@ -48,7 +49,10 @@ def every_family_case(mode: str) -> Case:
         ],
         routes=[route(horizon=h), route("Ship", "Import", horizon=h)],
         opening=[OpeningStock("Mine", "Mine", 5), OpeningStock("Smelter", "Import", 5)],
-        expansions=[expansion(horizon=h, capex=10, fixed=100, min_added=5)],
+        expansions=[
+            expansion(horizon=h, capex=10, fixed=100, min_added=5),
+            expansion("Pit", None, source="Import", horizon=h, capex=10),
+        ],
         grants=[grant("DPA", share=60), grant("DOE", share=60)],
         contracts=[contract(horizon=h, min_t=5)],
         policy="keep_opening",

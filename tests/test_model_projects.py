@@ -211,3 +211,37 @@ def test_committed_project_in_single_mode_is_whole_with_its_fixed_part():
     100,000 + 20,000 → 30,000 a payment: 150,000 − 60,000 = 90,000."""
     res = solved(_case(mode="single", committed=-2, lead=3, capex_months=4, fixed=20_000))
     assert res.objective_usd == pytest.approx(90_000)
+
+
+# --- mine-side projects: raise a source's supply max where it is > 0 -----------------------
+
+
+def _mine_case(**kw):
+    """3 months; the mine may supply 50, 0 (closed season), 50 t; the smelter takes 200 t a
+    month; a mine-side project adds up to 100 t/month at 300 USD per t/month (lead 0)."""
+    h = 3
+    return make_case(
+        h,
+        sources=[source(horizon=h, max_t=[50, 0, 50])],
+        smelters=[smelter(horizon=h, capacity=200)],
+        expansions=[expansion(at=None, source="Mine", horizon=h, max_added=100, capex=300)],
+        **kw,
+    )
+
+
+def test_mine_side_project_raises_supply_only_in_open_months():
+    """Built in month 0 at full size: 2 open months × 100 t × 500 = 100,000 for 30,000
+    capex; with the base 2 × 50 × 500 = 50,000: 120,000. The closed month stays at 0."""
+    res = solved(_mine_case())
+    assert res.objective_usd == pytest.approx(120_000)
+    assert res.sources["mined_t"].tolist() == pytest.approx([150, 0, 150])
+    assert res.sources["expansion_online_t"].tolist() == pytest.approx([100, 0, 100])
+    (row,) = res.builds.itertuples()
+    assert (row.source, row.smelter) == ("Mine", "")
+
+
+def test_mine_side_project_is_grant_eligible():
+    """A 50 % grant pays 15,000 of the 30,000: 135,000."""
+    res = solved(_mine_case(grants=[grant(share=50)]))
+    assert res.objective_usd == pytest.approx(135_000)
+    assert res.grant_use["paid_usd"].sum() == pytest.approx(15_000)

@@ -52,6 +52,15 @@ def _rows(committed=(None, None), capex_months=(None, None)):
             "largest (max_added_t_per_month = 300) (found 301) — min_added_t_per_month must "
             "be ≤ max_added_t_per_month",
         ),
+        (
+            add_column(_rows(), "Expansions", "source", ["AK1", None]),
+            "Expansions!B2 [smelter]: project TF-X: both a smelter and a source (found 'TF') — "
+            "set smelter for a smelter project or source for a mine-side project, not both",
+        ),
+        (
+            set_cell(_rows(), "Expansions", "TF-X", "smelter", None),
+            "Expansions!B2 [smelter]: project TF-X: neither a smelter nor a source",
+        ),
     ],
     ids=[
         "blank earliest",
@@ -59,6 +68,8 @@ def _rows(committed=(None, None), capex_months=(None, None)):
         "capex_months fraction",
         "bad committed month",
         "min above max",
+        "smelter and source",
+        "neither smelter nor source",
     ],
 )
 def test_project_columns_are_located_errors(tmp_path, capsys, rows, expected):
@@ -131,3 +142,19 @@ def test_single_mode_solves_end_to_end(tmp_path, capsys):
     assert res.builds.groupby("project").size().max() <= 1
     assert objective["single"] == pytest.approx(res.objective_usd)
     assert objective["single"] <= objective["continuous"] + 1e-6 * abs(objective["continuous"])
+
+
+def test_mine_side_project_solves_end_to_end(tmp_path, capsys):
+    """A mine-side project at AK1 (smelter blank, source AK1): valid, solved, its stage row
+    names the source; the plan passes the residual check."""
+    rows = add_column(full_rows(), "Expansions", "source", ["AK1", None])
+    rows = set_cell(rows, "Expansions", "TF-X", "smelter", None)
+    path = write_book(tmp_path / "case.xlsx", rows)
+    assert main(["solve", str(path), "-o", str(tmp_path / "plan.xlsx")]) == 0
+    assert "Traceback" not in capsys.readouterr().err
+    from cases import solved
+
+    case, _ = validate(read_workbook(path))
+    assert case.expansions["TF-X"].site == "AK1"
+    res = solved(case)
+    assert set(res.builds["source"]) <= {"AK1"}

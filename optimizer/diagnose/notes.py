@@ -28,7 +28,7 @@ def windows(case: Case, lk: Lookup) -> list[Finding]:
                 f"expansion {e} can never add capacity inside the horizon",
                 f"its start window (earliest {cells[0]}, latest {cells[1]}) plus its "
                 f"{x.lead_time_months}-month lead time ({cells[2]}) leaves no start month that "
-                f"comes online by {last}, so {x.smelter} gets none of its "
+                f"comes online by {last}, so {x.site} gets none of its "
                 f"{tonnes(x.max_added_t_per_month)}/month.",
                 "move the start window earlier, shorten the lead time, or extend horizon_months.",
                 cells,

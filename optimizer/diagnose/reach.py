@@ -8,7 +8,8 @@ from optimizer.model.lookup import Lookup
 
 
 def expansion_online(case: Case, lk: Lookup, p: str, t: int) -> float:
-    """Most expansion capacity that can be online at smelter ``p`` in month ``t``."""
+    """Most expansion capacity that can be online at ``p`` (a smelter, or a source for
+    mine-side projects) in month ``t``."""
     total = 0.0
     for e in lk.projects_at.get(p, ()):
         lead = case.expansions[e].lead_time_months
@@ -37,9 +38,13 @@ def dispatch_cum(case: Case, lk: Lookup, r: str, last_sent: int) -> float:
 
 
 def supply_cum(case: Case, lk: Lookup, s: str, t: int, *, opening: bool = True) -> float:
-    """Most ore source ``s`` can have had by the end of month ``t`` (stock + supply max)."""
+    """Most ore source ``s`` can have had by the end of month ``t`` (stock + supply max,
+    raised by mine-side projects in months whose max is > 0)."""
     base = lk.opening_source_t.get(s, 0.0) if opening else 0.0
-    return base + sum(case.sources[s].supply_max_t[: t + 1]) if t >= 0 else base
+    top = case.sources[s].supply_max_t
+    return base + sum(
+        top[u] + (expansion_online(case, lk, s, u) if top[u] > 0 else 0.0) for u in range(t + 1)
+    )
 
 
 def out_cum(case: Case, lk: Lookup, s: str, t: int) -> float:

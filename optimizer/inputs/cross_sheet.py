@@ -147,6 +147,19 @@ def _check_supply(supply: list[Row], sources: dict[str, int], report: Report) ->
 def _check_expansion(row: Row, horizon: Horizon, report: Report) -> None:
     """A decided project has an ordered start window; a committed one needs none (a window
     given anyway is ignored, with a warning). Its smallest size is at most its largest."""
+    smelter, source = row.values.get("smelter"), row.values.get("source")
+    if (smelter is None) == (source is None):
+        report.problem(
+            row.at["smelter"],
+            f"project {row.values.get('project')}: "
+            + (
+                "both a smelter and a source"
+                if smelter is not None
+                else "neither a smelter nor a source"
+            ),
+            smelter,
+            "set smelter for a smelter project or source for a mine-side project, not both",
+        )
     low, high = row.values.get("min_added_t_per_month"), row.values.get("max_added_t_per_month")
     if is_num(low) and is_num(high) and low > high:
         report.problem(

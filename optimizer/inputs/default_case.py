@@ -336,6 +336,7 @@ EXPANSIONS: tuple[tuple[Any, ...], ...] = (
         None,
         None,
         None,
+        None,
     ),
     (
         "Madero furnaces",
@@ -349,6 +350,7 @@ EXPANSIONS: tuple[tuple[Any, ...], ...] = (
         "Up to 300 t/month in total (possibly 300 t/month: stocktitan UAMY releases). "
         "Assumption: $40,000 per t/month (+ $0.5M fixed in lumpy mode), 6 months to build, "
         "not before 2027-04; not eligible for US grants.",
+        None,
         None,
         None,
         None,

@@ -66,7 +66,7 @@ def read_rows(table: Table, horizon: frozenset[str], ids: Ids, report: Report) -
             at = table.at(number, column.name)
             row.at[column.name] = at
             row.values[column.name] = report.parse(column, cells[table.cols[column.name]], at)
-            if column.kind == "ref" and row.values[column.name] is not BAD:
+            if column.kind == "ref" and row.values[column.name] not in (BAD, None):
                 row.values[column.name] = _check_ref(
                     schema, column, row.values[column.name], at, ids, report
                 )

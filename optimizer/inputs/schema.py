@@ -416,7 +416,13 @@ SHEETS: tuple[Sheet, ...] = (
         "Capacity projects (e.g. the grant-funded Thompson Falls expansion).",
         (
             Column("project", "id", "Project id."),
-            Column("smelter", "ref", "Smelter expanded.", refs=("Smelters",)),
+            Column(
+                "smelter",
+                "ref",
+                "Smelter expanded (blank: a mine-side project, see source).",
+                refs=("Smelters",),
+                default=None,
+            ),
             Column(
                 "max_added_t_per_month",
                 "number",
@@ -488,6 +494,15 @@ SHEETS: tuple[Sheet, ...] = (
                 unit="t ore/month",
                 default=0.0,
                 minimum=0,
+                optional_column=True,
+            ),
+            Column(
+                "source",
+                "ref",
+                "Mine-side project: the source whose Supply max it raises, in months where "
+                "that max is > 0 (set source or smelter, not both; blank: a smelter project).",
+                refs=("Sources",),
+                default=None,
                 optional_column=True,
             ),
         ),

@@ -39,6 +39,7 @@ from optimizer.model.constraints import (
     add_route_capacity,
     add_smelter_capacity,
     add_source_stockpile,
+    add_supply_expansion,
     add_yard,
     check_reachable,
 )
@@ -84,6 +85,7 @@ def build_model(case: Case, *, mutable: bool = False, limits_as_bounds: bool = F
     add_params(m, case, lk)
     add_variables(m, lk)
     add_extraction_bounds(m, lk, bounds)
+    add_supply_expansion(m, lk)
     add_source_stockpile(m, lk, bounds)
     add_route_capacity(m, lk, bounds)
     add_yard(m, lk)

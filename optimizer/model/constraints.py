@@ -83,14 +83,47 @@ def _limit(
 def add_extraction_bounds(m: pyo.ConcreteModel, lk: Lookup, bounds: Bounds) -> None:
     """Extraction / purchase bounds (t ore per month).
 
-    ``Extraction_Max[s,t]``: Mined_t[s,t] ≤ supply_max_t[s,t]
+    ``Extraction_Max[s,t]``: Mined_t[s,t] ≤ supply_max_t[s,t]   (except where a mine-side
+    project may raise the max: :func:`add_supply_expansion`)
     ``Extraction_Min[s,t]``: Mined_t[s,t] ≥ supply_min_t[s,t]   (only where the min is > 0)
     """
     low = members_of(m.supply_min_t)
     upper = members_of(m.supply_max_t)
-    _limit(m, bounds, "Extraction_Max", "Mined_t", "upper", list(m.SOURCE_MONTHS), upper)
+    expanded = set(lk.expanded_supply)
+    fixed = [st for st in m.SOURCE_MONTHS if st not in expanded]
+    _limit(m, bounds, "Extraction_Max", "Mined_t", "upper", fixed, upper)
     mins = [st for st in m.SOURCE_MONTHS if lk.mutable or low[st] > 0]
     _limit(m, bounds, "Extraction_Min", "Mined_t", "lower", mins, low)
+
+
+def _online(build: dict, lead: dict, lk: Lookup, site: str, t: int) -> list:
+    """The Build_t_per_month members (``build``) of the decided projects at ``site`` (a
+    smelter, or a source for mine-side projects) online in month ``t``."""
+    online = []
+    for e in lk.projects_at.get(site, ()):
+        for start in lk.builds_of.get(e, ()):  # ascending
+            if start + lead[e] > t:
+                break
+            online.append(build[e, start])
+    return online
+
+
+def add_supply_expansion(m: pyo.ConcreteModel, lk: Lookup) -> None:
+    """Supply max raised by mine-side projects, where the month's max is > 0 (t ore).
+
+    ``Extraction_Expanded_Max[s,t]``: Mined_t[s,t] − Σ_{e at s} Σ_{t' ≤ t − lead_time_months[e]}
+    Build_t_per_month[e,t'] ≤ supply_max_t[s,t] + committed_online_t[s,t]
+    for the source-months of ``expanded_supply`` (a closed mining season stays closed).
+    """
+    mined, upper = members_of(m.Mined_t), members_of(m.supply_max_t)
+    build, lead = members_of(m.Build_t_per_month), members_of(m.lead_time_months)
+    m.Extraction_Expanded_Max = pyo.Constraint(
+        lk.expanded_supply,
+        rule=lambda m, s, t: (
+            mined[s, t] - pyo.quicksum(_online(build, lead, lk, s, t))
+            <= upper[s, t] + lk.committed_online_t.get((s, t), 0.0)
+        ),
+    )
 
 
 def add_source_stockpile(m: pyo.ConcreteModel, lk: Lookup, bounds: Bounds) -> None:
@@ -180,22 +213,12 @@ def add_smelter_capacity(m: pyo.ConcreteModel, lk: Lookup) -> None:
     + committed_online_t[p,t] (the whole size of each committed project at p online by t).
     Expansion capacity is not scaled by availability (lead 0: online in the start month).
     """
-    feed, build, base = (
-        members_of(m.Feed_t),
-        members_of(m.Build_t_per_month),
-        members_of(m.base_capacity_t),
-    )
-    lead = members_of(m.lead_time_months)
+    feed, base = members_of(m.Feed_t), members_of(m.base_capacity_t)
+    build, lead = members_of(m.Build_t_per_month), members_of(m.lead_time_months)
 
     def capacity(m, p, t):
-        online = []
-        for e in lk.projects_at.get(p, ()):
-            for start in lk.builds_of.get(e, ()):  # ascending
-                if start + lead[e] > t:
-                    break
-                online.append(build[e, start])
-        committed = lk.committed_online_t.get((p, t), 0.0)
-        return _feed(feed, lk, p, t) - pyo.quicksum(online) <= base[p, t] + committed
+        online = pyo.quicksum(_online(build, lead, lk, p, t))
+        return _feed(feed, lk, p, t) - online <= base[p, t] + lk.committed_online_t.get((p, t), 0.0)
 
     index = [(p, t) for p, t in m.SMELTER_MONTHS if lk.origins_at.get(p)]
     m.Smelter_Capacity = pyo.Constraint(index, rule=capacity)

@@ -169,6 +169,16 @@ FAMILIES: dict[str, Family] = {
         knob=Knob("monthly", "supply", "let {id} supply {amount} more in {months}"),
         bound=Bound("Mined_t", "upper"),
     ),
+    "Extraction_Expanded_Max": Family(
+        "limit",
+        ("s", "t"),
+        +1,
+        "t ore",
+        "One more t of ore available from {s} in {m} {worth}",
+        lambda f: ("Supply", row_key(f["s"], "max"), f["m"]),
+        words=words.extraction_expanded,
+        knob=Knob("monthly", "supply", "let {id} supply {amount} more in {months}"),
+    ),
     "Extraction_Min": Family(
         "limit",
         ("s", "t"),

@@ -107,6 +107,17 @@ def extraction(bound: str) -> WordsFn:
     return words
 
 
+def extraction_expanded(case: Case, lk: Lookup, f: dict, m: str | None) -> Words:
+    """Words of a Supply max that mine-side projects may raise."""
+    s = f["s"]
+    projects = " or ".join(lk.projects_at.get(s, ()))
+    value = case.sources[s].supply_max_t[f["t"]]
+    return (
+        f"{s} can supply at most {tonnes(value)} plus what {projects} adds once online",
+        [cell(case, "Supply", row_key(s, "max"), m)],
+    )
+
+
 def source_stockpile(case: Case, lk: Lookup, f: dict, m: str | None) -> Words:
     s = f["s"]
     return (

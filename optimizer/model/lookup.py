@@ -6,7 +6,9 @@ a decided project has start months only between its earliest and latest start, w
 would come online inside the horizon and all its capex payments fall inside it (a later
 start adds no capacity and only costs money). A committed project has no start decision:
 its one start (possibly before the horizon) brings its whole size online after its lead
-time, and only its payments inside the horizon are charged.
+time, and only its payments inside the horizon are charged. A mine-side project raises its
+source's supply max in ``expanded_supply``: the source-months whose max is > 0 (a closed
+season stays closed).
 
 Numerics: money inside the model is in k$ (``MONEY_SCALE_USD`` USD) so HiGHS sees tame
 coefficient ranges; tonnes stay tonnes, percentages stay percent. Results are in USD.
@@ -40,14 +42,15 @@ class Lookup:
     opening_yard_t: dict[tuple[str, str], float]
     build_months: list[tuple[str, int]]
     builds_of: dict[str, list[int]]
-    projects_at: dict[str, list[str]]
+    projects_at: dict[str, list[str]]  # smelter or source (mine-side) -> its projects
     payments: list[tuple[str, int, int]]  # (e, start, payment month) charged in the horizon
     grant_payments: list[tuple[str, str, int, int]]  # (g, e, start, payment month)
     grants_for: dict[tuple[str, int, int], list[str]] = field(default_factory=dict)
     committed: dict[str, int] = field(default_factory=dict)  # project -> decided start
     mode: str = "continuous"  # expansion_mode: continuous | single | lumpy
     committed_payment_kusd: dict[tuple[str, int, int], float] = field(default_factory=dict)
-    committed_online_t: dict[tuple[str, int], float] = field(default_factory=dict)  # (p, t)
+    committed_online_t: dict[tuple[str, int], float] = field(default_factory=dict)  # (site, t)
+    expanded_supply: list[tuple[str, int]] = field(default_factory=list)  # (s, t), see below
     contract_months: list[tuple[str, int]] = field(default_factory=list)
     shortfall_months: list[tuple[str, int]] = field(default_factory=list)
     deliveries: list[tuple[str, str, int]] = field(default_factory=list)
@@ -114,7 +117,7 @@ def build_lookup(case: Case, *, mutable: bool = False) -> Lookup:
     committed_online: dict[tuple[str, int], float] = defaultdict(float)
     lumpy = case.settings.expansion_mode != "continuous"
     for e, x in case.expansions.items():
-        projects_at[x.smelter].append(e)
+        projects_at[x.site].append(e)
         if x.committed_start is not None:
             c = committed[e] = x.committed_start
             payments += [(e, c, u) for u in x.payment_months(c)]
@@ -123,7 +126,7 @@ def build_lookup(case: Case, *, mutable: bool = False) -> Lookup:
             for u in x.payment_months(c):
                 committed_payment[(e, c, u)] = whole / x.capex_months / MONEY_SCALE_USD
             for t in range(max(c + x.lead_time_months, 0), H):
-                committed_online[(x.smelter, t)] += x.max_added_t_per_month
+                committed_online[(x.site, t)] += x.max_added_t_per_month
             continue
         last = min(x.latest_start, H - 1 - x.lead_time_months, H - x.capex_months)
         for t in range(max(x.earliest_start, 0), last + 1):
@@ -181,6 +184,13 @@ def build_lookup(case: Case, *, mutable: bool = False) -> Lookup:
         build_months=build_months,
         builds_of=dict(builds_of),
         projects_at=dict(projects_at),
+        expanded_supply=[
+            (s, t)
+            for s, source in case.sources.items()
+            if projects_at.get(s)
+            for t in months
+            if source.supply_max_t[t] > 0
+        ],
         payments=payments,
         grant_payments=grant_payments,
         grants_for=dict(grants_for),

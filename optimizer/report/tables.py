@@ -153,6 +153,7 @@ def sources_table(results: Results, case: Case) -> Table:
         Col("stockpile_capacity_t", "Stockpile capacity (t)", "t"),
         Col("supply_min_t", "Supply min (t)", "t"),
         Col("supply_max_t", "Supply max (t)", "t"),
+        Col("expansion_online_t", "Mine-side expansion online (t)", "t"),
         Col("price_usd_per_t", "Ore price (USD/t)", "usd"),
         Col("cost_usd", "Ore cost (USD)", "usd"),
         Col("holding_usd", "Holding cost (USD)", "usd"),
@@ -269,6 +270,7 @@ def expansion_table(results: Results, case: Case) -> Table:
     cols = [
         Col("project", "Project", "text"),
         Col("smelter", "Smelter", "text"),
+        Col("source", "Source (mine-side)", "text"),
         Col("month", "Start month", "month"),
         Col("online_month", "Online month", "month"),
         Col("added_t_per_month", "Added (t/month)", "t"),

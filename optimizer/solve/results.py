@@ -8,7 +8,9 @@ magnitude is below 1e-9 are zeroed (solver noise).
                  cost_usd (freight of that dispatch); every dispatch month whose arrival
                  falls inside the horizon, zeros included
 ``sources``      source, month, mined_t, shipped_t, stock_t, stockpile_capacity_t,
-                 supply_min_t, supply_max_t, cost_usd (ore cost), holding_usd
+                 supply_min_t, supply_max_t, expansion_online_t (mine-side projects
+                 online, counted only where supply_max_t > 0), cost_usd (ore cost),
+                 holding_usd
 ``yard``         smelter, source, month, arrivals_t, in_transit_t, feed_t, stock_t
                  (arrivals_t includes in_transit_t: ``InTransit`` ore arriving that month)
 ``smelters``     smelter, month, feed_t, base_capacity_t, availability_pct,
@@ -18,7 +20,8 @@ magnitude is below 1e-9 are zeroed (solver noise).
                  processing_usd, holding_usd, spot_price_usd_per_t_sb, spot_revenue_usd
                  (``base_capacity_t`` is the nameplate base before availability;
                  ``capacity_t`` = base × availability / 100 + expansion_online_t)
-``builds``       project, smelter, month (start), online_month, added_t_per_month,
+``builds``       project, smelter, source (one of the two: a mine-side project raises a
+                 source's supply max), month (start), online_month, added_t_per_month,
                  capex_usd, grant_paid_usd, company_paid_usd, committed, capex_months:
                  one row per stage (a start with a build, or a committed project's start,
                  possibly before the horizon); money = its payments inside the horizon

@@ -39,6 +39,7 @@ SOURCE_COLUMNS = [
     "stockpile_capacity_t",
     "supply_min_t",
     "supply_max_t",
+    "expansion_online_t",
     "cost_usd",
     "holding_usd",
 ]
@@ -106,6 +107,11 @@ def tables(built: BuiltModel) -> dict[str, pd.DataFrame]:
     started = values(m.Start) if lk.lumpy else {}
     paid = {k: v * MONEY_SCALE_USD for k, v in values(m.Grant_Paid_kusd).items()}
     cash = {line: [0.0] * H for line in CASHFLOW_LINES}
+    staged = stages(built, build, started, paid)
+    online = staged.online
+    for t in range(H):
+        cash["capex_usd"][t] += staged.capex_usd.get(t, 0.0)
+        cash["grant_usd"][t] += staged.grant_usd.get(t, 0.0)
 
     flows, shipped = [], defaultdict(float)
     arrived: dict[tuple[str, str, int], float] = defaultdict(float)
@@ -145,6 +151,7 @@ def tables(built: BuiltModel) -> dict[str, pd.DataFrame]:
                 src.stockpile_capacity_t,
                 src.supply_min_t[t],
                 src.supply_max_t[t],
+                online[(s, t)] if src.supply_max_t[t] > 0 else 0.0,
                 cost,
                 holding,
             )
@@ -164,12 +171,6 @@ def tables(built: BuiltModel) -> dict[str, pd.DataFrame]:
         )
         for s, p, t in m.PAIR_MONTHS
     ]
-
-    staged = stages(built, build, started, paid)
-    online = staged.online
-    for t in range(H):
-        cash["capex_usd"][t] += staged.capex_usd.get(t, 0.0)
-        cash["grant_usd"][t] += staged.grant_usd.get(t, 0.0)
 
     contract_sb: dict[tuple[str, int], float] = defaultdict(float)
     for (k, p, t), q in delivered.items():

@@ -21,6 +21,7 @@ from optimizer.model.lookup import MONEY_SCALE_USD
 BUILD_COLUMNS = [
     "project",
     "smelter",
+    "source",
     "month",
     "online_month",
     "added_t_per_month",
@@ -37,7 +38,7 @@ GRANT_USE_COLUMNS = ["grant", "project", "start_month", "month", "paid_usd"]
 @dataclass
 class Stages:
     """The rows of ``Results.builds``, ``payments`` and ``grant_use``, the expansion capacity
-    online at each (smelter, month), and capex and grant money by payment month."""
+    online at each (smelter or source, month), and capex and grant money by payment month."""
 
     builds: list[tuple] = field(default_factory=list)
     payments: list[tuple] = field(default_factory=list)
@@ -70,7 +71,7 @@ def stages(
         for s, size in chosen:
             go_live = s + x.lead_time_months
             for u in range(max(go_live, 0), H):
-                out.online[(x.smelter, u)] += size
+                out.online[(x.site, u)] += size
             total_capex = total_grant = 0.0
             for u in x.payment_months(s):
                 if not 0 <= u < H:
@@ -94,7 +95,8 @@ def stages(
             out.builds.append(
                 (
                     e,
-                    x.smelter,
+                    x.smelter or "",
+                    x.source or "",
                     month_label(start_month, s),
                     month_label(start_month, go_live),
                     size,
