@@ -4,10 +4,12 @@ changes the objective by step × value; a step beyond the range does not."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from cases import expansion, make_case, route, smelter, solved, source
 
-from optimizer.case import Case, row_key
+from optimizer.case import Actual, Case, row_key
 from optimizer.cli.pipeline import load_case
 from optimizer.diagnose.fixes import Edit, apply_edits
 from optimizer.solve.run import solve_case
@@ -130,3 +132,18 @@ def test_lumpy_mode_values_come_from_the_fixed_start_lp():
     assert _per_unit(
         case, edge, "Smelters", "Smelter", "base_capacity_t_per_month", 150.0, 20.0
     ) == (pytest.approx(0.0, abs=1e-6))
+
+
+def test_recorded_actuals_are_valued_but_never_ranked():
+    """Month 1 is closed with 10 t mined on record and nothing shipped: the 10 t wait in the
+    stockpile (room 100 t) and go out in month 2 with its 100 t, each t earning $500. One
+    more t on record would be worth $500, but nobody can change what happened."""
+    case = dataclasses.replace(
+        make_case(2, sources=[source(horizon=2, stock_cap=100)]),
+        actuals=(Actual(0, "mined", "Mine", "", 10.0),),
+    )
+    df = solved(case).inputs
+    recorded = df[df["sheet"] == "Actuals"]
+    assert recorded["value_usd_per_step"].abs().max() == pytest.approx(500.0)
+    assert not recorded["ranked"].any()
+    assert (recorded["note"] == "a recorded actual: not ranked").all()

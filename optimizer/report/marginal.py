@@ -132,6 +132,9 @@ def input_sentence(row: pd.Series, ref: str, with_range: bool = True) -> str:
     if row["sheet"] == "Supply":
         source, bound = key.rsplit("|", 1)
         subject = f"{possessive(source)} supply {bound} in {row['column']}"
+    elif row["sheet"] == "Actuals":
+        month, kind, ident, origin = key.split("|", 3)
+        subject = f"the recorded {kind} at {ident}{f' ({origin} ore)' if origin else ''} in {month}"
     else:
         subject = f"{possessive(key)} {what}"
     unit, value = str(row["unit"]), float(row["value_usd_per_step"])

@@ -18,7 +18,7 @@ decisions are fixed at the MILP's (the fixed-integer LP :mod:`optimizer.solve.ru
 
 A cell whose input is 0 by nature (a closed season, a route without capacity: an upper
 limit at 0) keeps its row in the table but is not ranked: its value says that opening it
-would pay, not that it limits the plan.
+would pay, not that it limits the plan. Nor is a recorded actual (a closed month's figure).
 """
 
 from __future__ import annotations
@@ -56,6 +56,10 @@ INPUT_COLUMNS = [
 
 STEPS = {"pp As": 0.1, "pp Sb": 0.1, "pp": 0.1, "USD": 1000.0}
 """The step a planner moves an input by, per family unit (else 1 unit)."""
+
+RECORDED = frozenset({"Actuals"})
+"""Sheets of recorded facts: their cells get a value (what a different record would have
+been worth) but are never ranked — no one can change what happened."""
 
 NET_OF_CAPEX = frozenset({"Expansion_Build_Limit", "Grant_Capex_Cap"})
 """Families whose value already pays the capex that relaxing them brings."""
@@ -280,6 +284,8 @@ def input_table(
         lo, hi = _range(now, way, float(down[n]), float(up[n]))
         closed = now is not None and abs(now) < NOISE and way == "raise"
         note = "input is 0 (closed): not ranked" if closed else ""
+        if sheet in RECORDED:
+            note = "a recorded actual: not ranked"
         if name in NET_OF_CAPEX:
             note = "; ".join(x for x in (note, "net of capex") if x)
         table.append(
@@ -297,7 +303,7 @@ def input_table(
                 hi,
                 len(entries),
                 int(sum(bool(tight[i]) for i, _, _ in entries)),
-                not closed,
+                not closed and sheet not in RECORDED,
                 note,
             )
         )
