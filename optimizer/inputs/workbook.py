@@ -27,6 +27,7 @@ import openpyxl.xml
 from defusedxml import DefusedXmlException
 
 from optimizer.errors import InputError
+from optimizer.gc_pause import gc_paused
 from optimizer.inputs.rawbook import ErrorValue, PercentNumber, RawBook, RawSheet, UncachedFormula
 
 if not openpyxl.xml.DEFUSEDXML:  # pragma: no cover - guarded by the pinned dependencies
@@ -47,6 +48,7 @@ _WORKBOOK_TYPES = (b"spreadsheetml.sheet.main+xml", b"spreadsheetml.template.mai
 _RESAVE = "open it in Excel or LibreOffice and save it as 'Excel Workbook (.xlsx)'"
 
 
+@gc_paused()
 def read_workbook(path: Path) -> RawBook:
     """Every sheet of the workbook at ``path``, cells as typed, with Excel row numbers.
 

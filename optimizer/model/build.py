@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import pyomo.core as pyo
 
 from optimizer.case import Case
+from optimizer.gc_pause import gc_paused
 from optimizer.model.components import add_params, add_sets, add_variables
 from optimizer.model.constraints import (
     BoundFamily,
@@ -61,6 +62,7 @@ class BuiltModel:
     structure: tuple | None = None
 
 
+@gc_paused()
 def build_model(case: Case, *, mutable: bool = False, limits_as_bounds: bool = False) -> BuiltModel:
     """The Pyomo model of ``case``: sets, parameters, variables, every family, objective.
 

@@ -30,6 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 import optimizer
 from optimizer.case import Case
 from optimizer.files import check_target, save_atomic
+from optimizer.gc_pause import gc_paused
 from optimizer.report.charts import add_charts
 from optimizer.report.monthly import monthly_blocks
 from optimizer.report.provenance import Item, package_version, write_provenance
@@ -78,6 +79,7 @@ STATUS_FILLS = {
 }
 
 
+@gc_paused()
 def write_report(results: Results, case: Case, path: Path, provenance: dict) -> Path:
     """Write the report to ``path`` atomically; returns the path actually written
     (a timestamped sibling when ``path`` is open in another program)."""

@@ -28,6 +28,7 @@ from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondi
 
 from optimizer.case import Case
 from optimizer.errors import InfeasibleError
+from optimizer.gc_pause import gc_paused
 from optimizer.model.build import BuiltModel, build_model
 from optimizer.model.lookup import MONEY_SCALE_USD
 from optimizer.solve.compile import compile_model
@@ -129,6 +130,7 @@ def solve_case(
     return results
 
 
+@gc_paused()
 def solve_model(
     built: BuiltModel,
     *,
