@@ -1,5 +1,5 @@
 """Command line: ``ore-optimizer solve | validate | template | scenarios | explain | roll |
-risk``.
+compare | risk``.
 
 Thin layer over the command modules (:mod:`optimizer.cli.pipeline` lists them). Every
 planner-facing failure becomes a one-line red message and an exit code (0 solved, 1 usage,
@@ -205,6 +205,26 @@ def roll(
 
     raise typer.Exit(
         run_roll(input, to=to, actuals=actuals, output=output, console=out, err_console=err)
+    )
+
+
+@app.command()
+def compare(
+    old: Annotated[Path, typer.Argument(help="The earlier case (.xlsx).")],
+    new: Annotated[Path, typer.Argument(help="The later case, same start month (.xlsx).")],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Where to write CHANGES.xlsx.")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Parallel processes.")] = 1,
+) -> None:
+    """What changed between two plans and which input changes moved the margin."""
+    from optimizer.cli.cycle_commands import run_compare
+
+    raise typer.Exit(
+        run_compare(
+            old, new, output=output, json_out=json_out, jobs=jobs, console=out, err_console=err
+        )
     )
 
 

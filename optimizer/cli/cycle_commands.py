@@ -98,3 +98,108 @@ def run_roll(
     )
     console.print(f"Next case: {written}", markup=False, highlight=False, soft_wrap=True)
     return errors.EXIT_OK
+
+
+def run_compare(
+    old: Path,
+    new: Path,
+    *,
+    output: Path | None,
+    json_out: bool,
+    jobs: int,
+    console: Console,
+    err_console: Console,
+) -> int:
+    """Compare two cases of the same start month: changed cells, key figures, actions and
+    the margin change by group (exact Shapley). Exit 0, 1 (usage: other start months), 2
+    (an invalid workbook)."""
+    import json
+    import time
+
+    from optimizer.cycle.compare import check_comparable, compare
+
+    tick = time.perf_counter()
+    if output is not None:
+        check_output(output, old)
+        check_output(output, new)
+    raws = [load_raw(old), load_raw(new)]
+    cases = [_valid(raw, err_console) for raw in raws]
+    if cases[0] is None or cases[1] is None:
+        return errors.EXIT_INVALID
+    check_comparable(cases[0], cases[1], (old.name, new.name))
+    with err_console.status("Solving both plans and every mix of their changes…"):
+        result = compare(raws[0], cases[0], raws[1], cases[1], jobs=jobs)
+    written = None
+    if output is not None:
+        from optimizer.cycle.compare_workbook import write_changes
+
+        written = write_changes(result, output, [old, new])
+    result.timings_s["total"] = time.perf_counter() - tick
+    data = comparison_data(result, written)
+    if json_out:
+        print(json.dumps(data, ensure_ascii=False))
+    else:
+        for line in comparison_lines(data):
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+    return errors.EXIT_OK
+
+
+def comparison_data(result, written: Path | None) -> dict:
+    """The comparison as JSON data (what ``--json`` prints)."""
+    from optimizer.report.console import json_number
+
+    shares = result.attribution.shares
+    return {
+        "old": result.old_name,
+        "new": result.new_name,
+        "start_month": result.start_month,
+        "old_margin_usd": json_number(result.old_margin_usd),
+        "new_margin_usd": json_number(result.new_margin_usd),
+        "total_change_usd": json_number(result.attribution.total),
+        "attribution_usd": (
+            {g: json_number(v) for g, v in shares.items()} if shares is not None else None
+        ),
+        "changed_cells": [
+            {
+                "sheet": d.sheet,
+                "cell": d.cell,
+                "row": d.row_id,
+                "column": d.column,
+                "old": d.old,
+                "new": d.new,
+                "group": d.group,
+            }
+            for d in result.cells
+        ],
+        "key_figures": {
+            k: {"old": json_number(a), "new": json_number(b)}
+            for k, (a, b) in result.figures.items()
+        },
+        "solves": len(result.attribution.values),
+        "timings_s": {k: round(v, 3) for k, v in result.timings_s.items()},
+        "report": str(written) if written else None,
+    }
+
+
+def comparison_lines(data: dict) -> list[str]:
+    """The comparison for the terminal."""
+    from optimizer.planner_words import usd
+
+    out = [f"Compare {data['old']} → {data['new']} (both from {data['start_month']})"]
+    out.append(f"  {len(data['changed_cells'])} input cell(s) differ")
+    if data["old_margin_usd"] is None or data["new_margin_usd"] is None:
+        out.append("  one of the plans has no solution: nothing to attribute")
+        return out
+    out.append(
+        f"  margin {usd(data['old_margin_usd'])} → {usd(data['new_margin_usd'])}: "
+        f"{usd(data['total_change_usd'] or 0.0)}"
+    )
+    shares = data["attribution_usd"]
+    if shares is None:
+        out.append("  a mix of old and new inputs has no plan: the change is not attributed")
+    for group, value in (shares or {}).items():
+        out.append(f"    {group}: {usd(value)}")
+    out.append(f"  ({data['solves']} solves)")
+    if data["report"]:
+        out.append(f"Changes: {data['report']}")
+    return out

@@ -123,25 +123,28 @@ def warm_state(raw: RawBook) -> Warm | None:
     if warm is not None and warm.key == key:
         return warm if warm.base is not None else None
     _LOCAL.warm = None  # let the previous workbook's model go before building another
-    case = validated(raw)
+    warm = _LOCAL.warm = warm_for_case(key, validated(raw))
+    return warm if warm.base is not None else None
+
+
+def warm_for_case(key: str, case: Case) -> Warm:
+    """``case`` built as a mutable model and solved, its basis kept for re-solves (``base``
+    None unless the expansion mode is continuous: a MILP is not warm-started)."""
     if case.settings.expansion_mode != "continuous":
-        _LOCAL.warm = Warm(key, None)
-        return None
+        return Warm(key, None)
     try:
         built = build_model(case, mutable=True, limits_as_bounds=True)
     except InfeasibleError as exc:
-        warm = Warm(key, no_plan(case, Status.INFEASIBLE, str(exc)))
-    else:
-        session = _Session(
-            threads=1,
-            time_limit_s=case.settings.time_limit_s,
-            mip_gap_pct=case.settings.mip_gap_pct,
-        )
-        base = solve_model(built, highs=session, with_duals=False)
-        warm = Warm(key, base, built, session)
-        if base.status == Status.OPTIMAL:
-            warm.remember_base()
-    _LOCAL.warm = warm
+        return Warm(key, no_plan(case, Status.INFEASIBLE, str(exc)))
+    session = _Session(
+        threads=1,
+        time_limit_s=case.settings.time_limit_s,
+        mip_gap_pct=case.settings.mip_gap_pct,
+    )
+    base = solve_model(built, highs=session, with_duals=False)
+    warm = Warm(key, base, built, session)
+    if base.status == Status.OPTIMAL:
+        warm.remember_base()
     return warm
 
 
