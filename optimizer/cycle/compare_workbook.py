@@ -16,7 +16,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -25,6 +24,7 @@ from optimizer.cycle.compare import Comparison
 from optimizer.files import check_target, save_atomic
 from optimizer.report.charts import chart_title, style_axes
 from optimizer.report.provenance import Item, package_version, write_provenance
+from optimizer.report.sheet_body import Workbook
 from optimizer.report.tables import Col, Table
 from optimizer.report.xlsx import write_table
 
@@ -43,9 +43,10 @@ def build_workbook(c: Comparison) -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
     attribution = wb.create_sheet("Attribution")
-    write_table(attribution, _attribution_table(c))
+    table = _attribution_table(c)
+    write_table(attribution, table)
     if c.attribution.shares is not None and c.old_margin_usd is not None:
-        _waterfall(attribution, c)
+        _waterfall(attribution, c, table.frame)
     for table in (_cells_table(c), _figures_table(c), _actions_table(c), _solves_table(c)):
         write_table(wb.create_sheet(table.name), table)
     write_provenance(wb.create_sheet("Provenance"), _provenance(c))
@@ -89,7 +90,7 @@ def _attribution_table(c: Comparison) -> Table:
     return Table("Attribution", cols, frame, freeze_cols=1, omitted=note)
 
 
-def _waterfall(ws: Worksheet, c: Comparison) -> None:
+def _waterfall(ws: Worksheet, c: Comparison, bars: pd.DataFrame) -> None:
     """A stacked column chart whose invisible ``Base`` lifts each group's bar to the level
     the margin has reached: old margin, each contribution, new margin."""
     n = len(c.attribution.groups) + 2
@@ -108,7 +109,7 @@ def _waterfall(ws: Worksheet, c: Comparison) -> None:
             series.graphicalProperties.solidFill = color
     chart.set_categories(Reference(ws, min_col=1, max_col=1, min_row=2, max_row=n + 1))
     style_axes(chart, "", "USD (discounted)")
-    lowest = min(ws.cell(r, 4).value or ws.cell(r, 7).value or 0.0 for r in range(2, n + 2))
+    lowest = float(bars["base"].where(bars["margin_bar"].isna(), bars["margin_bar"]).min())
     if lowest > 0:  # start the axis near the lowest level, so the changes are visible
         step = 10 ** max(0, len(str(int(lowest))) - 2)
         chart.y_axis.scaling.min = int(lowest * 0.9) // step * step
