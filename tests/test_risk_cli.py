@@ -51,6 +51,7 @@ def test_risk_writes_the_workbook_and_the_json_keys(tmp_path, capsys):
     assert wb.sheetnames == [
         "Summary",
         "Actions",
+        "CommitVsPlans",
         "Distribution",
         "Samples",
         "Evaluation",
@@ -59,8 +60,12 @@ def test_risk_writes_the_workbook_and_the_json_keys(tmp_path, capsys):
     assert wb["Distribution"]._charts, "the histogram is a native chart"
     headers = [c.value for c in wb["Samples"][1]]
     assert "capacity (set)" in headers
+    compared = [[c.value for c in row] for row in wb["CommitVsPlans"].iter_rows(min_row=2)]
+    assert any(r[1] == "buy" and r[2] == "ORE" for r in compared)
     actions = [[c.value for c in row] for row in wb["Actions"].iter_rows(min_row=2)]
-    assert any(r[1] == "buy" and r[2] == "ORE" for r in actions)
+    assert [r[1] for r in actions if r[0] is not None] == ["buy", "dispatch"]
+    # the Actions sheet buys what the commit plan buys
+    assert actions[0][3] == pytest.approx(next(r[4] for r in compared if r[1] == "buy"))
 
 
 def test_a_bad_uncertainty_row_is_reported_and_the_others_still_plan(tmp_path, capsys):

@@ -5,6 +5,7 @@
 - the stochastic plan buys the x maximizing mean(m(x, c_s)), a concave piecewise-linear
   function whose maximum sits at one of the c_s (or 0 / 100): RP = that maximum;
 - the EV plan buys mean(c_s): EEV = mean(m(mean c, c_s));
+- the deterministic plan (the workbook as typed: 100 t of capacity) buys 100 t;
 - committing both months forces the feed of month 1 too, the same in every sample: the best
   single plan buys and feeds min(c_s), RP = 10,000·min(c_s).
 """
@@ -53,6 +54,9 @@ def test_rp_ws_eev_match_their_closed_forms_and_evpi_vss_are_nonnegative(seed):
     assert result.expected_value_plan_usd == pytest.approx(eev, rel=REL)
     assert result.evpi_usd >= -1e-6
     assert result.vss_usd >= -1e-6
+    typed = np.mean([margin(100, ci) for ci in c])  # as typed: 100 t of capacity, buy 100 t
+    assert result.typed_plan_usd == pytest.approx(typed, rel=REL)
+    assert result.typed_plan_usd <= result.expected_margin_usd + 1e-6
     assert result.vss_usd > 1_000  # the newsvendor buys less than the mean capacity
     margins = sorted(s.margin_usd for s in result.samples)
     assert result.percentiles_usd[1] == pytest.approx(np.percentile(margins, 50), rel=REL)

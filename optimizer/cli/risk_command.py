@@ -88,7 +88,7 @@ def run_risk_command(
         "threads": 1,
     }
     path = output or _default_path(case.settings.case_name)
-    written = write_risk_report(result, case, path, [input], provenance)
+    written = write_risk_report(result, case, raw, path, [input], provenance)
     result.timings_s["total"] = time.perf_counter() - tick
     data = as_json(result, written)
     if json_out:
@@ -125,6 +125,7 @@ def as_json(result, report: Path | None) -> dict:
         "expected_value_plan_usd": _finite(result.expected_value_plan_usd),
         "ev_plan_infeasible_samples": result.ev_plan_infeasible_samples,
         "deterministic_plan_usd": _finite(result.deterministic_usd),
+        "deterministic_plan_under_uncertainty_usd": _finite(result.typed_plan_usd),
         "commit_months": o.commit_months,
         "risk_aversion": o.risk_aversion,
         "cvar_alpha_pct": o.cvar_alpha_pct,
@@ -137,6 +138,7 @@ def as_json(result, report: Path | None) -> dict:
                 "margin_usd": _finite(s.margin_usd),
                 "wait_and_see_usd": _finite(s.wait_and_see_usd),
                 "ev_plan_usd": _finite(s.ev_plan_usd),
+                "deterministic_plan_usd": _finite(s.typed_plan_usd),
             }
             for s in result.samples
         ],
@@ -180,6 +182,8 @@ def _lines(data: dict) -> list[str]:
             else ""
         ),
         f"EVPI (perfect foresight would add): {money('evpi_usd')}",
+        "The deterministic plan's first months (workbook as typed) under uncertainty: "
+        + money("deterministic_plan_under_uncertainty_usd"),
     ]
     ev = data.get("evaluation")
     if ev:

@@ -246,8 +246,9 @@ def _rows(df: pd.DataFrame, wanted: set[str], quantity: str) -> Iterable:
     return chosen.itertuples(index=False)
 
 
-def actions_table(results: Results, case: Case) -> Table:
-    """The report's ``Actions`` sheet: :func:`plan_actions` of the first three months."""
+def actions_table(results: Results, case: Case, months: Sequence[str] | None = None) -> Table:
+    """The report's ``Actions`` sheet: :func:`plan_actions` of ``months`` (default: the first
+    three)."""
     cols = [
         Col("month", "Month", "month"),
         Col("action", "Action", "text"),
@@ -258,7 +259,7 @@ def actions_table(results: Results, case: Case) -> Table:
         Col("origin", "Origin / to / for", "text"),
         Col("limits", "Limit that shapes it (binding at the optimum)", "text", max_width=110),
     ]
-    frame = plan_actions(results, case)
+    frame = plan_actions(results, case, months)
     if not frame.empty:
         frame["limits"] = frame["limits"].replace("", NO_LIMIT)
     return Table(

@@ -9,7 +9,9 @@ defines, on the same samples:
 - WS: each sample solved alone (perfect foresight); EVPI = WS − RP;
 - EV plan: the case with every factor at its samples' average; EEV: each sample solved with
   the EV plan's committed decisions fixed; VSS = RP − EEV (not finite — None — when the EV
-  plan cannot be carried out in some samples; how many is reported).
+  plan cannot be carried out in some samples; how many is reported);
+- the deterministic plan (the workbook as typed) scored the same way: what acting on the
+  workbook as typed is worth under uncertainty.
 
 The per-sample recourse solves (WS, EEV) and ``--evaluate``'s out-of-sample solves are
 independent tasks of plain picklable data, run here or on any ``concurrent.futures``-style
@@ -71,6 +73,7 @@ class SampleOutcome:
     margin_usd: float | None = None  # the stochastic plan, recourse per sample
     wait_and_see_usd: float | None = None
     ev_plan_usd: float | None = None
+    typed_plan_usd: float | None = None  # the deterministic plan's committed months
 
 
 @dataclass
@@ -110,6 +113,16 @@ class RiskResult:
         if self.expected_value_plan_usd is None:
             return None
         return self.expected_margin_usd - self.expected_value_plan_usd
+
+    @property
+    def typed_plan_usd(self) -> float | None:
+        """Σ_s p_s × (sample s with the deterministic plan's committed decisions fixed): what
+        acting on the workbook as typed is worth under uncertainty (None: it cannot be carried
+        out in some sample)."""
+        margins = [o.typed_plan_usd for o in self.samples]
+        if not self.deterministic_plan or None in margins:
+            return None
+        return float(np.mean(margins))
 
     @property
     def evpi_usd(self) -> float:
@@ -190,9 +203,9 @@ def run_risk(
     det_lp = case_lp(case, commit)
     deterministic_plan = _plan_of(det_lp, opts)
     deterministic_usd = None if det_lp is None else solve_with(det_lp, None, opts)
-    plans = [None, ev_plan]
+    plans = [None, ev_plan, deterministic_plan]
     for o, found in zip(outcomes, _recourse_all(lps, plans, opts, executor), strict=True):
-        o.wait_and_see_usd, o.ev_plan_usd = found
+        o.wait_and_see_usd, o.ev_plan_usd, o.typed_plan_usd = found
     timings["recourse"] = time.perf_counter() - tick
     progress(f"wait-and-see and expected-value plans solved in {timings['recourse']:.1f} s")
 

@@ -44,6 +44,7 @@ def commit_rows(result: RiskResult, case: Case) -> pd.DataFrame:
     rows = []
     for key in keys:
         values = [p.get(key, 0.0) for p in _plans(result)]
+        values = [0.0 if abs(v) < SHOWN_T else v for v in values]
         if max(abs(v) for v in values) < SHOWN_T:
             continue
         action, what = _what(case, *key)
@@ -82,7 +83,7 @@ def commit_table(result: RiskResult, case: Case) -> Table:
         f"No mining, shipping, feeding or project start in the first "
         f"{result.options.commit_months} month(s)."
     )
-    return Table("Actions", cols, table_frame(commit_rows(result, case), cols), 3, note)
+    return Table("CommitVsPlans", cols, table_frame(commit_rows(result, case), cols), 3, note)
 
 
 def differences(result: RiskResult, case: Case, limit: int = 12) -> list[str]:
@@ -128,11 +129,13 @@ def samples_table(result: RiskResult) -> Table:
         Col("margin", "Commit plan margin (USD)", "usd"),
         Col("ws", "Perfect-foresight margin (USD)", "usd"),
         Col("ev", "Expected-value plan margin (USD)", "usd"),
+        Col("typed", "Deterministic plan margin (USD)", "usd"),
     ]
     rows = []
     for o in result.samples:
         row = {"sample": o.number, "margin": o.margin_usd, "ws": o.wait_and_see_usd}
         row["ev"] = o.ev_plan_usd
+        row["typed"] = o.typed_plan_usd
         for f in result.factors:
             value = o.draws[f.name]
             if f.monthly:
@@ -192,6 +195,11 @@ def summary_items(result: RiskResult) -> list[tuple[str, object, str]]:
             "int",
         ),
         ("Deterministic plan's margin (workbook as typed, USD)", result.deterministic_usd, "usd"),
+        (
+            "Deterministic plan's first months carried out in each sample (USD)",
+            result.typed_plan_usd,
+            "usd",
+        ),
         ("Samples", o.samples, "int"),
         ("Seed", o.seed, "int"),
         ("Committed months", o.commit_months, "int"),

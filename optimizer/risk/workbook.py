@@ -5,8 +5,9 @@ text safety match the allocation report:
 ``Summary``       expected margin, VSS, EVPI, CVaR, P10/P50/P90, the references, settings,
                   the out-of-sample evaluation; then how the commit plan differs from the
                   deterministic plan, in planner words
-``Actions``       the commit plan: every committed decision of the first ``commit_months``
-                  months beside the deterministic and expected-value plans
+``Actions``       the commit plan for the first ``commit_months`` months as operational
+                  actions with the limits that shape them (as every report's Actions sheet)
+``CommitVsPlans`` every committed decision beside the deterministic and expected-value plans
 ``Distribution``  the commit plan's margin over the samples, binned, with a native histogram
 ``Samples``       per sample: the margins under each plan and every drawn factor value
 ``Evaluation``    (``--evaluate`` only) the fresh samples' margins under both plans
@@ -26,11 +27,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 import optimizer
 from optimizer.case import Case
 from optimizer.files import check_target, save_atomic
+from optimizer.inputs.rawbook import RawBook
 from optimizer.report.charts import chart_title, style_axes
 from optimizer.report.provenance import Item, kind_of, package_version, write_provenance
 from optimizer.report.sheet_body import Workbook
 from optimizer.report.tables import Col, Table, table_frame
 from optimizer.report.xlsx import SECTION_FONT, put, put_text, set_widths, write_table
+from optimizer.risk.commit_actions import commit_actions_table
 from optimizer.risk.run import RiskResult
 from optimizer.risk.tables import (
     commit_table,
@@ -42,19 +45,26 @@ from optimizer.risk.tables import (
 
 
 def write_risk_report(
-    result: RiskResult, case: Case, path: Path, protected: list[Path], provenance: dict
+    result: RiskResult,
+    case: Case,
+    raw: RawBook,
+    path: Path,
+    protected: list[Path],
+    provenance: dict,
 ) -> Path:
     """Write the risk workbook atomically; returns the path actually written."""
     path = Path(path)
     check_target(path, protected, ".xlsx")
-    return save_atomic(build_workbook(result, case, provenance).save, path)
+    return save_atomic(build_workbook(result, case, raw, provenance).save, path)
 
 
-def build_workbook(result: RiskResult, case: Case, provenance: dict) -> Workbook:
+def build_workbook(result: RiskResult, case: Case, raw: RawBook, provenance: dict) -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
     _summary(wb.create_sheet("Summary"), result, case)
-    write_table(wb.create_sheet("Actions"), commit_table(result, case))
+    actions, _ = commit_actions_table(raw, result)
+    write_table(wb.create_sheet("Actions"), actions)
+    write_table(wb.create_sheet("CommitVsPlans"), commit_table(result, case))
     dist = wb.create_sheet("Distribution")
     histogram = histogram_table(result)
     write_table(dist, histogram)
