@@ -110,7 +110,7 @@ def test_comparison_and_deltas_sheets(default_run, default_book):
         "Utilization of Madero (%)",
         "Grant used: DPA Title III (USD)",
         "TF expansion: capacity built (t/month)",
-        "TF expansion: construction starts",
+        "TF expansion: stages (size, start, online)",
         "Contract shortfall (t Sb)",
         "Input cells changed",
         "Solved by",
@@ -123,8 +123,8 @@ def test_comparison_and_deltas_sheets(default_run, default_book):
     objective = ws.cell(2, 4)
     assert objective.value == pytest.approx(comparison.base.objective_usd)
     assert objective.number_format == "#,##0"
-    start = ws.cell(2, headers.index("TF expansion: construction starts") + 1)
-    assert start.number_format == "yyyy-mm" and isinstance(start.value, datetime)
+    stages = ws.cell(2, headers.index("TF expansion: stages (size, start, online)") + 1)
+    assert stages.value.startswith("+") and "t/month from " in stages.value
 
     deltas = default_book["Deltas"]
     dh = [c.value for c in deltas[1]]
@@ -146,6 +146,7 @@ def test_charts_and_allocation_sheets(default_run, default_book):
     assert default_book.sheetnames == [
         "Comparison",
         "Deltas",
+        "Stages",
         "Charts",
         "Allocation",
         "InputChanges",

@@ -41,6 +41,7 @@ def run_solve(
     """
     from optimizer.report.console import figures, lines
     from optimizer.solve.run import solve_case
+    from optimizer.solve.staging import check_single, staged_projects
     from optimizer.solve.status import Status
 
     tick = time.perf_counter()
@@ -55,6 +56,9 @@ def run_solve(
         f"({case.horizon} months, {len(case.routes)} routes)…"
     ):
         results = solve_case(case)
+    if staged_projects(results):
+        with err_console.status("Continuous mode staged a project: re-solving in single mode…"):
+            results.single_check = check_single(case, results)
     results.timings_s = {"read": read_s, **results.timings_s}
     data = figures(results, case)
     data["scenario"] = scenario

@@ -13,7 +13,7 @@ from typing import Any
 from optimizer.case import Case
 from optimizer.planner_words import tonnes_figure, usd
 from optimizer.report.status_words import status_text
-from optimizer.solve.kpis import key_figures
+from optimizer.solve.kpis import Build, key_figures
 from optimizer.solve.results import Results
 from optimizer.solve.status import Status
 
@@ -28,6 +28,40 @@ def json_number(x: Any) -> float | None:
 
 def _numbers(values: dict[str, float]) -> dict[str, float | None]:
     return {k: json_number(v) for k, v in values.items()}
+
+
+def stage_json(b: Build) -> dict[str, Any]:
+    """One expansion stage for ``--json``: where, when, how big, and its capex and grant money
+    by payment month (inside the horizon)."""
+    return {
+        "project": b.project,
+        "smelter": b.smelter,
+        "source": b.source,
+        "committed": b.committed,
+        "start_month": b.start_month,
+        "online_month": b.online_month,
+        "added_t_per_month": json_number(b.added_t_per_month),
+        "capex_usd": json_number(b.capex_usd),
+        "grant_paid_usd": json_number(b.grant_paid_usd),
+        "company_paid_usd": json_number(b.company_paid_usd),
+        "payments": [
+            {"month": m, "capex_usd": json_number(c), "grant_usd": json_number(g)}
+            for m, c, g in b.payments
+        ],
+    }
+
+
+def _single_json(results: Results) -> dict[str, Any] | None:
+    """What building each staged project in one start would earn (None: nothing staged)."""
+    check = results.single_check
+    if check is None:
+        return None
+    return {
+        "staged_projects": list(check.staged),
+        "status": check.status,
+        "objective_usd": json_number(check.objective_usd),
+        "continuous_objective_usd": json_number(results.objective_usd),
+    }
 
 
 def figures(results: Results, case: Case) -> dict[str, Any]:
@@ -49,19 +83,8 @@ def figures(results: Results, case: Case) -> dict[str, Any]:
             "sb_produced_t": _numbers(kpis.sb_t),
             "ore_fed_t": _numbers(kpis.fed_t),
             "ore_shipped_t": _numbers(kpis.shipped_t),
-            "expansions": [
-                {
-                    "project": b.project,
-                    "smelter": b.smelter,
-                    "start_month": b.start_month,
-                    "online_month": b.online_month,
-                    "added_t_per_month": json_number(b.added_t_per_month),
-                    "capex_usd": json_number(b.capex_usd),
-                    "grant_paid_usd": json_number(b.grant_paid_usd),
-                    "company_paid_usd": json_number(b.company_paid_usd),
-                }
-                for b in kpis.builds
-            ],
+            "expansions": [stage_json(b) for b in kpis.builds],
+            "single_mode": _single_json(results),
             "grant_used_usd": _numbers(kpis.grant_used_usd),
             "shortfall_t_sb": json_number(kpis.shortfall_t_sb),
             "shortfall_penalty_usd": json_number(kpis.shortfall_penalty_usd),

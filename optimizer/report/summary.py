@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from optimizer.case import Case
+from optimizer.planner_words import usd
 from optimizer.report.marginal import top_inputs
 from optimizer.report.status_words import status_text
 from optimizer.report.why import why_lines
@@ -127,6 +128,32 @@ def _plan_section(results: Results, case: Case) -> Section:
     return sec
 
 
+def _staging_section(results: Results) -> Section:
+    """When continuous mode staged a project: which, and what one start each would earn."""
+    sec = Section("Projects built in stages")
+    check = results.single_check
+    if check is None:
+        return sec
+    builds = results.builds
+    for e in check.staged:
+        rows = builds[builds["project"] == e]
+        text = f"continuous mode builds {e} in {len(rows)} stages: " + "; ".join(
+            f"+{b.added_t_per_month:,.1f} t/month from {b.month} (online {b.online_month})"
+            for b in rows.itertuples()
+        )
+        sec.lines.append(Line(e, (text,), "text"))
+    if check.objective_usd is None:
+        text = f"one start per project (single mode): no plan ({check.status})"
+    else:
+        cost = (results.objective_usd or 0.0) - check.objective_usd
+        text = (
+            f"one start per project (single mode) earns {usd(check.objective_usd)}, "
+            f"{usd(cost)} less than the staged plan's {usd(results.objective_usd or 0.0)}"
+        )
+    sec.lines.append(Line("Built in one start each", (text,), "text"))
+    return sec
+
+
 def summary_sections(results: Results, case: Case) -> list[Section]:
     """Every Summary block in display order (empty blocks left out)."""
     sections = [_result_section(results, case)]
@@ -138,6 +165,7 @@ def summary_sections(results: Results, case: Case) -> list[Section]:
             _production_section(kpis, case),
             _contract_expansion_section(kpis, case),
             _plan_section(results, case),
+            _staging_section(results),
         ]
         limits = top_inputs(results, case)
         if limits:

@@ -96,19 +96,10 @@ def kpis(comparison: Comparison) -> list[Kpi]:
         )
         out.append(
             Kpi(
-                f"start:{e}",
-                f"{e}: construction starts",
-                "month",
-                lambda r, e=e: r.builds[e].start_month if e in r.builds else None,
-                "none",
-            )
-        )
-        out.append(
-            Kpi(
-                f"online:{e}",
-                f"{e}: online from",
-                "month",
-                lambda r, e=e: r.builds[e].online_month if e in r.builds else None,
+                f"stages:{e}",
+                f"{e}: stages (size, start, online)",
+                "text",
+                lambda r, e=e: stage_text(r, e),
                 "none",
             )
         )
@@ -119,7 +110,22 @@ def kpis(comparison: Comparison) -> list[Kpi]:
 def _built(record: RunRecord, project: str) -> float | None:
     if not record.solved:
         return None
-    return record.builds[project].added_t_per_month if project in record.builds else 0.0
+    return record.built_t.get(project, 0.0)
+
+
+def stage_text(record: RunRecord, project: str) -> str | None:
+    """Each stage of ``project`` in the run, never merged: ``+81.5 t/month from 2027-01
+    (online 2027-10); +278.5 t/month from 2027-07 (online 2028-04)``; "not built"."""
+    if not record.solved:
+        return None
+    stages = [b for b in record.stages if b.project == project]
+    if not stages:
+        return "not built"
+    return "; ".join(
+        f"+{b.added_t_per_month:,.1f} t/month from {b.start_month} (online {b.online_month})"
+        + (", committed" if b.committed else "")
+        for b in stages
+    )
 
 
 def delta(value: Any, base: Any) -> tuple[float | None, float | None]:

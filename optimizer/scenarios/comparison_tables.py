@@ -1,6 +1,6 @@
 """The comparison workbook's tables (:class:`optimizer.report.tables.Table`, the report's own
-kind): the runs side by side, their deltas, the input cells changed, the sweep (grant delay
-or domestic share), and every run's monthly allocation."""
+kind): the runs side by side, their deltas, every expansion stage, the input cells changed,
+the sweep (grant delay or domestic share), and every run's monthly allocation."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def comparison_table(comparison: Comparison) -> Table:
         Col("description", "Description", "text", 120),
         Col("status", "Status", "text", 24),
     ]
-    columns += [Col(k.key, k.header, k.kind) for k in figures]
+    columns += [Col(k.key, k.header, k.kind, 90 if k.kind == "text" else 40) for k in figures]
     columns += [
         Col("cells", "Input cells changed", "int"),
         Col("method", "Solved by", "text"),
@@ -52,6 +52,45 @@ def comparison_table(comparison: Comparison) -> Table:
         row.update({k.key: k.get(r) for k in figures})
         rows.append(row)
     return Table("Comparison", columns, _frame(rows, columns), freeze_cols=1)
+
+
+def stages_table(comparison: Comparison) -> Table:
+    """Every expansion stage of every run, one row each (never merged): where, size, start,
+    online, and its capex and grant money by payment month inside the horizon."""
+    columns = [
+        Col("run", "Scenario", "text", 30),
+        Col("project", "Project", "text"),
+        Col("site", "Smelter or source", "text"),
+        Col("committed", "Committed", "yesno"),
+        Col("start", "Start month", "text"),
+        Col("online", "Online month", "text"),
+        Col("added", "Added (t/month)", "t"),
+        Col("capex", "Capex in horizon (USD)", "usd"),
+        Col("grant", "Grant-paid (USD)", "usd"),
+        Col("company", "Company-paid (USD)", "usd"),
+        Col("capex_by_month", "Capex by payment month (USD)", "text", 90),
+        Col("grant_by_month", "Grant by payment month (USD)", "text", 90),
+    ]
+    rows = [
+        {
+            "run": r.label,
+            "project": b.project,
+            "site": b.smelter or b.source,
+            "committed": "yes" if b.committed else "no",
+            "start": b.start_month,
+            "online": b.online_month,
+            "added": b.added_t_per_month,
+            "capex": b.capex_usd,
+            "grant": b.grant_paid_usd,
+            "company": b.company_paid_usd,
+            "capex_by_month": "; ".join(f"{m}: {c:,.0f}" for m, c, _ in b.payments),
+            "grant_by_month": "; ".join(f"{m}: {g:,.0f}" for m, _, g in b.payments if g),
+        }
+        for r in comparison.records
+        for b in r.stages
+    ]
+    note = "No run builds an expansion." if not rows else ""
+    return Table("Stages", columns, _frame(rows, columns), freeze_cols=2, note=note)
 
 
 def deltas_table(comparison: Comparison) -> Table:

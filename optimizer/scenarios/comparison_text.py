@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from optimizer.planner_words import usd
-from optimizer.report.console import json_number
+from optimizer.report.console import json_number, stage_json
 from optimizer.scenarios.comparison import Comparison, delta, net_changes
 from optimizer.scenarios.sweep import DOMESTIC_SHARE, SweepRow
 
@@ -29,14 +29,7 @@ def as_json(comparison: Comparison) -> dict[str, Any]:
                 "alaska_ore_shipped_t": json_number(r.alaska_shipped_t),
                 "utilization_pct": {k: json_number(v) for k, v in r.utilization_pct.items()},
                 "grant_used_usd": {k: json_number(v) for k, v in r.grant_used_usd.items()},
-                "expansions": {
-                    e: {
-                        "added_t_per_month": json_number(b.added_t_per_month),
-                        "start_month": b.start_month,
-                        "online_month": b.online_month,
-                    }
-                    for e, b in r.builds.items()
-                },
+                "expansions": [stage_json(b) for b in r.stages],
                 "shortfall_t_sb": json_number(r.shortfall_t_sb),
                 "cells_changed": len(net_changes(r.changes)),
                 "solved_by": r.method,

@@ -8,6 +8,8 @@ allocation report):
 ``DomesticShare`` (``--sweep domestic-share`` only) objective, cost vs base and of each step
 ``Comparison``    one row per run (base case first): status, objective and every key figure
 ``Deltas``        one row per scenario: each key figure's change vs the base, in value and %
+``Stages``        every expansion stage of every run (size, start, online, capex and grant by
+                  payment month), never merged
 ``Charts``        native charts: objective by run, ore allocated to each smelter by run,
                   monthly allocation to each smelter across runs (and the sweep's curve)
 ``Allocation``    ore dispatched to each smelter by month, one block per run
@@ -37,6 +39,7 @@ from optimizer.scenarios.comparison_tables import (
     changes_table,
     comparison_table,
     deltas_table,
+    stages_table,
     sweep_table,
 )
 from optimizer.scenarios.sweep import KINDS
@@ -57,6 +60,7 @@ def build_workbook(comparison: Comparison) -> Workbook:
         write_table(wb.create_sheet(sweep.name), sweep)
     write_table(wb.create_sheet("Comparison"), comparison_table(comparison))
     write_table(wb.create_sheet("Deltas"), deltas_table(comparison))
+    write_table(wb.create_sheet("Stages"), stages_table(comparison))
     charts = wb.create_sheet("Charts")
     allocation = wb.create_sheet("Allocation")
     months, blocks = allocation_blocks(comparison)

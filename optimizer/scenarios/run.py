@@ -32,7 +32,7 @@ from optimizer.model.build import build_model, update_model
 from optimizer.report.console import json_number
 from optimizer.scenarios.plan import Plan, Prepared, validated
 from optimizer.scenarios.warm import Warm, release, warm_state
-from optimizer.solve.kpis import key_figures
+from optimizer.solve.kpis import Build, key_figures
 from optimizer.solve.results import Results
 from optimizer.solve.run import no_plan, solve_case, solve_model
 from optimizer.solve.status import Status
@@ -53,15 +53,6 @@ class RunOptions:
     provenance: dict[str, Any] = field(default_factory=dict)  # for the full reports
 
 
-@dataclass(frozen=True)
-class Build:
-    """One project's expansion in a run: capacity added and when it starts / comes online."""
-
-    added_t_per_month: float
-    start_month: str
-    online_month: str
-
-
 @dataclass
 class RunRecord:
     """What one run produced, as plain data (key figures, allocation, input changes)."""
@@ -76,7 +67,8 @@ class RunRecord:
     utilization_pct: dict[str, float | None] = field(default_factory=dict)
     alaska_shipped_t: float | None = None  # own claims (Sources kind = mine)
     grant_used_usd: dict[str, float] = field(default_factory=dict)
-    builds: dict[str, Build] = field(default_factory=dict)  # per project that was built
+    built_t: dict[str, float] = field(default_factory=dict)  # t/month per project, all stages
+    stages: tuple[Build, ...] = ()  # every expansion stage, in Results.builds order
     shortfall_t_sb: float | None = None
     allocation: dict[str, tuple[float, ...]] = field(default_factory=dict)  # t per month
     changes: tuple[CellChange, ...] = ()
@@ -196,9 +188,8 @@ def _record(
     record.sb_t = {p: json_number(kpis.sb_t.get(p, 0.0)) for p in case.smelters}
     record.grant_used_usd = {g: json_number(kpis.grant_used_usd.get(g, 0.0)) for g in case.grants}
     record.shortfall_t_sb = json_number(kpis.shortfall_t_sb)
-    for b in kpis.builds:
-        built = json_number(kpis.built_t_per_month[b.project])
-        record.builds.setdefault(b.project, Build(built, b.start_month, b.online_month))
+    record.built_t = {e: json_number(v) for e, v in kpis.built_t_per_month.items()}
+    record.stages = kpis.builds
     record.utilization_pct = {p: kpis.utilization_pct(p) for p in case.smelters}
     record.alaska_shipped_t = kpis.alaska_shipped_t
     record.allocation = kpis.allocation_t

@@ -9,6 +9,7 @@ denominator is zero are None.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 import pandas as pd
@@ -36,7 +37,8 @@ CASHFLOW_LINES = list(CASHFLOW_HEADERS)
 
 @dataclass(frozen=True)
 class Build:
-    """One expansion build of the plan (a row of Results ``builds``)."""
+    """One expansion stage of the plan (a row of Results ``builds``): its capex and grant
+    money by payment month in ``payments`` (month, capex_usd, grant_usd)."""
 
     project: str
     smelter: str
@@ -46,6 +48,9 @@ class Build:
     capex_usd: float
     grant_paid_usd: float
     company_paid_usd: float
+    source: str = ""
+    committed: bool = False
+    payments: tuple[tuple[str, float, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,31 @@ def _money(cf: pd.DataFrame) -> dict[str, tuple[float, float]]:
     }
 
 
+def _stages(results: Results) -> tuple[Build, ...]:
+    """Every expansion stage with its payments (none merged)."""
+    paid: dict[tuple[str, str], list[tuple[str, float, float]]] = defaultdict(list)
+    pays = results.payments
+    if pays is not None and not pays.empty:
+        for r in pays.itertuples():
+            paid[(r.project, r.start_month)].append((r.month, r.capex_usd, r.grant_usd))
+    return tuple(
+        Build(
+            r.project,
+            r.smelter,
+            r.month,
+            r.online_month,
+            r.added_t_per_month,
+            r.capex_usd,
+            r.grant_paid_usd,
+            r.company_paid_usd,
+            getattr(r, "source", ""),
+            bool(getattr(r, "committed", False)),
+            tuple(paid.get((r.project, r.month), ())),
+        )
+        for r in results.builds.itertuples()
+    )
+
+
 def key_figures(results: Results, case: Case) -> KeyFigures:
     """The key figures of a solve that has a solution."""
     sm, src, yard, builds = results.smelters, results.sources, results.yard, results.builds
@@ -130,19 +160,7 @@ def key_figures(results: Results, case: Case) -> KeyFigures:
         bought_t=_sum(src, "mined_t", ~own if own is not None else None),
         domestic_share_pct=_ratio_pct(_sum(yard, "feed_t", home), _sum(yard, "feed_t")),
         grant_used_usd=_by(results.grant_use, "grant", "paid_usd"),
-        builds=tuple(
-            Build(
-                r.project,
-                r.smelter,
-                r.month,
-                r.online_month,
-                r.added_t_per_month,
-                r.capex_usd,
-                r.grant_paid_usd,
-                r.company_paid_usd,
-            )
-            for r in builds.itertuples()
-        ),
+        builds=_stages(results),
         built_t_per_month=_by(builds, "project", "added_t_per_month"),
         delivered_t_sb=_sum(ct, "delivered_t"),
         shortfall_t_sb=_sum(ct, "shortfall_t"),

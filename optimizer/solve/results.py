@@ -75,6 +75,17 @@ import pandas as pd
 from optimizer.solve.status import Status
 
 
+@dataclass(frozen=True)
+class SingleCheck:
+    """Continuous mode built ``staged`` projects in several stages; the same case with each
+    project started at most once (``expansion_mode = single``) solved to ``status`` with
+    discounted margin ``objective_usd`` (None without a plan)."""
+
+    staged: tuple[str, ...]
+    status: Status
+    objective_usd: float | None
+
+
 @dataclass
 class Results:
     """Everything a solve produced, keyed by the input's ids and months."""
@@ -99,6 +110,7 @@ class Results:
     builds: pd.DataFrame = field(default_factory=pd.DataFrame)
     payments: pd.DataFrame = field(default_factory=pd.DataFrame)
     grant_use: pd.DataFrame = field(default_factory=pd.DataFrame)
+    single_check: SingleCheck | None = None  # set by solve when continuous mode staged
     contracts: pd.DataFrame = field(default_factory=pd.DataFrame)
     contract_deliveries: pd.DataFrame = field(default_factory=pd.DataFrame)
     cashflow: pd.DataFrame = field(default_factory=pd.DataFrame)
