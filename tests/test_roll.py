@@ -97,8 +97,9 @@ def test_new_months_are_carried_highlighted_and_listed(tmp_path: Path) -> None:
 
 def test_grants_lose_the_money_drawn_and_contracts_record_deliveries(tmp_path: Path) -> None:
     """TF at 20 t/month makes the cheap TF-X worth building in February (half paid by DPA);
-    rolled to 2027-03, DPA keeps its amount less that draw and DLA's note records its
-    January-February deliveries."""
+    rolled to 2027-03, that stage is committed (its own row, named by the SMALL grant that
+    names TF-X), TF-X keeps the rest of its 300 t/month, DPA keeps its amount less that
+    draw and DLA's note records its January-February deliveries."""
     rows = set_cell(full_rows(), "Smelters", "TF", "base_capacity_t_per_month", 20)
     rows = set_cell(rows, "Expansions", "TF-X", "capex_usd_per_t_per_month", 100)
     book = write_book(tmp_path / "case.xlsx", rows)
@@ -109,6 +110,13 @@ def test_grants_lose_the_money_drawn_and_contracts_record_deliveries(tmp_path: P
     assert drawn.get("DPA", 0) > 0, "the test case should draw the grant before 2027-03"
     rolled, _, _ = load_case(_roll(tmp_path, book, "2027-03", "next.xlsx"))
     assert rolled.grants["DPA"].amount_usd == pytest.approx(1_000_000 - drawn["DPA"])
+    (built,) = plan.builds[plan.builds["project"] == "TF-X"].itertuples()
+    stage = rolled.expansions[f"TF-X stage {built.month}"]
+    assert (stage.committed_start, stage.max_added_t_per_month) == (-1, built.added_t_per_month)
+    rest = rolled.expansions["TF-X"]
+    assert rest.committed_start is None
+    assert rest.max_added_t_per_month == pytest.approx(300 - built.added_t_per_month)
+    assert stage.project in rolled.grants["SMALL"].eligible_projects
     contracts = plan.contracts
     delivered = contracts[(contracts["month"] < "2027-03") & (contracts["contract"] == "DLA")]
     wb = openpyxl.load_workbook(tmp_path / "next.xlsx")

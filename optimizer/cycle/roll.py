@@ -9,6 +9,8 @@ The planner's workbook (a :class:`RawBook`) is rewritten, never the file it came
   the ore dispatched before it that arrives on or after it (with the old InTransit rows
   still on their way) — taken from ``plan``: the case solved with its ``Actuals`` locking
   the months they record, so actuals win where they exist and the plan fills the rest;
+- projects the plan started before the new start become committed (each stage of a
+  project built in stages its own committed row);
 - grants lose the money drawn before the new start; each contract's note records what it
   received before the new start; ``Actuals`` rows are kept (past months are the record).
 
@@ -31,6 +33,7 @@ from optimizer.planner_words import tonnes, usd
 from optimizer.solve.results import Results
 
 NOTE = "note"
+SIZE = "max_added_t_per_month"
 
 
 @dataclass
@@ -74,6 +77,7 @@ def roll_raw(raw: RawBook, case: Case, plan: Results, to: str) -> Rolled:
     past = set(case.months[:k])
     _opening_stock(out, case, plan, case.months[k - 1])
     _in_transit(out, case, plan, new_start)
+    _commit_started(out, case, plan, new_start)
     _grants(out, case, plan, past)
     _scenarios(out, new_start)
     _contracts(out, case, plan, past)
@@ -229,3 +233,60 @@ def _scenarios(out: Rolled, new_start: str) -> None:
         sheet.rows = [row for row, _ in keep]
         sheet.row_numbers = list(range(2, len(keep) + 2))
         out.done.append(f"scenarios: {dropped} row(s) editing a past month dropped")
+
+
+def _commit_started(out: Rolled, case: Case, plan: Results, new_start: str) -> None:
+    """Projects the plan started before ``new_start`` become committed. A project's row
+    keeps its id: it carries the size not yet started (still the model's to decide), or,
+    when all of it has started, its first stage; every other stage becomes a committed row
+    of its own (``<project> stage <month>``, its size), named by the grants that name the
+    project. A committed row leaves its start window blank (it has none)."""
+    sheet = out.raw.sheets.get("Expansions")
+    if sheet is None or plan.builds.empty:
+        return
+    builds = plan.builds[plan.builds["month"] < new_start]
+    if _col(sheet, "committed_start_month") is None:
+        sheet.headers.append("committed_start_month")
+    p, c, size = (_col(sheet, k) for k in ("project", "committed_start_month", SIZE))
+    window = [_col(sheet, k) for k in ("earliest_start_month", "latest_start_month")]
+    stages: dict[str, list[str]] = defaultdict(list)
+    rows = []
+    for row in sheet.rows:
+        row += [None] * (len(sheet.headers) - len(row))
+        e = clean_text(row[p])
+        x = case.expansions.get(e)
+        started = builds[builds["project"] == e]
+        if started.empty or x is None or x.committed_start is not None:
+            rows.append(row)
+            continue
+        parts = list(zip(started["month"], started["added_t_per_month"], strict=True))
+        left = x.max_added_t_per_month - sum(float(a) for _, a in parts)
+        if left > 1e-6:
+            row[size] = left
+            rows.append(row)
+        for n, (month, added) in enumerate(parts):
+            stage = row if n == 0 and left <= 1e-6 else list(row)
+            stage[c], stage[size] = month, float(added)
+            for j in window:
+                if j is not None:
+                    stage[j] = None
+            if stage is not row:
+                stage[p] = f"{e} stage {month}"
+                stages[e].append(stage[p])
+            rows.append(stage)
+            out.done.append(f"project {e}: started {month} (+{tonnes(added)}/month), committed")
+    sheet.rows = rows
+    sheet.row_numbers = list(range(2, len(rows) + 2))
+    _grants_name_stages(out.raw.sheets.get("Grants"), stages)
+
+
+def _grants_name_stages(sheet: RawSheet | None, stages: dict[str, list[str]]) -> None:
+    """A grant that lists a project by name also lists its committed stages."""
+    j = _col(sheet, "eligible_projects") if sheet is not None else None
+    if j is None or not stages:
+        return
+    for row in sheet.rows:
+        names = [clean_text(n) for n in str(row[j] or "").split(",") if clean_text(n)]
+        if [n.lower() for n in names] == ["all"]:
+            continue
+        row[j] = ", ".join(names + [s for n in names for s in stages.get(n, [])])
