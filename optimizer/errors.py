@@ -9,6 +9,7 @@ EXIT_USAGE = 1
 EXIT_INVALID = 2
 EXIT_INFEASIBLE = 3
 EXIT_SOLVER = 4
+EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM: the shell's code for an interrupted command
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Problem:
     hint: str = ""  # how to fix it ("did you mean 'horizon_months'?")
     severity: str = "error"  # error | warning
     cell: str | None = None  # e.g. "C7" when known
+    row_id: str = ""  # the row's id beside the cell, e.g. "source Mohawk"
 
     @property
     def is_error(self) -> bool:
@@ -36,6 +38,8 @@ class Problem:
             where += f" row {self.row}"
         if self.column:
             where += f" [{self.column}]"
+        if self.row_id:
+            where += f" ({self.row_id})"
         return where
 
     def __str__(self) -> str:
@@ -73,3 +77,12 @@ class InfeasibleError(OptimizerError):
 
 class SolverError(OptimizerError):
     exit_code = EXIT_SOLVER
+
+
+def os_error_text(exc: OSError) -> str:
+    """An operating-system error as a planner reads it: what was refused, and the path."""
+    reason = exc.strerror or str(exc)
+    paths = [p for p in (exc.filename, exc.filename2) if p not in (None, "")]
+    if not paths:
+        return f"the system refused a file operation: {reason}"
+    return f"cannot use {' → '.join(map(str, paths))}: {reason}"

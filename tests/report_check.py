@@ -1,9 +1,12 @@
-"""Re-check a written report from its own numbers alone (no Results, no Case, no model).
+"""Re-check a written report from its own numbers (no Results, no model).
 
-Opens the .xlsx with openpyxl and verifies, row by row, the SPEC §3 constraints a reader
-can check with the report in hand: stock balances, shipments vs allocation, capacities and
-limits, blend and domestic share, Sb production, contracts, grants, every cash-flow line
-against the detail sheets, and Σ discounted net = the Summary's objective.
+:func:`check_report` opens the .xlsx with openpyxl and verifies, row by row, the SPEC §3
+constraints a reader can check with the report in hand: stock balances, shipments vs
+allocation, capacities and limits, blend and domestic share, Sb production, contracts,
+grants, every cash-flow line against the detail sheets, and Σ discounted net = the
+Summary's objective. :func:`check_against_input` checks the limits the report prints — and
+the utilization it computes from them — against the input case itself, so a limit printed
+wrong (and the decision obeying it) cannot pass.
 """
 
 from __future__ import annotations
@@ -239,3 +242,38 @@ def check_report(path: Path) -> dict:
     assert close(total, objective, abs(objective)), (total, objective)
     assert close(summary_value(wb, "Sb produced, all smelters"), sb_total, sb_total)
     return {"objective": objective, "sb_t": sb_total, "months": months, "dispatches": len(alloc)}
+
+
+def check_against_input(path: Path, case) -> None:
+    """Every limit printed in the report equals the input's (SPEC §3 formulas, from the
+    ``Case``), every decision respects the input's limits, and each smelter's average
+    utilization on the Summary is its feed over the input's capacity."""
+    wb = openpyxl.load_workbook(path)
+    months = {m: t for t, m in enumerate(case.months)}
+    for r in read_table(wb, "Allocation"):
+        route, t = case.routes[r["Route"]], months[month(r["Dispatch month"])]
+        limit = route.capacity_t_per_month * route.availability_pct[t] / 100
+        assert close(r["Route limit this month (t)"], limit, limit), (r, limit)
+        assert r["Dispatched (t ore)"] <= limit + ABS, (r, limit)
+    for r in read_table(wb, "Sources"):
+        source, t = case.sources[r["Source"]], months[month(r["Month"])]
+        assert close(r["Supply max (t)"], source.supply_max_t[t]), r
+        assert close(r["Supply min (t)"], source.supply_min_t[t]), r
+        assert close(r["Stockpile capacity (t)"], source.stockpile_capacity_t), r
+    fed: dict = defaultdict(float)
+    capacity: dict = defaultdict(float)
+    for r in read_table(wb, "Smelters"):
+        smelter, t = case.smelters[r["Smelter"]], months[month(r["Month"])]
+        limit = (
+            smelter.base_capacity_t_per_month * smelter.availability_pct[t] / 100
+            + r["Expansion online (t/month)"]
+        )
+        assert close(r["Capacity (t/month)"], limit, limit), (r, limit)
+        assert r["Feed (t ore)"] <= limit + ABS, (r, limit)
+        assert close(r["Min feed (t/month)"], smelter.min_feed_t_per_month), r
+        assert close(r["Yard capacity (t)"], smelter.stockpile_capacity_t), r
+        fed[r["Smelter"]] += r["Feed (t ore)"]
+        capacity[r["Smelter"]] += limit
+    for p, total in capacity.items():
+        printed = summary_value(wb, f"Average utilization of {p}")
+        assert close(printed, 100 * fed[p] / total), (p, printed, 100 * fed[p] / total)

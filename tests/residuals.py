@@ -13,7 +13,6 @@ from collections import defaultdict
 
 from optimizer.case import Case, month_offset
 from optimizer.inputs.schema import ANY_SMELTER
-from optimizer.model.lookup import discount_factor
 from optimizer.solve.results import Results
 
 TOL = 1e-5
@@ -340,9 +339,8 @@ def violations(results: Results, case: Case) -> list[str]:
             c.eq(f"Actual stock {loc} {origin} {months[t]}", held, q)
 
     # --- objective: Σ discount × (revenue − costs − company capex − penalty)
-    rate = case.settings.discount_rate_pct_per_year
     objective = sum(
-        discount_factor(rate, t)
+        _discount(case.settings.discount_rate_pct_per_year, t)
         * (
             revenue[t]
             - ore_cost[t]
@@ -362,6 +360,12 @@ def violations(results: Results, case: Case) -> list[str]:
         results.objective_usd,
     )
     return c.problems
+
+
+def _discount(rate_pct_per_year: float, month: int) -> float:
+    """SPEC §3, written here again so the check never shares the model's code:
+    discount(t) = (1 + rate)^(−months since start / 12), month 0 undiscounted."""
+    return 1.0 / (1.0 + rate_pct_per_year / 100.0) ** (month / 12.0)
 
 
 def assert_plan_holds(results: Results, case: Case) -> None:

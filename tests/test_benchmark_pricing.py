@@ -148,7 +148,7 @@ def test_scaling_every_price_moves_the_benchmark_too():
     [
         (
             lambda r: set_cell(r, "Sources", "BUY", "payable_pct", None),
-            "Sources!K3 [payable_pct]: a benchmark-priced source needs payable_pct",
+            "Sources!K3 [payable_pct] (source BUY): a benchmark-priced source needs payable_pct",
         ),
         (
             lambda r: set_cell(r, "Sources", "BUY", "price_basis", "benchmrk"),
@@ -165,7 +165,7 @@ def test_scaling_every_price_moves_the_benchmark_too():
         ),
         (
             lambda r: set_cell(r, "Smelters", "MAD", "smelter", "Benchmark"),
-            "Smelters!A3 [smelter]: 'benchmark' is reserved",
+            "Smelters!A3 [smelter] (smelter Benchmark): 'benchmark' is reserved",
         ),
     ],
 )
@@ -181,4 +181,4 @@ def test_benchmark_columns_on_a_fixed_source_are_ignored_with_a_warning(tmp_path
     path = write_book(tmp_path / "warn.xlsx", rows)
     assert main(["validate", str(path)]) == 0
     err = " ".join(capsys.readouterr().err.split())
-    assert "Sources!K2 [payable_pct]: used only when price_basis is benchmark" in err
+    assert "Sources!K2 [payable_pct] (source AK1): used only when price_basis is benchmark" in err

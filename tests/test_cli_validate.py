@@ -73,7 +73,7 @@ INVALID: dict[str, tuple[Callable[[], Rows], Callable[[Rows], Rows], str]] = {
     "hidden sheet read like visible": (
         M,
         hidden_bad,
-        "Sources!E2 [grade_pct_sb]: text in a number cell",
+        "Sources!E2 [grade_pct_sb] (source AK1): text in a number cell",
     ),
     # headers
     "missing column, close match": (
@@ -111,27 +111,28 @@ INVALID: dict[str, tuple[Callable[[], Rows], Callable[[Rows], Rows], str]] = {
     "duplicate id": (
         M,
         lambda r: set_cell(r, "Routes", "AK1-MAD", "route", "AK1-TF"),
-        "Routes!A3 [route]: duplicate id (also row 2) (found 'AK1-TF')",
+        "Routes!A3 [route] (route AK1-TF): duplicate id (also row 2) (found 'AK1-TF')",
     ),
     "duplicate Supply row": (
         M,
         lambda r: set_cell(r, "Supply", 3, "bound", "max"),
-        "Supply!A3 [source]: duplicate row for AK1/max (also row 2)",
+        "Supply!A3 [source] (source AK1): duplicate row for AK1/max (also row 2)",
     ),
     "source and smelter ids overlap": (
         M,
         lambda r: rename_id(r, "MAD", "BUY"),
-        "Smelters!A3 [smelter]: id is also a source (Sources row 3) (found 'BUY')",
+        "Smelters!A3 [smelter] (smelter BUY): id is also a source (Sources row 3) (found 'BUY')",
     ),
     "unknown reference, close match": (
         M,
         lambda r: set_cell(r, "Routes", "AK1-TF", "smelter", "tf"),
-        "Routes!C2 [smelter]: unknown id: not on sheet Smelters (found 'tf') — did you mean 'TF'?",
+        "Routes!C2 [smelter] (route AK1-TF): unknown id: not on sheet Smelters (found 'tf') — did "
+        "you mean 'TF'?",
     ),
     "unknown Supply source": (
         M,
         lambda r: set_cell(r, "Supply", 4, "source", "BUY2"),
-        "Supply!A4 [source]: unknown id: not on sheet Sources",
+        "Supply!A4 [source] (source BUY2): unknown id: not on sheet Sources",
     ),
     "source without Supply max": (
         M,
@@ -146,28 +147,30 @@ INVALID: dict[str, tuple[Callable[[], Rows], Callable[[Rows], Rows], str]] = {
     "unknown OpeningStock location": (
         F,
         lambda r: set_cell(r, "OpeningStock", 2, "location", "Tf"),
-        "OpeningStock!A2 [location]: unknown id: not on sheet Sources or Smelters",
+        "OpeningStock!A2 [location] (location Tf): unknown id: not on sheet Sources or Smelters",
     ),
     "source stockpile of foreign ore": (
         F,
         lambda r: set_cell(r, "OpeningStock", 3, "source", "BUY"),
-        "OpeningStock!B3 [source]: ore in the stockpile of source 'AK1' must come from 'AK1'",
+        "OpeningStock!B3 [source] (location AK1): ore in the stockpile of source 'AK1' must come "
+        "from 'AK1'",
     ),
     "unknown eligible project": (
         F,
         lambda r: set_cell(r, "Grants", "SMALL", "eligible_projects", "TF-X, TF-Y"),
-        "Grants!F3 [eligible_projects]: unknown project: not on sheet Expansions (found "
+        "Grants!F3 [eligible_projects] (grant SMALL): unknown project: not on sheet Expansions "
+        "(found "
         "'TF-Y') — did you mean 'TF-X'?",
     ),
     "unknown availability route": (
         F,
         lambda r: set_cell(r, "RouteAvailability", "AK1-TF", "route", "AK1-XX"),
-        "RouteAvailability!A2 [route]: unknown id: not on sheet Routes",
+        "RouteAvailability!A2 [route] (route AK1-XX): unknown id: not on sheet Routes",
     ),
     "unknown contract smelter": (
         F,
         lambda r: set_cell(r, "Contracts", "DLA", "smelter", "all"),
-        "Contracts!B2 [smelter]: unknown id: not on sheet Smelters",
+        "Contracts!B2 [smelter] (contract DLA): unknown id: not on sheet Smelters",
     ),
     # settings
     "duplicate setting": (
@@ -206,85 +209,88 @@ INVALID: dict[str, tuple[Callable[[], Rows], Callable[[Rows], Rows], str]] = {
     "yes/no": (
         M,
         lambda r: set_cell(r, "Sources", "BUY", "domestic", "maybe"),
-        "Sources!D3 [domestic]: expected yes or no (also TRUE/FALSE, 1/0)",
+        "Sources!D3 [domestic] (source BUY): expected yes or no (also TRUE/FALSE, 1/0)",
     ),
     "choice": (
         M,
         lambda r: set_cell(r, "Sources", "AK1", "kind", "mined"),
-        "Sources!B2 [kind]: expected one of mine, purchase (found 'mined') — did you mean 'mine'?",
+        "Sources!B2 [kind] (source AK1): expected one of mine, purchase (found 'mined') — did you "
+        "mean 'mine'?",
     ),
     "route mode": (
         M,
         lambda r: set_cell(r, "Routes", "AK1-TF", "mode", "plane"),
-        "Routes!D2 [mode]: expected one of truck, barge, rail, ocean, multimodal",
+        "Routes!D2 [mode] (route AK1-TF): expected one of truck, barge, rail, ocean, multimodal",
     ),
     "negative capacity": (
         M,
         lambda r: set_cell(r, "Smelters", "TF", "base_capacity_t_per_month", -5),
-        "Smelters!C2 [base_capacity_t_per_month]: out of range: expected a number ≥ 0 (found -5)",
+        "Smelters!C2 [base_capacity_t_per_month] (smelter TF): out of range: expected a number ≥ "
+        "0 (found -5)",
     ),
     "negative supply": (
         M,
         lambda r: set_cell(r, "Supply", 2, "2027-03", -1),
-        "Supply!E2 [2027-03]: out of range",
+        "Supply!E2 [2027-03] (source AK1): out of range",
     ),
     "percentage above 100": (
         M,
         lambda r: set_cell(r, "Smelters", "TF", "recovery_pct", 120),
-        "Smelters!E2 [recovery_pct]: out of range: expected a percentage from 0 to 100 (found 120)",
+        "Smelters!E2 [recovery_pct] (smelter TF): out of range: expected a percentage from 0 to "
+        "100 (found 120)",
     ),
     "availability above 100": (
         F,
         lambda r: set_cell(r, "SmelterAvailability", "TF", "2027-02", 101),
-        "SmelterAvailability!C2 [2027-02]: out of range",
+        "SmelterAvailability!C2 [2027-02] (smelter TF): out of range",
     ),
     "grade zero": (
         M,
         lambda r: set_cell(r, "Sources", "BUY", "grade_pct_sb", 0),
-        "Sources!E3 [grade_pct_sb]: out of range: expected a percentage > 0 and ≤ 100",
+        "Sources!E3 [grade_pct_sb] (source BUY): out of range: expected a percentage > 0 and ≤ 100",
     ),
     "fractional transit": (
         M,
         lambda r: set_cell(r, "Routes", "BUY-MAD", "transit_months", 1.5),
-        "Routes!F4 [transit_months]: not a whole number",
+        "Routes!F4 [transit_months] (route BUY-MAD): not a whole number",
     ),
     "fractional lead time": (
         F,
         lambda r: set_cell(r, "Expansions", "TF-X", "lead_time_months", 0.5),
-        "Expansions!F2 [lead_time_months]: not a whole number",
+        "Expansions!F2 [lead_time_months] (project TF-X): not a whole number",
     ),
     "text in a number cell": (
         M,
         lambda r: set_cell(r, "Sources", "AK1", "cost_usd_per_t", "400 USD"),
-        "Sources!G2 [cost_usd_per_t]: text in a number cell: expected a "
+        "Sources!G2 [cost_usd_per_t] (source AK1): text in a number cell: expected a "
         "number ≥ 0 (found '400 USD') — type a number",
     ),
     "number stored as text": (
         M,
         lambda r: set_cell(r, "Prices", "TF", "2027-01", "40000"),
-        "Prices!B2 [2027-01]: text in a number cell: expected a number ≥ 0 "
+        "Prices!B2 [2027-01] (smelter TF): text in a number cell: expected a number ≥ 0 "
         "(found '40000') — the number is stored as text",
     ),
     "Excel error value": (
         M,
         lambda r: set_cell(r, "Routes", "AK1-TF", "cost_usd_per_t", "#DIV/0!"),
-        "Routes!E2 [cost_usd_per_t]: Excel error value in the cell: expected "
+        "Routes!E2 [cost_usd_per_t] (route AK1-TF): Excel error value in the cell: expected "
         "a number ≥ 0 (found '#DIV/0!')",
     ),
     "formula without saved result": (
         M,
         lambda r: set_cell(r, "Supply", 4, "2027-01", "=10*5"),
-        "Supply!C4 [2027-01]: formula with no saved result",
+        "Supply!C4 [2027-01] (source BUY): formula with no saved result",
     ),
     "TRUE in a number cell": (
         M,
         lambda r: set_cell(r, "Smelters", "MAD", "stockpile_capacity_t", True),
-        "Smelters!J3 [stockpile_capacity_t]: TRUE/FALSE in a number cell",
+        "Smelters!J3 [stockpile_capacity_t] (smelter MAD): TRUE/FALSE in a number cell",
     ),
     "required number blank": (
         M,
         lambda r: set_cell(r, "Routes", "AK1-TF", "cost_usd_per_t", None),
-        "Routes!E2 [cost_usd_per_t]: a value is required — enter a number ≥ 0",
+        "Routes!E2 [cost_usd_per_t] (route AK1-TF): a value is required — enter a number ≥ 0",
     ),
     "blank id with data": (
         M,
@@ -294,28 +300,29 @@ INVALID: dict[str, tuple[Callable[[], Rows], Callable[[Rows], Rows], str]] = {
     "supply min above max": (
         M,
         lambda r: set_cell(r, "Supply", 3, "2027-02", 500),
-        "Supply!D3 [2027-02]: min above max (D2 = 100) (found 500)",
+        "Supply!D3 [2027-02] (source AK1): min above max (D2 = 100) (found 500)",
     ),
     "contract end before start": (
         F,
         lambda r: set_cell(r, "Contracts", "SPOT2", "end_month", "2027-02"),
-        "Contracts!D3 [end_month]: end month is before the start month (2027-03)",
+        "Contracts!D3 [end_month] (contract SPOT2): end month is before the start month (2027-03)",
     ),
     "contract min above max": (
         F,
         lambda r: set_cell(r, "Contracts", "DLA", "min_t_sb_per_month", 60),
-        "Contracts!E2 [min_t_sb_per_month]: monthly minimum above the maximum (50)",
+        "Contracts!E2 [min_t_sb_per_month] (contract DLA): monthly minimum above the maximum (50)",
     ),
     "earliest after latest start": (
         F,
         lambda r: set_cell(r, "Expansions", "MAD-X", "earliest_start_month", datetime(2027, 4, 1)),
-        "Expansions!G3 [earliest_start_month]: earliest start is after the latest start "
+        "Expansions!G3 [earliest_start_month] (project MAD-X): earliest start is after the latest "
+        "start "
         "(2027-03) (found '2027-04')",
     ),
     "bad month cell": (
         F,
         lambda r: set_cell(r, "Grants", "DPA", "award_month", "June 2026"),
-        "Grants!D2 [award_month]: expected a month: text YYYY-MM or a date",
+        "Grants!D2 [award_month] (grant DPA): expected a month: text YYYY-MM or a date",
     ),
     # scenarios
     "scenario: unknown sheet": (

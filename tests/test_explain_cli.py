@@ -383,7 +383,7 @@ def test_diagnosis_workbook(tmp_path, capsys):
     code, text = _explain(tmp_path, shared_supply(), capsys, "-o", str(out))
     assert code == 3 and f"Diagnosis workbook: {out}" in text
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Summary", "Diagnosis", "Conflict", "Fixes"]
+    assert wb.sheetnames == ["Summary", "Diagnosis", "Conflict", "Fixes", "Provenance"]
     cells = [row[2] for row in wb["Fixes"].iter_rows(min_row=2, values_only=True)]
     assert "Smelters!I2" in cells
     constraints = " ".join(str(r[1]) for r in wb["Conflict"].iter_rows(values_only=True))

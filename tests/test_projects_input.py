@@ -30,25 +30,29 @@ def _rows(committed=(None, None), capex_months=(None, None)):
     [
         (
             set_cell(_rows(), "Expansions", "TF-X", "earliest_start_month", None),
-            "Expansions!G2 [earliest_start_month]: project TF-X: the first month construction "
+            "Expansions!G2 [earliest_start_month] (project TF-X): project TF-X: the first month "
+            "construction "
             "may start is required — give earliest_start_month, or committed_start_month if "
             "construction is already decided",
         ),
         (
             _rows(capex_months=(0, None)),
-            "Expansions!K2 [capex_months]: out of range: expected a whole number ≥ 1",
+            "Expansions!K2 [capex_months] (project TF-X): out of range: expected a whole number ≥ "
+            "1",
         ),
         (
             _rows(capex_months=(2.5, None)),
-            "Expansions!K2 [capex_months]: not a whole number: expected a whole number ≥ 1",
+            "Expansions!K2 [capex_months] (project TF-X): not a whole number: expected a whole "
+            "number ≥ 1",
         ),
         (
             _rows(committed=("soon", None)),
-            "Expansions!J2 [committed_start_month]: expected a month",
+            "Expansions!J2 [committed_start_month] (project TF-X): expected a month",
         ),
         (
             add_column(_rows(), "Expansions", "min_added_t_per_month", [301, None]),
-            "Expansions!L2 [min_added_t_per_month]: project TF-X: smallest size above the "
+            "Expansions!L2 [min_added_t_per_month] (project TF-X): project TF-X: smallest size "
+            "above the "
             "largest (max_added_t_per_month = 300) (found 301) — min_added_t_per_month must "
             "be ≤ max_added_t_per_month",
         ),
@@ -85,8 +89,8 @@ def test_committed_project_needs_no_window_and_a_given_one_is_ignored(tmp_path, 
     path = write_book(tmp_path / "case.xlsx", rows)
     assert main(["validate", str(path)]) == 0
     assert (
-        "warning Expansions!G2 [earliest_start_month]: ignored: project TF-X is committed"
-        in capsys.readouterr().err
+        "warning Expansions!G2 [earliest_start_month] (project TF-X): ignored: project TF-X is "
+        "committed" in capsys.readouterr().err
     )
     case, _ = validate(read_workbook(path))
     x = case.expansions["TF-X"]

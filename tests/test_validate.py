@@ -100,11 +100,11 @@ def test_locations_point_at_the_cells():
 def test_rows_shorter_than_headers_are_padded():
     """A RawBook built in memory may give short rows: missing cells are blanks."""
     rows = minimal_rows()
-    rows["Prices"][2] = ["MAD", 1, 2]
+    rows["Prices"][2] = ["MAD", 41000, 42000]
     raw = raw_book(rows)
-    raw.sheets["Prices"].rows[1] = ["MAD", 1, 2]
+    raw.sheets["Prices"].rows[1] = ["MAD", 41000, 42000]
     case, problems = validate(raw)
-    assert problems == [] and case.smelters["MAD"].prices_usd_per_t_sb == (1, 2, 0)
+    assert problems == [] and case.smelters["MAD"].prices_usd_per_t_sb == (41000, 42000, 0)
 
 
 def test_bad_horizon_does_not_flood_month_errors():
@@ -238,12 +238,13 @@ def test_month_headers_in_any_form_mean_the_same_month(start, horizon, data):
         key_cols = 2 if sheet == "Supply" else 1
         rows[sheet] = [
             header[:key_cols] + [_header(months[t], styles[t]) for t in order],
-            *[r[:key_cols] + [float(t + 1) for t in order] for r in body],
+            *[r[:key_cols] + [1000.0 * (t + 1) for t in order] for r in body],
         ]
     case, problems = validate(raw_book(rows))
     assert [str(p) for p in problems] == []
     assert case.months == tuple(months)
-    assert case.smelters["TF"].prices_usd_per_t_sb == tuple(float(t + 1) for t in range(horizon))
+    prices = tuple(1000.0 * (t + 1) for t in range(horizon))
+    assert case.smelters["TF"].prices_usd_per_t_sb == prices
 
 
 id_text = st.text(

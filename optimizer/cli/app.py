@@ -9,6 +9,7 @@ instead.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -16,7 +17,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from optimizer import errors
+from optimizer import errors, interrupts
 
 app = typer.Typer(
     name="ore-optimizer",
@@ -60,6 +61,9 @@ def solve(
         Path | None, typer.Option("--csv", help="Also write CSV tables here.")
     ] = None,
     sample: SampleOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing file that is not a report.")
+    ] = False,
 ) -> None:
     """Solve a case and write the Excel allocation report."""
     from optimizer.cli.solve_command import run_solve
@@ -71,6 +75,7 @@ def solve(
         json_out=json_out,
         csv_dir=csv_dir,
         sample=sample,
+        force=force,
         console=out,
         err_console=err,
         argv=sys.argv,
@@ -91,11 +96,15 @@ def validate(
 @app.command()
 def template(
     output: Annotated[Path, typer.Argument(help="Where to write the template workbook.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing file at OUTPUT.")
+    ] = False,
 ) -> None:
-    """Write the default case as an editable, documented workbook."""
+    """Write the default case as an editable, documented workbook (never over an existing
+    file unless --force)."""
     from optimizer.cli.input_commands import run_template
 
-    raise typer.Exit(run_template(output, console=out, err_console=err))
+    raise typer.Exit(run_template(output, force=force, console=out, err_console=err))
 
 
 @app.command()
@@ -117,6 +126,9 @@ def scenarios(
     dask_scheduler: Annotated[
         str | None, typer.Option("--dask-scheduler", help="Run on a Dask cluster (ADDRESS).")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing file that is not a report.")
+    ] = False,
 ) -> None:
     """Solve the base case and every scenario, side by side."""
     from optimizer.cli.scenarios_command import run_scenarios
@@ -130,6 +142,7 @@ def scenarios(
             sweep=sweep,
             reports=reports,
             dask_scheduler=dask_scheduler,
+            force=force,
             console=out,
             err_console=err,
             argv=sys.argv,
@@ -145,13 +158,22 @@ def explain(
         Path | None, typer.Option("-o", "--output", help="Diagnosis workbook.")
     ] = None,
     sample: SampleOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing file that is not a report.")
+    ] = False,
 ) -> None:
     """Say why a case is infeasible, in terms of input rows and cells."""
     from optimizer.cli.input_commands import run_explain
 
     raise typer.Exit(
         run_explain(
-            input, scenario=scenario, output=output, sample=sample, console=out, err_console=err
+            input,
+            scenario=scenario,
+            output=output,
+            sample=sample,
+            force=force,
+            console=out,
+            err_console=err,
         )
     )
 
@@ -199,12 +221,23 @@ def roll(
     actuals: Annotated[
         Path | None, typer.Option("--actuals", help="Workbook with an Actuals sheet.")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing file at OUTPUT.")
+    ] = False,
 ) -> None:
     """Write the case starting at a later month: stocks, in-transit ore and grants carried."""
     from optimizer.cli.cycle_commands import run_roll
 
     raise typer.Exit(
-        run_roll(input, to=to, actuals=actuals, output=output, console=out, err_console=err)
+        run_roll(
+            input,
+            to=to,
+            actuals=actuals,
+            output=output,
+            force=force,
+            console=out,
+            err_console=err,
+        )
     )
 
 
@@ -231,11 +264,31 @@ def compare(
 def main(args: list[str] | None = None) -> int:
     """Entry point; returns the exit code (tests call ``main([...])``)."""
     _DEBUG["on"] = "--debug" in (args if args is not None else sys.argv[1:])
+    for stream in (sys.stdout, sys.stderr):  # a C locale cannot print every id: escape it
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    try:
+        with interrupts.handled():
+            code = _run(args)
+    except KeyboardInterrupt:  # one that arrived after the command's own handling
+        err.print("[red]Interrupted.[/red]")
+        code = errors.EXIT_INTERRUPTED
+    if code == errors.EXIT_INTERRUPTED and args is None:
+        # the process ends here: an interrupted HiGHS aborts the interpreter's shutdown
+        # ("terminate called without an active exception"). Temporary files are gone and
+        # workers killed by now; only the streams need flushing.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
+
+
+def _run(args: list[str] | None) -> int:
     try:
         # without standalone mode, the command's typer.Exit code is returned, not raised
         code = app(args=args, prog_name="ore-optimizer", standalone_mode=False)
     except typer.Exit as exc:
-        return int(exc.exit_code or 0)
+        code = exc.exit_code
     except typer.Abort:
         err.print("[red]Aborted.[/red]")
         return errors.EXIT_USAGE
@@ -246,11 +299,13 @@ def main(args: list[str] | None = None) -> int:
     except errors.OptimizerError as exc:
         if _DEBUG["on"]:
             raise
-        err.print(f"[red]Error:[/red] {exc}")
+        err.print(f"[red]Error:[/red] {exc}", soft_wrap=True)
         return exc.exit_code
-    except KeyboardInterrupt:
-        err.print("[red]Interrupted.[/red]")
-        return 130
+    except OSError as exc:  # the operating system refused a file: a usage error, not a bug
+        if _DEBUG["on"]:
+            raise
+        err.print(f"[red]Error:[/red] {errors.os_error_text(exc)}", soft_wrap=True)
+        return errors.EXIT_USAGE
     except Exception as exc:  # a bug: say so plainly, never dump a traceback on a planner
         if _DEBUG["on"]:
             raise
@@ -260,6 +315,9 @@ def main(args: list[str] | None = None) -> int:
             "and send the output to the tool's maintainers."
         )
         return errors.EXIT_SOLVER
+    if interrupts.received():  # typer turns the KeyboardInterrupt into exit code 130
+        err.print("[red]Interrupted.[/red]")
+        return errors.EXIT_INTERRUPTED
     return int(code or 0)
 
 

@@ -52,6 +52,7 @@ def run_roll(
     to: str,
     actuals: Path | None,
     output: Path,
+    force: bool = False,
     console: Console,
     err_console: Console,
 ) -> int:
@@ -62,9 +63,9 @@ def run_roll(
     from optimizer.inputs.template import write_template
     from optimizer.solve.run import solve_case
 
-    check_output(output, input)
+    check_output(output, input, force=force)
     if actuals is not None:
-        check_output(output, actuals)
+        check_output(output, actuals, force=force)
     raw = load_raw(input)
     if actuals is not None:
         raw = with_actuals(raw, actuals)

@@ -9,7 +9,13 @@ from rich.console import Console
 from rich.markup import escape
 
 from optimizer import errors
-from optimizer.cli.pipeline import check_output, load_case, load_or_report, print_problems
+from optimizer.cli.pipeline import (
+    check_output,
+    diagnose_with_progress,
+    load_case,
+    load_or_report,
+    print_problems,
+)
 from optimizer.errors import InputError, UsageError
 
 
@@ -48,12 +54,19 @@ def run_validate(input: Path, *, console: Console, err_console: Console) -> int:
     return errors.EXIT_OK
 
 
-def run_template(output: Path, *, console: Console, err_console: Console) -> int:
+def run_template(output: Path, *, force: bool, console: Console, err_console: Console) -> int:
+    """Write the default case as a template to ``output``; an existing file there (a
+    planner's edited case) is refused (exit 1, nothing written) unless ``force``."""
+    from optimizer.files import check_folder, check_name, check_new
     from optimizer.inputs.default_case import default_raw
     from optimizer.inputs.template import write_template
 
     if output.suffix.lower() != ".xlsx":
         raise UsageError(f"the template must be an .xlsx file, got {output.name}")
+    check_folder(output.parent, "the folder of the template")
+    check_name(output, "the template")
+    if not output.is_dir():
+        check_new(output, force=force)
     written = write_template(default_raw(), output)
     console.print(f"Template written: {written}")
     return errors.EXIT_OK
@@ -64,6 +77,7 @@ def run_explain(
     *,
     scenario: str | None,
     output: Path | None,
+    force: bool = False,
     console: Console,
     err_console: Console,
     sample: int | None = None,
@@ -71,15 +85,15 @@ def run_explain(
     """Say why ``input`` is infeasible or unbounded (conflicting input cells, smallest fixes);
     exit 0 if it is feasible, 3 if not, 4 if HiGHS cannot tell. ``-o`` also writes the
     diagnosis as a small workbook."""
-    from optimizer.diagnose.explain import diagnose, print_diagnosis, write_diagnosis
+    from optimizer.diagnose.explain import print_diagnosis, write_diagnosis
     from optimizer.solve.status import Status
 
-    check_output(output, input)
+    check_output(output, input, force=force)
     loaded = load_or_report(input, scenario, err_console, sample)
     if loaded is None:
         return errors.EXIT_INVALID
     case, _raw = loaded
-    diagnosis = diagnose(case)
+    diagnosis = diagnose_with_progress(case, err_console)
     print_diagnosis(diagnosis, console)
     if output is not None:
         written = write_diagnosis(diagnosis, output)

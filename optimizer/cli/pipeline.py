@@ -23,8 +23,13 @@ report              :mod:`optimizer.report.workbook` (``write_report``)
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -33,6 +38,9 @@ from optimizer import errors
 from optimizer.case import Case
 from optimizer.errors import InputError, Problem, UsageError
 from optimizer.inputs.rawbook import RawBook
+
+if TYPE_CHECKING:
+    from optimizer.diagnose.explain import Diagnosis
 
 
 def load_raw(input: Path | None) -> RawBook:
@@ -74,6 +82,15 @@ def load_case(
     return case, raw, [p for p in problems if not p.is_error]
 
 
+def print_json(data: dict) -> None:
+    """``data`` as one line of JSON on stdout; non-ASCII text escaped when stdout cannot
+    encode it (e.g. ``LC_ALL=C``), so the JSON stays valid either way."""
+    encoding = (sys.stdout.encoding or "ascii").lower().replace("-", "")
+    text = json.dumps(data, ensure_ascii=encoding not in ("utf8", "utf16", "utf32"))
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
 def print_problems(problems: list[Problem], console: Console) -> None:
     """Every problem on its own line, errors first, then warnings, each as
     ``error Sheet!C7 [column]: rule (found 'value') — hint``."""
@@ -97,13 +114,40 @@ def load_or_report(
     return case, raw
 
 
-def check_output(output: Path | None, input: Path | None) -> None:
-    """Refuse (exit 1) an ``-o`` that is the input, a folder or not ``.xlsx`` — before any
-    work is done."""
+def check_output(output: Path | None, input: Path | None, *, force: bool = False) -> None:
+    """Refuse (exit 1) an ``-o`` the run could not write or must not replace — the input, a
+    folder, not ``.xlsx``, an unwritable folder, a name too long, or an existing file that is
+    not one of the tool's own outputs (unless ``force``) — before any work is done. Every
+    command with ``-o`` calls this first."""
     if output is not None:
-        from optimizer.files import check_target
+        from optimizer.files import check_output_target
 
-        check_target(output, [input] if input is not None else [], ".xlsx")
+        check_output_target(output, [input] if input is not None else [], force=force)
+
+
+def check_folder_option(folder: Path | None, option: str) -> None:
+    """Refuse (exit 1) an output folder option (``--csv``, ``--reports``) that names a file or
+    a folder the run cannot write into — before any work is done."""
+    if folder is not None:
+        from optimizer.files import check_folder
+
+        check_folder(folder, option)
+
+
+def diagnose_with_progress(case: Case, err_console: Console) -> Diagnosis:
+    """:func:`optimizer.diagnose.explain.diagnose` with a spinner naming the step it is on
+    and the seconds so far (a big case takes a minute)."""
+    from optimizer.diagnose.explain import diagnose
+
+    tick = time.perf_counter()
+    name = escape(case.settings.case_name)
+    with err_console.status(f"Explaining why '{name}' has no plan…") as status:
+
+        def progress(step: str) -> None:
+            seconds = time.perf_counter() - tick
+            status.update(f"Explaining why '{name}' has no plan: {step} ({seconds:.0f} s)…")
+
+        return diagnose(case, progress=progress)
 
 
 def exit_code(status: str) -> int:
@@ -115,8 +159,41 @@ def exit_code(status: str) -> int:
     return errors.EXIT_OK if status in (Status.OPTIMAL, Status.FEASIBLE) else errors.EXIT_SOLVER
 
 
+_STEM_MAX = 100  # characters of a case or scenario name kept in a default file name
+
+
+def _file_part(name: str, *, distinct: bool) -> str:
+    """``name`` with only file-name-safe characters; with ``distinct``, when cleaning loses
+    something, a short hash of ``name`` keeps distinct names apart (``a/b`` and ``a_b``)."""
+    part = re.sub(r"[^\w.-]+", "_", name, flags=re.ASCII).strip("._")[:_STEM_MAX]
+    if distinct and part != name:
+        part = "_".join(x for x in (part, hashlib.sha1(name.encode()).hexdigest()[:6]) if x)
+    return part
+
+
 def default_report_path(case: Case, scenario: str | None) -> Path:
-    """``outputs/<case>[_<scenario>]_report.xlsx`` with file-name-safe parts."""
-    stem = case.settings.case_name + (f"_{scenario}" if scenario else "")
-    stem = re.sub(r"[^\w.-]+", "_", stem).strip("._") or "case"
+    """``outputs/<case>[_<scenario>]_report.xlsx`` with file-name-safe parts; a scenario's
+    name never equals the base case's."""
+    stem = _file_part(case.settings.case_name, distinct=False) or "case"
+    if scenario is not None:
+        stem += f"_{_file_part(scenario, distinct=True)}"
     return Path("outputs") / f"{stem}_report.xlsx"
+
+
+def unique_report_paths(
+    folder: Path, case: Case, names: list[str | None]
+) -> dict[str | None, Path]:
+    """Each run's report file in ``folder``: its default name, numbered on a collision
+    (case-insensitively, as some file systems compare names), so no report replaces another."""
+    taken: set[str] = set()
+    paths: dict[str | None, Path] = {}
+    for name in names:
+        path = folder / default_report_path(case, name).name
+        n = 2
+        while path.name.casefold() in taken:
+            stem = default_report_path(case, name).stem
+            path = folder / f"{stem}-{n}.xlsx"
+            n += 1
+        taken.add(path.name.casefold())
+        paths[name] = path
+    return paths

@@ -3,7 +3,6 @@ compared."""
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -12,11 +11,14 @@ from rich.markup import escape
 
 from optimizer import errors
 from optimizer.cli.pipeline import (
+    check_folder_option,
     check_output,
     default_report_path,
     exit_code,
     load_raw,
+    print_json,
     print_problems,
+    unique_report_paths,
 )
 from optimizer.errors import InputError, UsageError
 
@@ -30,6 +32,7 @@ def run_scenarios(
     sweep: str | None,
     reports: Path | None,
     dask_scheduler: str | None,
+    force: bool = False,
     console: Console,
     err_console: Console,
     argv: list[str],
@@ -61,7 +64,8 @@ def run_scenarios(
     spec = parse_sweep(sweep) if sweep is not None else None
     if jobs > 1 and dask_scheduler is not None:
         raise UsageError("use either --jobs or --dask-scheduler, not both")
-    check_output(output, input)
+    check_output(output, input, force=force)
+    check_folder_option(reports, "--reports")
     raw = load_raw(input)
     try:
         plan = prepare(raw, [] if spec is not None else None)
@@ -86,10 +90,16 @@ def run_scenarios(
         "command_line": " ".join(argv),
     }
     report_paths = (
-        {}
-        if reports is None
-        else {name: reports / default_report_path(c, name).name for name, c in plan.cases.items()}
+        {} if reports is None else unique_report_paths(reports, case, [None, *plan.names])
     )
+    for path in report_paths.values():
+        check_output(path, input, force=force)
+    default = default_report_path(
+        case, spec.kind.replace("-", "_") if spec is not None else "scenarios"
+    )
+    requested = output or default.with_name(default.name.replace("_report.", "_comparison."))
+    if output is None:
+        check_output(requested, input, force=force)
     options = RunOptions(reports=report_paths, provenance=provenance)
     runs = 1 + len(plan.names)
     columns = (
@@ -133,10 +143,6 @@ def run_scenarios(
         "Full reports": str(reports) if reports is not None else "(not asked for)",
     }
     comparison = Comparison(records, case, scenario_notes(plan.raw), table, about)
-    default = default_report_path(
-        case, spec.kind.replace("-", "_") if spec is not None else "scenarios"
-    )
-    requested = output or default.with_name(default.name.replace("_report.", "_comparison."))
     written = write_comparison(comparison, requested, [input])
     base = records[0]
     code = exit_code(base.status)
@@ -145,7 +151,7 @@ def run_scenarios(
         data.update(
             comparison=str(written), exit_code=code, seconds=round(time.perf_counter() - tick, 4)
         )
-        print(json.dumps(data, ensure_ascii=False))
+        print_json(data)
     else:
         for line in summary_lines(comparison):
             console.print(line, markup=False, highlight=False, soft_wrap=True)

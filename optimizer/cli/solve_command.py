@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +11,15 @@ from rich.markup import escape
 
 from optimizer import errors
 from optimizer.case import Case
-from optimizer.cli.pipeline import check_output, default_report_path, exit_code, load_or_report
+from optimizer.cli.pipeline import (
+    check_folder_option,
+    check_output,
+    default_report_path,
+    diagnose_with_progress,
+    exit_code,
+    load_or_report,
+    print_json,
+)
 from optimizer.inputs.rawbook import RawBook
 
 if TYPE_CHECKING:
@@ -29,6 +35,7 @@ def run_solve(
     scenario: str | None,
     json_out: bool,
     csv_dir: Path | None,
+    force: bool = False,
     console: Console,
     err_console: Console,
     argv: list[str],
@@ -45,11 +52,15 @@ def run_solve(
     from optimizer.solve.status import Status
 
     tick = time.perf_counter()
-    check_output(output, input)
+    check_output(output, input, force=force)
+    check_folder_option(csv_dir, "--csv")
     loaded = load_or_report(input, scenario, err_console, sample)
     if loaded is None:
         return errors.EXIT_INVALID
     case, raw = loaded
+    requested = output or default_report_path(case, scenario)
+    if output is None:
+        check_output(requested, input, force=force)
     read_s = time.perf_counter() - tick
     with err_console.status(
         f"Solving '{escape(case.settings.case_name)}' with HiGHS "
@@ -67,19 +78,22 @@ def run_solve(
         data["actions"] = first_month.to_dict("records")
     code = exit_code(results.status)
     report = None
-    requested = output or default_report_path(case, scenario)
+    csv_files: list[Path] = []
     if results.has_solution:
         with err_console.status("Writing the report…"):
-            report = _write_outputs(results, case, raw, input, scenario, argv, requested, csv_dir)
+            report, csv_files = _write_outputs(
+                results, case, raw, input, scenario, argv, requested, csv_dir
+            )
     elif code == errors.EXIT_INFEASIBLE:
         data["diagnosis"] = _diagnose(case, output, err_console)
     results.timings_s["total"] = time.perf_counter() - tick
     data["report"] = str(report) if report else None
+    if csv_dir is not None:
+        data["csv"] = [str(p) for p in csv_files]
     data["timings_s"] = {k: round(v, 4) for k, v in results.timings_s.items()}
     data["exit_code"] = code
     if json_out:
-        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
-        sys.stdout.flush()
+        print_json(data)
     else:
         for line in lines(data):
             console.print(line, markup=False, highlight=False, soft_wrap=True)
@@ -87,8 +101,18 @@ def run_solve(
             _print_actions(first_month, case, console)
         if report:
             console.print(f"Report: {report}", markup=False, highlight=False, soft_wrap=True)
-        if report and csv_dir is not None:
-            console.print(f"CSV tables: {csv_dir}", markup=False, highlight=False, soft_wrap=True)
+        if csv_files:
+            console.print(
+                f"CSV tables: {len(csv_files)} files in {csv_dir}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+    if csv_dir is not None:
+        from optimizer.report.csv_export import csv_warnings
+
+        for line in csv_warnings(csv_dir, csv_files):
+            err_console.print(f"[yellow]warning[/yellow] {escape(line)}", soft_wrap=True)
     if report is not None and report != requested:
         err_console.print(
             f"[yellow]warning[/yellow] {escape(str(requested))} is open in "
@@ -131,9 +155,9 @@ def _diagnose(case: Case, output: Path | None, err_console: Console) -> dict:
     instead of a report (never a half-written report). Returns the diagnosis as JSON data
     (cells, messages, fixes) with the workbook's path (``workbook``, None without ``-o``)."""
     from optimizer.diagnose.as_json import diagnosis_data
-    from optimizer.diagnose.explain import diagnose, print_diagnosis, write_diagnosis
+    from optimizer.diagnose.explain import print_diagnosis, write_diagnosis
 
-    diagnosis = diagnose(case)
+    diagnosis = diagnose_with_progress(case, err_console)
     print_diagnosis(diagnosis, err_console)
     data = diagnosis_data(diagnosis)
     data["workbook"] = None
@@ -158,8 +182,9 @@ def _write_outputs(
     argv: list[str],
     path: Path,
     csv_dir: Path | None,
-) -> Path | None:
-    """The Excel report (and CSV tables when asked); returns where the report went."""
+) -> tuple[Path, list[Path]]:
+    """The Excel report (and CSV tables when asked); returns where the report and the
+    tables went."""
     provenance = {
         "input": raw.source if input is None else input.name,
         "input_path": str(input) if input is not None else "",
@@ -174,9 +199,10 @@ def _write_outputs(
 
     tick = time.perf_counter()
     written = write_report(results, case, path, provenance)
+    tables: list[Path] = []
     if csv_dir is not None:
         from optimizer.report.csv_export import write_csv
 
-        write_csv(results, case, csv_dir)
+        tables = write_csv(results, case, csv_dir)
     results.timings_s["report"] = time.perf_counter() - tick
-    return written
+    return written, tables

@@ -21,6 +21,7 @@ is.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,11 +94,15 @@ class Diagnosis:
         return [f for f in self.findings if f.kind == NOTE]
 
 
-def diagnose(case: Case, built: BuiltModel | None = None) -> Diagnosis:
+def diagnose(
+    case: Case, built: BuiltModel | None = None, progress: Callable[[str], None] | None = None
+) -> Diagnosis:
     """Screens, then the LP's IIS and smallest fixes (or unbounded direction). ``built`` is
     the case's model (every limit a row) when the caller already has it (built from ``case``
-    otherwise)."""
+    otherwise). ``progress`` is told each step as it starts (a big case takes a while)."""
     tick = time.perf_counter()
+    say = progress or (lambda step: None)
+    say("screening the inputs")
     diag = Diagnosis(
         case.settings.case_name,
         Status.NO_SOLUTION,
@@ -111,6 +116,7 @@ def diagnose(case: Case, built: BuiltModel | None = None) -> Diagnosis:
         diag.status = Status.INFEASIBLE
         diag.seconds = time.perf_counter() - tick
         return diag
+    say("solving the linear program")
     form = load(built.model, time_limit_s=case.settings.time_limit_s, lumpy=built.lookup.lumpy)
     status = run(form)
     if status == Status.OPTIMAL:
@@ -118,7 +124,7 @@ def diagnose(case: Case, built: BuiltModel | None = None) -> Diagnosis:
     elif status == Status.INFEASIBLE:
         diag.status = Status.INFEASIBLE
         try:
-            _explain_iis(case, built.lookup, form, diag)
+            _explain_iis(case, built.lookup, form, diag, say)
         except SolverError as exc:  # the screens' findings still stand
             diag.error = str(exc)
     elif status == Status.UNBOUNDED:
@@ -128,8 +134,11 @@ def diagnose(case: Case, built: BuiltModel | None = None) -> Diagnosis:
     return diag
 
 
-def _explain_iis(case: Case, lk: Lookup, form: LpForm, diag: Diagnosis) -> None:
+def _explain_iis(
+    case: Case, lk: Lookup, form: LpForm, diag: Diagnosis, say: Callable[[str], None]
+) -> None:
     """The IIS as input limits and links, then the smallest fixes of its inputs."""
+    say("finding the conflicting inputs (irreducible infeasible subset)")
     iis = find_iis(form)
     statements: list[Statement] = []
     links: dict[str, tuple[list[str], list[str]]] = {}
@@ -156,6 +165,7 @@ def _explain_iis(case: Case, lk: Lookup, form: LpForm, diag: Diagnosis) -> None:
             statements.append(st)
     diag.limits = _merge(statements)
     diag.links = [(text, months, cells) for text, (months, cells) in links.items()]
+    say("trying the smallest fixes, each re-solved")
     diag.fixes, diag.combined = _fixes(case, lk, form, groups)
 
 
@@ -392,9 +402,27 @@ def tables(diag: Diagnosis) -> dict[str, pd.DataFrame]:
     return {"Diagnosis": findings, "Conflict": conflict, "Fixes": fixes}
 
 
+def _provenance_items(diag: Diagnosis) -> list[tuple[str, object, str]]:
+    """The diagnosis workbook's Provenance rows: what it is and which tool wrote it (so a
+    later ``-o`` may replace it)."""
+    from datetime import UTC, datetime
+
+    import optimizer
+    from optimizer.files import OWN_MARK
+
+    written = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
+    return [
+        ("Workbook", "infeasibility diagnosis", "text"),
+        ("Case name", diag.case_name, "text"),
+        ("Written", written, "text"),
+        (OWN_MARK, optimizer.__version__, "text"),
+    ]
+
+
 def write_diagnosis(diag: Diagnosis, path: Path) -> Path:
     """The diagnosis as a small workbook (atomically; text stays text)."""
     from optimizer.files import save_atomic
+    from optimizer.report.provenance import write_provenance
     from optimizer.report.sheet_body import Workbook
     from optimizer.report.tables import Col, Table
     from optimizer.report.xlsx import write_table
@@ -414,6 +442,7 @@ def write_diagnosis(diag: Diagnosis, path: Path) -> Path:
                 for c in frame.columns
             ]
             write_table(wb.create_sheet(name), Table(name, columns, frame, note=EMPTY[name]))
+        write_provenance(wb.create_sheet("Provenance"), _provenance_items(diag))
         wb.save(tmp)
 
     return save_atomic(write, path)

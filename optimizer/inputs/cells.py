@@ -147,6 +147,12 @@ def _parse_number(column: Column, value: Any) -> tuple[Any, str]:
     too_low = low is not None and (value <= low if column.exclusive_minimum else value < low)
     if too_low or (high is not None and value > high):
         return bad("out of range: ")
+    ceiling = column.ceiling
+    if ceiling is not None and value > ceiling:
+        return BAD, (
+            f"implausibly large: above {ceiling:g} {column.unit}, the most any real case "
+            "needs — check the unit and the number of zeros"
+        )
     return value, ""
 
 

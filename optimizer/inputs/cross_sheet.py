@@ -145,8 +145,10 @@ def _check_supply(supply: list[Row], sources: dict[str, int], report: Report) ->
 
 
 def _check_expansion(row: Row, horizon: Horizon, report: Report) -> None:
-    """A decided project has an ordered start window; a committed one needs none (a window
-    given anyway is ignored, with a warning). Its smallest size is at most its largest."""
+    """A decided project has an ordered start window (one that opens after the horizon, a
+    blank latest start being the horizon's end, is a warning: the project can never start,
+    nothing contradicts); a committed one needs none (a window given anyway is ignored, with
+    a warning). Its smallest size is at most its largest."""
     smelter, source = row.values.get("smelter"), row.values.get("source")
     if (smelter is None) == (source is None):
         report.problem(
@@ -189,8 +191,17 @@ def _check_expansion(row: Row, horizon: Horizon, report: Report) -> None:
         )
         return
     first = horizon.offset(earliest, None)
-    last = horizon.offset(row.values.get("latest_start_month"), len(horizon.months) - 1)
-    if first is not None and last is not None and first > last:
+    end = len(horizon.months) - 1
+    last = horizon.offset(row.values.get("latest_start_month"), end)
+    if first is not None and first > end and row.values.get("latest_start_month") is None:
+        report.warn(
+            row.at["earliest_start_month"],
+            f"earliest start is after the horizon's last month ({horizon.label(end)}): "
+            "this expansion cannot start in this plan",
+            earliest,
+            "lengthen horizon_months to let it start",
+        )
+    elif first is not None and last is not None and first > last:
         report.problem(
             row.at["earliest_start_month"],
             f"earliest start is after the latest start ({horizon.label(last)})",

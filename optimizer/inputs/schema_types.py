@@ -54,6 +54,11 @@ class Column:
     optional_column: bool = False  # the column itself may be absent (e.g. ``note``)
 
     @property
+    def ceiling(self) -> float | None:
+        """The plausible ceiling of this column's unit (:data:`PLAUSIBLE_CEILINGS`)."""
+        return PLAUSIBLE_CEILINGS.get(self.unit)
+
+    @property
     def required_value(self) -> bool:
         return self.default is REQUIRED
 
@@ -82,6 +87,22 @@ class Column:
             op = ">" if self.exclusive_minimum else "≥"
             return f"{whole} {op} {_fmt(self.minimum)}"
         return whole
+
+
+PLAUSIBLE_CEILINGS: dict[str, float] = {
+    "USD/t Sb": 1e6,  # antimony metal peaked near 63,000 USD/t in 2025 (FACTS.md)
+    "USD/t ore": 1e6,
+    "USD/t/month": 1e5,
+    "USD per t/month": 1e8,
+    "USD": 1e11,
+    "t ore": 1e8,
+    "t ore/month": 1e7,  # world mine output is ~100,000 t Sb a year
+    "t Sb/month": 1e6,
+    "km": 1e5,
+}
+"""Per unit, the largest value a planner can mean: a price, cost, capacity or amount above it
+is an input error (a unit slip or a typo, e.g. 1e23 USD/t), named at its cell. Each ceiling
+sits far above anything the antimony business has seen, so no real case is refused."""
 
 
 def _fmt(x: float) -> str:

@@ -7,9 +7,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from optimizer.errors import Problem
 from optimizer.inputs.cells import close_match, did_you_mean, is_blank, month_ranges, shown
 from optimizer.inputs.located import At, Report
 from optimizer.inputs.rawbook import RawBook, RawSheet, clean_text, column_letter, month_key
@@ -176,3 +177,24 @@ def check_month_columns(table: Table, months: tuple[str, ...], report: Report) -
             hint=f"every month of the horizon ({months[0]} to {months[-1]}) needs a "
             "column headed YYYY-MM or with a date",
         )
+
+
+def name_rows(problems: list[Problem], tables: dict[str, Table]) -> list[Problem]:
+    """Each problem on a data row with the row's id beside its cell (``source Mohawk``), so
+    a planner finds the row without counting: the sheet's id column, or its first key
+    column (Supply: ``source``)."""
+    ids: dict[tuple[str, int], str] = {}
+    for table in tables.values():
+        key = table.schema.row_key
+        if key is None or key not in table.cols or table.name == "Settings":
+            continue
+        for number, cells in table.rows():
+            value = cells[table.cols[key]]
+            if not is_blank(value):
+                ids[(table.name, number)] = f"{key} {clean_text(shown(value))}"
+    return [
+        replace(p, row_id=ids[(p.sheet, p.row)])
+        if p.row is not None and (p.sheet, p.row) in ids and not p.row_id
+        else p
+        for p in problems
+    ]

@@ -13,6 +13,7 @@ settings, horizon      :mod:`optimizer.inputs.settings_sheet` → values, months
 month columns          :mod:`optimizer.inputs.sheets`
 ids, then rows         :mod:`optimizer.inputs.rows` (cells: :mod:`optimizer.inputs.cells`)
 cross-sheet rules      :mod:`optimizer.inputs.cross_sheet`
+plausibility warnings  :mod:`optimizer.inputs.plausibility`
 Scenarios rows         :mod:`optimizer.inputs.scenario_rows`
 the Case               :mod:`optimizer.inputs.case_build`
 =====================  ==========================================================
@@ -26,11 +27,17 @@ from optimizer.inputs.case_build import build_case, row_id
 from optimizer.inputs.cells import close_match, parse_yesno
 from optimizer.inputs.cross_sheet import check_cross_sheet
 from optimizer.inputs.located import Report
+from optimizer.inputs.plausibility import check_plausibility
 from optimizer.inputs.rawbook import RawBook
 from optimizer.inputs.rows import collect_ids, read_rows
 from optimizer.inputs.scenario_rows import check_scenarios
 from optimizer.inputs.settings_sheet import Horizon, read_settings
-from optimizer.inputs.sheets import check_month_columns, check_sheet_names, read_tables
+from optimizer.inputs.sheets import (
+    check_month_columns,
+    check_sheet_names,
+    name_rows,
+    read_tables,
+)
 
 __all__ = ["close_match", "parse_yesno", "row_id", "validate"]
 
@@ -54,8 +61,10 @@ def validate(raw: RawBook) -> tuple[Case | None, list[Problem]]:
         if name not in ("Settings", "Scenarios", "Uncertainty")
     }
     check_cross_sheet(tables, rows, ids, horizon, report)
+    check_plausibility(rows, report)
     if "Scenarios" in tables:
         check_scenarios(tables["Scenarios"], tables, ids, report)
+    problems = name_rows(report.problems, tables)
     if report.has_errors or horizon is None:
-        return None, report.problems
-    return build_case(settings, horizon, rows, settings_locations), report.problems
+        return None, problems
+    return build_case(settings, horizon, rows, settings_locations), problems

@@ -96,3 +96,27 @@ def write_csv(results: Results, case: Case, directory: Path) -> list[Path]:
         target = directory / f"{stem}.csv"
         written.append(save_atomic(lambda p, h=header, r=rows: _write_rows(p, h, r), target))
     return written
+
+
+def csv_warnings(directory: Path, written: list[Path]) -> list[str]:
+    """What a planner must know about the CSV folder after a run: tables that went to a
+    timestamped sibling (the usual file is open elsewhere and now stale), or — when this run
+    wrote no tables — tables of an earlier run still there."""
+    directory = Path(directory)
+    if not written:
+        earlier = directory / "summary.csv"
+        if earlier.exists():
+            return [
+                f"no CSV tables were written (no plan); the tables in {directory} "
+                "are from an earlier run"
+            ]
+        return ["no CSV tables were written (no plan)"]
+    lines = []
+    for path in written:
+        usual = re.sub(r"_\d{8}-\d{6}(-\d+)?$", "", path.stem) + path.suffix
+        if path.name != usual:
+            lines.append(
+                f"{directory / usual} is open in another program and still holds an earlier "
+                f"run's table; this run's went to {path}"
+            )
+    return lines

@@ -29,7 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 import optimizer
 from optimizer.case import Case
-from optimizer.files import check_target, save_atomic
+from optimizer.files import OWN_MARK, check_target, save_atomic
 from optimizer.gc_pause import gc_paused
 from optimizer.report.charts import add_charts
 from optimizer.report.monthly import monthly_blocks
@@ -234,7 +234,7 @@ def provenance_items(
         ("Case name", case.settings.case_name, "text"),
         ("Report written", written.isoformat(timespec="seconds"), "text"),
         ("Command line", command, "text"),
-        ("ore-optimizer version", optimizer.__version__, "text"),
+        (OWN_MARK, optimizer.__version__, "text"),
         ("Python version", platform.python_version(), "text"),
         ("Pyomo version", package_version("pyomo"), "text"),
         ("highspy version", package_version("highspy"), "text"),

@@ -43,8 +43,11 @@ PAGE_WIDTH_CHARS = 170  # per printed landscape page: wider tables span pages, n
 
 
 def clean_text(value: object) -> str:
-    """``value`` as a string XML can store."""
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    """``value`` as a string XML can store. File names and arguments a non-UTF-8 locale
+    hands over carry their bytes as lone surrogates: decoded back as UTF-8 (invalid bytes
+    become U+FFFD)."""
+    text = str(value).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
 def number(value: object) -> float | int | None:

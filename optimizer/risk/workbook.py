@@ -26,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 import optimizer
 from optimizer.case import Case
-from optimizer.files import check_target, save_atomic
+from optimizer.files import OWN_MARK, check_target, save_atomic
 from optimizer.inputs.rawbook import RawBook
 from optimizer.report.charts import chart_title, style_axes
 from optimizer.report.provenance import Item, kind_of, package_version, write_provenance
@@ -140,6 +140,7 @@ def _evaluation_table(result: RiskResult) -> Table:
 def _provenance_items(result: RiskResult, provenance: dict) -> list[Item]:
     items: list[Item] = [
         ("Tool", f"ore-optimizer {optimizer.__version__} (risk)", "text"),
+        (OWN_MARK, optimizer.__version__, "text"),  # a later -o may replace this workbook
         ("Written (UTC)", datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"), "text"),
     ]
     items += [(k, v, kind_of(v)) for k, v in provenance.items()]

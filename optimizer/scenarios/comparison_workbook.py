@@ -27,7 +27,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 import optimizer
-from optimizer.files import check_target, save_atomic
+from optimizer.files import OWN_MARK, check_target, save_atomic
 from optimizer.report.charts import chart_title, line_chart, place_charts, style_axes
 from optimizer.report.monthly import PivotBlock
 from optimizer.report.provenance import Item, kind_of, package_version, write_provenance
@@ -192,7 +192,7 @@ def _provenance_items(comparison: Comparison) -> list[Item]:
             ", ".join(f"{m}: {methods.count(m)}" for m in dict.fromkeys(methods)),
         ),
         ("Written", datetime.now(UTC).astimezone().isoformat(timespec="seconds")),
-        ("ore-optimizer version", optimizer.__version__),
+        (OWN_MARK, optimizer.__version__),
         ("Pyomo version", package_version("pyomo")),
         ("highspy version", package_version("highspy")),
         ("openpyxl version", package_version("openpyxl")),

@@ -12,6 +12,7 @@ and restores columns (lumpy mode's fixed-start LP) and pushes changed data
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import highspy
@@ -19,6 +20,7 @@ import numpy as np
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 from pyomo.core.expr.numvalue import value
 
+from optimizer import interrupts
 from optimizer.solve.compile import LinearProgram, evaluate_parts
 from optimizer.solve.status import Status
 
@@ -43,6 +45,10 @@ _CONDITION = {
 (anything else: unknown)."""
 
 
+_STOP_WAIT_S = 5.0
+"""Longest wait for HiGHS to stop after an interrupt before the process exits anyway."""
+
+
 @dataclass
 class RunResult:
     """One HiGHS run, read off as soon as it ends (objective values in model units)."""
@@ -65,7 +71,11 @@ class HighsLp:
         self.lp = lp
         self.highs = h = highspy.Highs()
         self._log: list[str] = []
+        self._stop = threading.Event()
         h.cbLogging += self._capture
+        h.cbSimplexInterrupt += self._interrupt
+        h.cbIpmInterrupt += self._interrupt
+        h.cbMipInterrupt += self._interrupt
         self._quiet()
         empty_i, empty_d = np.zeros(0, dtype=np.int32), np.zeros(0)
         h.addCols(lp.num_col, lp.cost, lp.col_lower, lp.col_upper, 0, empty_i, empty_i, empty_d)
@@ -96,21 +106,62 @@ class HighsLp:
     def _capture(self, event) -> None:
         self._log.append(event.message)
 
+    def _interrupt(self, event) -> None:
+        if self._stop.is_set():
+            event.interrupt()
+
     def _quiet(self) -> None:
         self.highs.setOptionValue("output_flag", True)  # the log goes to the callback only
         self.highs.setOptionValue("log_to_console", False)
 
     def run(self, options: dict) -> RunResult:
-        """Run HiGHS with HiGHS's defaults plus ``options`` (name → value)."""
+        """Run HiGHS with HiGHS's defaults plus ``options`` (name → value). ``time_limit``
+        is this run's own: HiGHS's clock counts every run of the instance, so the limit
+        passed on is the time already run plus this one (a re-solve after a long first run
+        — lumpy mode's marginal-value LP, a re-check — is not left with no time)."""
         h = self.highs
         h.resetOptions()
         self._quiet()
         for name, option in options.items():
+            if name == "time_limit":
+                option = h.getRunTime() + float(option)
             h.setOptionValue(name, option)
-        h.run()
+        self._run_interruptibly()
         result = self._result()
         self._log.clear()  # messages from now on (changes, the next run) go with the next run
         return result
+
+    def _run_interruptibly(self) -> None:
+        """Run HiGHS in a thread while this one waits, so Ctrl-C / SIGTERM (a
+        KeyboardInterrupt here) stops HiGHS at its next interrupt check and is raised on,
+        rather than being swallowed by HiGHS as a solver error."""
+        interrupts.check()
+        self._stop.clear()
+        failure: list[BaseException] = []
+
+        def solve() -> None:
+            try:
+                self.highs.run()
+            except BaseException as exc:  # handed to the waiting thread
+                failure.append(exc)
+            finally:
+                # HiGHS's task scheduler belongs to the thread that ran it: release it here
+                # (as highspy's own threaded solve does), or the process aborts at exit
+                highspy.Highs.resetGlobalScheduler(False)
+
+        worker = threading.Thread(target=solve, name="highs", daemon=True)
+        worker.start()
+        try:
+            while worker.is_alive():
+                worker.join(0.1)
+        except KeyboardInterrupt:
+            self._stop.set()
+            worker.join(_STOP_WAIT_S)  # HiGHS stops promptly; never hang the exit on it
+            if not worker.is_alive():
+                self.close()  # freed before the interpreter's shutdown, which it would abort
+            raise
+        if failure:
+            raise failure[0]
 
     def _result(self) -> RunResult:
         h = self.highs

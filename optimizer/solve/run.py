@@ -9,6 +9,7 @@ stage builds the model with its single-variable limits as variable bounds
 costs. Status handling (:mod:`optimizer.solve.status`):
 
 - optimal → results with primal tables and marginal values;
+- an interior-point run that ends in error → solved again by dual simplex;
 - infeasible / unbounded → re-checked with presolve off first (presolve can misjudge);
 - time limit with an incumbent → ``feasible`` with its gap;
 - no incumbent, or a solver error → ``no_solution``.
@@ -40,6 +41,11 @@ from optimizer.solve.solution import tables
 from optimizer.solve.status import Status
 
 _HAS_SOLUTION = (SolutionStatus.optimal, SolutionStatus.feasible)
+
+SOLVER_FAILED = (TerminationCondition.error, TerminationCondition.unknown)
+"""Interior-point endings that decide nothing (it can fail on an infeasible LP): the LP is
+solved again by dual simplex, whose answer (and presolve-off re-check) stands."""
+DUAL_SIMPLEX = 1  # HiGHS simplex_strategy
 
 
 @dataclass
@@ -160,10 +166,14 @@ def solve_model(
     handoff = time.perf_counter() - tick
     lumpy = built.lookup.lumpy
     run = highs.run(built, lp=not lumpy)
-    recheck = ""
+    recheck, method = "", {}
+    if not lumpy and run.condition in SOLVER_FAILED:
+        method = {"solver": "simplex", "simplex_strategy": DUAL_SIMPLEX}
+        run = highs.run(built, lp=True, **method)
+        recheck = ", by dual simplex after the interior-point solver failed"
     if run.condition in RECHECK:
-        run = highs.run(built, lp=not lumpy, presolve="off")
-        recheck = ", re-checked with presolve off"
+        run = highs.run(built, lp=not lumpy, presolve="off", **method)
+        recheck += ", re-checked with presolve off"
     timings = {"handoff": handoff, "solve": sum(r.seconds for r in highs.runs)}
     log = highs.log
     status = status_of(run.condition, run.has_solution)
