@@ -193,6 +193,9 @@ def risk(
         str | None, typer.Option("--dask-scheduler", help="Run on a Dask cluster (ADDRESS).")
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing file that is not a report.")
+    ] = False,
 ) -> None:
     """Plan the next months under uncertainty: VSS, EVPI, CVaR and the commit plan."""
     from optimizer.cli.risk_command import run_risk_command
@@ -206,6 +209,7 @@ def risk(
             jobs=jobs,
             dask_scheduler=dask_scheduler,
             json_out=json_out,
+            force=force,
             console=out,
             err_console=err,
             argv=sys.argv,
@@ -250,13 +254,23 @@ def compare(
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", min=1, help="Parallel processes.")] = 1,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing file that is not a report.")
+    ] = False,
 ) -> None:
     """What changed between two plans and which input changes moved the margin."""
     from optimizer.cli.cycle_commands import run_compare
 
     raise typer.Exit(
         run_compare(
-            old, new, output=output, json_out=json_out, jobs=jobs, console=out, err_console=err
+            old,
+            new,
+            output=output,
+            json_out=json_out,
+            jobs=jobs,
+            force=force,
+            console=out,
+            err_console=err,
         )
     )
 

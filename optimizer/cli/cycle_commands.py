@@ -108,6 +108,7 @@ def run_compare(
     output: Path | None,
     json_out: bool,
     jobs: int,
+    force: bool = False,
     console: Console,
     err_console: Console,
 ) -> int:
@@ -121,8 +122,8 @@ def run_compare(
 
     tick = time.perf_counter()
     if output is not None:
-        check_output(output, old)
-        check_output(output, new)
+        check_output(output, old, force=force)
+        check_output(output, new, force=force)
     raws = [load_raw(old), load_raw(new)]
     cases = [_valid(raw, err_console) for raw in raws]
     if cases[0] is None or cases[1] is None:

@@ -26,6 +26,7 @@ def run_risk_command(
     jobs: int,
     dask_scheduler: str | None,
     json_out: bool,
+    force: bool = False,
     console: Console,
     err_console: Console,
     argv: list[str],
@@ -44,7 +45,7 @@ def run_risk_command(
     tick = time.perf_counter()
     if jobs > 1 and dask_scheduler is not None:
         raise UsageError("use either --jobs or --dask-scheduler, not both")
-    check_output(output, input)
+    check_output(output, input, force=force)
     loaded = load_or_report(input, None, err_console)
     if loaded is None:
         return errors.EXIT_INVALID

@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 import optimizer
 from optimizer.cycle.compare import Comparison
-from optimizer.files import check_target, save_atomic
+from optimizer.files import OWN_MARK, check_target, save_atomic
 from optimizer.report.charts import chart_title, style_axes
 from optimizer.report.provenance import Item, package_version, write_provenance
 from optimizer.report.sheet_body import Workbook
@@ -188,7 +188,7 @@ def _provenance(c: Comparison) -> list[Item]:
         ("New workbook", c.new_name, "text"),
         ("Start month", c.start_month, "text"),
         ("Groups changed", ", ".join(c.attribution.groups) or "(none)", "text"),
-        ("ore-optimizer version", optimizer.__version__, "text"),
+        (OWN_MARK, optimizer.__version__, "text"),
         ("highspy version", package_version("highspy"), "text"),
     ]
     items.append(("Attribution solves", len(c.attribution.values), "int"))
