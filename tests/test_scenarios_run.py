@@ -12,7 +12,6 @@ from conftest import raw_book, write_book
 
 from optimizer.cli.app import main
 from optimizer.cli.pipeline import load_case
-from optimizer.errors import InputError
 from optimizer.inputs.default_case import default_raw
 from optimizer.scenarios.plan import prepare
 from optimizer.scenarios.run import (
@@ -144,30 +143,44 @@ def test_run_one_reports_the_cells_it_changed():
     ]
 
 
-def test_bad_scenario_rows_and_broken_rules_are_all_reported():
+def test_bad_scenario_rows_and_broken_rules_mark_only_their_scenario():
+    """Two bad rows of 'typo', a value 'broken' cannot set: both invalid, each problem once
+    and against its own scenario; 'cheap' and the base case are still planned."""
     raw = raw_book(
         tiny_rows(
             ["typo", "Pricez", "TF", "*", "scale", 0.5, None],
             ["typo", "Prices", "TF", "*", "multiply", 2, None],
             ["broken", "Smelters", "TF", "recovery_pct", "set", 150, None],
+            ["cheap", "Prices", "TF", "*", "scale", 0.5, None],
         )
     )
-    with pytest.raises(InputError) as err:
-        prepare(raw)
-    text = "\n".join(str(p) for p in err.value.problems if p.is_error)
-    assert "Scenarios row 2" in text and "did you mean 'Prices'" in text
-    assert "Scenarios row 3" in text and "set, scale or add" in text
-    assert "scenario 'broken':" in text and "Smelters" in text
+    plan = prepare(raw)
+    assert set(plan.invalid) == {"typo", "broken"} and set(plan.cases) == {None, "cheap"}
+    typo = "\n".join(str(p) for p in plan.invalid["typo"])
+    assert "Scenarios!B2" in typo and "did you mean 'Prices'" in typo
+    assert "Scenarios!E3" in typo and "set, scale, add" in typo
+    assert len(plan.invalid["typo"]) == 2
+    broken = "\n".join(str(p) for p in plan.invalid["broken"])
+    assert "Scenarios!F4" in broken and "recovery_pct" in broken
+    records = run_all(plan)
+    status = {r.scenario: r.status for r in records}
+    assert status == {None: "optimal", "typo": "invalid", "broken": "invalid", "cheap": "optimal"}
 
 
-def test_cli_bad_scenarios_exit_2_located(tmp_path, capsys):
+def test_cli_bad_scenario_row_is_reported_once_and_the_others_solve(tmp_path, capsys):
     book = write_book(
-        tmp_path / "bad.xlsx", tiny_rows(["typo", "Prices", "TF", "2031-01", "scale", 0.5, None])
+        tmp_path / "bad.xlsx",
+        tiny_rows(
+            ["late", "Prices", "TF", "2031-01", "scale", 0.5, None],
+            ["cheap", "Prices", "TF", "*", "scale", 0.5, None],
+        ),
     )
-    assert main(["scenarios", str(book), "-o", str(tmp_path / "c.xlsx")]) == 2
-    err = capsys.readouterr().err
-    assert "Scenarios row 2" in err and "2031-01" in err
-    assert not (tmp_path / "c.xlsx").exists()
+    assert main(["scenarios", str(book), "-o", str(tmp_path / "c.xlsx"), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.count("Scenarios!D2") == 1 and "2031-01" in captured.err
+    status = {r["scenario"]: r["status"] for r in json.loads(captured.out)["runs"]}
+    assert status == {None: "optimal", "late": "invalid", "cheap": "optimal"}
+    assert (tmp_path / "c.xlsx").exists()
 
 
 def test_cli_infeasible_scenario_is_a_row_not_a_failure(tmp_path, capsys):
@@ -327,3 +340,15 @@ def test_dask_local_cluster_gives_the_serial_results(tmp_path, capsys):
         [r.objective_usd for r in serial], rel=1e-12
     )
     assert [r["solved_by"] for r in data["runs"]] == [r.method for r in serial]
+
+
+def test_a_scenario_that_breaks_a_rule_is_invalid_alone():
+    """'cut' adds −95 t to both of AK1's Supply rows (max 100, min 10): the min becomes −85 t,
+    a rule of the case it makes (not of its row), said once against it; the base case
+    still solves."""
+    rows = tiny_rows(["cut", "Supply", "AK1", "*", "add", -95, None])
+    rows["Supply"].append(["AK1", "min", 10])
+    plan = prepare(raw_book(rows))
+    (problem,) = plan.invalid["cut"]
+    assert problem.sheet == "Supply" and "scenario 'cut':" in problem.rule
+    assert set(plan.cases) == {None}

@@ -77,6 +77,13 @@ def run_scenarios(
         err_console.print(f"[red]Invalid input[/red] — {escape(str(exc))}")
         return errors.EXIT_INVALID
     print_problems(plan.warnings, err_console)
+    for name, problems in plan.invalid.items():
+        print_problems(problems, err_console)
+        err_console.print(
+            f"[red]Scenario '{escape(name)}' is invalid[/red] and is not solved; "
+            "the other runs are",
+            soft_wrap=True,
+        )
     case = plan.cases[None]
     if not plan.names:
         err_console.print(

@@ -65,6 +65,9 @@ def validate(raw: RawBook) -> tuple[Case | None, list[Problem]]:
     if "Scenarios" in tables:
         check_scenarios(tables["Scenarios"], tables, ids, report)
     problems = name_rows(report.problems, tables)
-    if report.has_errors or horizon is None:
+    # a bad Scenarios row spoils only its own scenario: the case is still built (callers
+    # that need a clean workbook still see the error among the problems)
+    blocking = [p for p in problems if p.is_error and p.sheet != "Scenarios"]
+    if blocking or horizon is None:
         return None, problems
     return build_case(settings, horizon, rows, settings_locations), problems

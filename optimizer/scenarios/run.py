@@ -215,24 +215,37 @@ def run_all(
     after another. ``progress`` is called with each record as it finishes.
     """
     runs: list[str | None] = [None, *plan.names]
+    done: list[RunRecord | None] = [_invalid(n, plan.invalid.get(n or "")) for n in runs]
+    todo = [i for i, record in enumerate(done) if record is None]
+    if progress is not None:
+        for record in done:
+            if record is not None:
+                progress(record)
     if executor is None:
-        records = []
-        for name in runs:
-            records.append(run_one(plan.raw, name, options, plan.prepared(name)))
+        for i in todo:
+            done[i] = run_one(plan.raw, runs[i], options, plan.prepared(runs[i]))
             if progress is not None:
-                progress(records[-1])
+                progress(done[i])
         release()  # this process is done with the workbook: free its model
-        return records
+        return [r for r in done if r is not None]
     futures = {
-        executor.submit(run_one, plan.raw, name, options, plan.prepared(name)): i
-        for i, name in enumerate(runs)
+        executor.submit(run_one, plan.raw, runs[i], options, plan.prepared(runs[i])): i
+        for i in todo
     }
-    done: list[RunRecord | None] = [None] * len(runs)
     for future in concurrent.futures.as_completed(futures):
         done[futures[future]] = record = future.result()
         if progress is not None:
             progress(record)
     return [r for r in done if r is not None]
+
+
+def _invalid(scenario: str | None, problems: list | None) -> RunRecord | None:
+    """The record of a scenario that is not solved because its input is invalid."""
+    if scenario is None or problems is None:
+        return None
+    return RunRecord(
+        scenario, Status.INVALID, message="; ".join(str(p) for p in problems[:3]) or "invalid"
+    )
 
 
 @contextmanager
