@@ -58,12 +58,13 @@ def _rows(committed=(None, None), capex_months=(None, None)):
         ),
         (
             add_column(_rows(), "Expansions", "source", ["AK1", None]),
-            "Expansions!B2 [smelter]: project TF-X: both a smelter and a source (found 'TF') — "
+            "Expansions!B2 [smelter] (project TF-X): project TF-X: both a smelter and a source "
+            "(found 'TF') — "
             "set smelter for a smelter project or source for a mine-side project, not both",
         ),
         (
             set_cell(_rows(), "Expansions", "TF-X", "smelter", None),
-            "Expansions!B2 [smelter]: project TF-X: neither a smelter nor a source",
+            "Expansions!B2 [smelter] (project TF-X): project TF-X: neither a smelter nor a source",
         ),
     ],
     ids=[
