@@ -93,7 +93,10 @@ def _time_highs_runs(sw: Stopwatch, sizes: dict[str, int], solver: str) -> None:
     original = highspy.Highs.run
 
     def timed_run(self, *args, **kwargs):
-        sizes.update(variables=self.getNumCol(), rows=self.getNumRow(), nonzeros=self.getNumNz())
+        if "variables" not in sizes:  # the plan's LP, not a later run's (the ranging LP)
+            sizes.update(
+                variables=self.getNumCol(), rows=self.getNumRow(), nonzeros=self.getNumNz()
+            )
         if solver != "product":
             self.setOptionValue("solver", solver)
         sizes.setdefault("solver", self.getOptionValue("solver")[1])
