@@ -69,6 +69,7 @@ def check_report(path: Path) -> dict:
     yard = read_table(wb, "Yard")
     smelters = read_table(wb, "Smelters")
     builds = read_table(wb, "Expansion")
+    payments = read_table(wb, "Payments")
     grants = read_table(wb, "Grants")
     contracts = read_table(wb, "Contracts")
     cash = read_table(wb, "Cashflow")
@@ -86,7 +87,8 @@ def check_report(path: Path) -> dict:
     shipped = _sum_by(alloc, ("Source", "Dispatch month"), "Dispatched (t ore)")
     arrived = _sum_by(alloc, ("Smelter", "Source", "Arrival month"), "Dispatched (t ore)")
 
-    # Sources: start + mined − shipped = end; end ≤ stockpile; min ≤ mined ≤ max; cost = t × price.
+    # Sources: start + mined − shipped = end; end ≤ stockpile; min ≤ mined ≤ max (+ mine-side
+    # expansion online); cost = t × price.
     last: dict = {}
     for r in sources:
         key = (r["Source"], month(r["Month"]))
@@ -98,7 +100,8 @@ def check_report(path: Path) -> dict:
         last[r["Source"]] = r["End stock (t)"]
         assert close(r["Shipped (t)"], shipped.get(key, 0.0)), (r, shipped.get(key))
         assert r["End stock (t)"] <= r["Stockpile capacity (t)"] + ABS, r
-        assert r["Supply min (t)"] - ABS <= r["Mined / bought (t)"] <= r["Supply max (t)"] + ABS
+        top = r["Supply max (t)"] + (r.get("Mine-side expansion online (t)") or 0.0)
+        assert r["Supply min (t)"] - ABS <= r["Mined / bought (t)"] <= top + ABS, r
         cost = r["Ore cost (USD)"]
         assert close(cost, r["Mined / bought (t)"] * r["Ore price (USD/t)"], cost), r
 
@@ -205,7 +208,7 @@ def check_report(path: Path) -> dict:
         "Spot revenue (USD)": _sum_by(smelters, ("Month",), "Spot revenue (USD)"),
         "Contract revenue (USD)": _sum_by(contracts, ("Month",), "Revenue (USD)"),
         "Shortfall penalty (USD)": _sum_by(contracts, ("Month",), "Shortfall penalty (USD)"),
-        "Capex (USD)": _sum_by(builds, ("Start month",), "Capex (USD)"),
+        "Capex (USD)": _sum_by(payments, ("Payment month",), "Capex paid (USD)"),
         "Grant money (USD)": _sum_by(grants, ("Month",), "Paid (USD)"),
     }
     holding_src = _sum_by(sources, ("Month",), "Holding cost (USD)")

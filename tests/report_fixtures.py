@@ -247,6 +247,20 @@ def tiny_results(case: Case | None = None, status: Status = Status.OPTIMAL) -> R
         ]
     )
 
+    payments = pd.DataFrame(
+        [
+            dict(
+                project=b["project"],
+                start_month=b["month"],
+                month=b["month"],
+                capex_usd=b["capex_usd"],
+                grant_usd=b["grant_paid_usd"],
+                company_usd=b["company_paid_usd"],
+            )
+            for b in builds.to_dict("records")
+        ]
+    )
+
     smelters = []
     for pid, p in case.smelters.items():
         rows = yard[yard["smelter"] == pid]
@@ -458,6 +472,7 @@ def tiny_results(case: Case | None = None, status: Status = Status.OPTIMAL) -> R
         yard=yard,
         smelters=smelters,
         builds=builds,
+        payments=payments,
         grant_use=grant_use,
         contracts=contracts,
         contract_deliveries=pd.DataFrame(deliveries),
@@ -473,5 +488,11 @@ def bare_case_and_results() -> tuple[Case, Results]:
     case = dataclasses.replace(tiny_case(), expansions={}, grants={}, contracts={})
     empty = pd.DataFrame()
     return case, dataclasses.replace(
-        res, builds=empty, grant_use=empty, contracts=empty, contract_deliveries=empty, duals=empty
+        res,
+        builds=empty,
+        payments=empty,
+        grant_use=empty,
+        contracts=empty,
+        contract_deliveries=empty,
+        duals=empty,
     )

@@ -1,8 +1,9 @@
 """The embedded default case: valid, documented, internally consistent, and interesting.
 
 "Interesting" is checked on the solved plan (results contract of :mod:`optimizer.solve.results`):
-Thompson Falls runs full before its expansion, the arsenic limit binds, Madero is used, Alaska
-ore mined in summer is fed in winter, and the DoD grant pays part of the expansion.
+the committed Thompson Falls expansion comes online in 2027-04, the arsenic limit binds, Madero
+is used, Alaska ore mined in summer is fed in winter, and the DoD grant pays for Alaska
+extraction.
 """
 
 from __future__ import annotations
@@ -192,12 +193,26 @@ def test_expected_scenarios_are_present():
 # --- the solved plan ------------------------------------------------------------------------
 
 
-def test_thompson_falls_is_full_before_its_expansion(solved):
+def test_committed_thompson_falls_expansion_is_online_from_2027_04(solved):
+    """Ground broken 2025-09, 19 months to build: the whole 360 t/month from 2027-04, its
+    four last capex payments (of 20) in the plan, no decision left."""
     sm = solved.smelters[solved.smelters.smelter == "Thompson Falls"]
-    before = sm[sm.expansion_online_t < 1e-6]
-    full = before[before.feed_t >= before.capacity_t - 1e-6]
-    assert len(full) >= 3
-    assert sm.expansion_online_t.max() > 0
+    online = dict(zip(sm.month, sm.expansion_online_t, strict=True))
+    assert online["2027-03"] == 0 and online["2027-04"] == pytest.approx(360)
+    tf = solved.builds[solved.builds.project == "TF expansion"]
+    assert list(tf.month) == ["2025-09"] and bool(tf.committed.iloc[0])
+    pays = solved.payments[solved.payments.project == "TF expansion"]
+    assert list(pays.month) == ["2027-01", "2027-02", "2027-03", "2027-04"]
+    assert pays.capex_usd.sum() == pytest.approx(4 / 20 * (38_000 * 360 + 1_000_000))
+
+
+def test_grant_pays_for_alaska_extraction(solved):
+    """The DPA award came after the TF groundbreaking, so its money goes to the mine-side
+    Stibnite Creek project (50 % of each payment)."""
+    use = solved.grant_use
+    assert set(use.project) == {"Stibnite Creek extraction"}
+    stage = solved.builds[solved.builds.project == "Stibnite Creek extraction"]
+    assert stage.grant_paid_usd.sum() == pytest.approx(stage.capex_usd.sum() / 2)
 
 
 def test_arsenic_limit_binds_and_madero_is_used(solved, case):

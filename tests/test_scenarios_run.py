@@ -312,9 +312,8 @@ def test_every_default_scenario_matches_a_separate_solve(default_book, tmp_path,
             [b["added_t_per_month"] for b in solo["expansions"]], rel=1e-6
         )
     methods = {r["scenario"]: r["solved_by"] for r in data["runs"]}
-    assert methods.pop(None) == METHOD_COLD
-    assert methods.pop("lumpy_expansion") == METHOD_REBUILT  # a MILP: another model shape
-    assert set(methods.values()) == {METHOD_RESOLVED}
+    # the default case is in single mode, a MILP: no warm start, every run solved cold
+    assert set(methods.values()) == {METHOD_COLD}
 
 
 def test_parallel_and_serial_runs_are_identical(default_book, tmp_path, capsys):

@@ -142,7 +142,8 @@ def test_default_case_grant_delay_sweep_is_monotone(tmp_path, capsys):
     assert sum(r["cost_per_month_usd"] for r in sweep[1:]) == pytest.approx(
         sweep[-1]["loss_usd"], rel=1e-9
     )
-    assert {r["solved_by"] for r in data["runs"][1:]} == {"re-solved"}  # award month: data
+    # award month: data, re-solved on the base LP; the default single mode is a MILP: cold
+    assert {r["solved_by"] for r in data["runs"][1:]} == {"cold"}
 
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[:2] == ["GrantDelay", "Comparison"]

@@ -55,9 +55,15 @@ SETTINGS: tuple[tuple[str, Any, str], ...] = (
         "Assumption: end the plan with at least the "
         "opening stocks, so the plan does not run down next winter's feed.",
     ),
-    ("expansion_mode", "continuous", "LP; the scenario lumpy_expansion builds projects whole."),
+    (
+        "expansion_mode",
+        "single",
+        "A planner starts each project once, at the size chosen (continuous would split a "
+        "project into construction stages no one builds; lumpy forces the full size). MILP; "
+        "the scenario lumpy_expansion builds projects whole.",
+    ),
     ("time_limit_s", 60, "Solver time limit."),
-    ("mip_gap_pct", 0.01, "Only used in lumpy mode."),
+    ("mip_gap_pct", 0.01, "Used in single and lumpy modes (MILP)."),
 )
 
 # --- Sources ----------------------------------------------------------------------------
@@ -326,15 +332,17 @@ EXPANSIONS: tuple[tuple[Any, ...], ...] = (
         360,
         38_000,
         1_000_000,
-        9,
-        START_MONTH,
-        None,
-        "Up to 600 t/month in total (later reports 400–600 t/month, trade press; target >300 "
-        "short t/month, budget under $15M: SEC exhibit uamy_ex991 2025-04-30). Assumption: "
-        "$38,000 per t/month × 360 + $1M fixed (lumpy mode) ≈ $14.7M, within the budget; 9 "
-        "months to build; treated as not yet built at the start of the plan.",
+        19,
         None,
         None,
+        "Committed: ground broken 2025-09-25, budget under $15M, target >300 short t/month "
+        "(SEC exhibit uamy_ex991 2025-04-30); up to 600 t/month in total (later reports "
+        "400–600 t/month, trade press). Assumption: $38,000 per t/month × 360 + $1M fixed ≈ "
+        "$14.7M, within the budget, paid evenly over 20 months from 2025-09 (so 2027-01..04 "
+        "remain in the plan); 19 months to first expanded output (online 2027-04). Started "
+        "before the DPA award (2026-03), so the award cannot pay its instalments here.",
+        "2025-09",
+        20,
         None,
         None,
     ),
@@ -348,12 +356,31 @@ EXPANSIONS: tuple[tuple[Any, ...], ...] = (
         "2027-04",
         None,
         "Up to 300 t/month in total (possibly 300 t/month: stocktitan UAMY releases). "
-        "Assumption: $40,000 per t/month (+ $0.5M fixed in lumpy mode), 6 months to build, "
-        "not before 2027-04; not eligible for US grants.",
+        "Assumption: $40,000 per t/month (+ $0.5M fixed), 6 months to build, not before "
+        "2027-04, paid in the start month; not eligible for US grants.",
         None,
         None,
         None,
         None,
+    ),
+    (
+        "Stibnite Creek extraction",
+        None,
+        250,
+        16_000,
+        500_000,
+        4,
+        START_MONTH,
+        None,
+        "Alaska extraction, which the DPA Title III award also covers (benzinga): more "
+        "mining at Stibnite Creek toward the 1,000 t/month ramp (seed article). Assumption: "
+        "up to +250 t/month of mining-season supply, $16,000 per t/month + $0.5M fixed "
+        "(equipment, pad), 4 months to build, paid evenly over those 4 months; at least "
+        "100 t/month if built (a smaller fleet is not worth mobilising).",
+        None,
+        4,
+        100,
+        "Stibnite Creek",
     ),
 )
 
@@ -365,10 +392,12 @@ GRANTS: tuple[tuple[Any, ...], ...] = (
         27_000_000,
         "2026-03",
         50,
-        "TF expansion",
+        "TF expansion, Stibnite Creek extraction",
         "$27M award reported 2026-03-05 for Thompson Falls refining capacity and Alaska "
-        "extraction (benzinga). Assumption: pays up to 50% of the Thompson Falls "
-        "expansion's capex (cost share); the full $27M is the cap.",
+        "extraction (benzinga). Assumption: pays up to 50% of each capex payment of an "
+        "eligible project started on or after the award (cost share); the full $27M is the "
+        "cap. The TF expansion broke ground before the award, so in this plan the money "
+        "goes to Alaska extraction.",
     ),
 )
 

@@ -111,7 +111,16 @@ def scenario_rows() -> list[tuple[Any, ...]]:
             "max_added_t_per_month",
             "set",
             0,
-            "Thompson Falls stays at its base capacity.",
+            "Thompson Falls stays at its base capacity,",
+        ),
+        (
+            "no_tf_expansion",
+            "Expansions",
+            "TF expansion",
+            "fixed_capex_usd",
+            "set",
+            0,
+            "its remaining expansion capex unpaid.",
         ),
     ]
     return rows

@@ -292,6 +292,23 @@ def expansion_table(results: Results, case: Case) -> Table:
     return Table("Expansion", cols, table_frame(df, cols), freeze_cols=1, note=note)
 
 
+def payments_table(results: Results, case: Case) -> Table:
+    """Each expansion stage's capex payments inside the horizon and the grant money on each
+    (capex is paid evenly over capex_months from the start; committed stages started before
+    the horizon show only their remaining payments)."""
+    cols = [
+        Col("project", "Project", "text"),
+        Col("start_month", "Start month", "month"),
+        Col("month", "Payment month", "month"),
+        Col("capex_usd", "Capex paid (USD)", "usd"),
+        Col("grant_usd", "Grant-paid (USD)", "usd"),
+        Col("company_usd", "Company-paid (USD)", "usd"),
+    ]
+    df = _sorted(results.payments.copy(), ["project", "start_month", "month"])
+    note = "No capex is paid in this plan."
+    return Table("Payments", cols, table_frame(df, cols), freeze_cols=1, note=note)
+
+
 def grants_table(results: Results, case: Case) -> Table:
     """Grant money by month and project, with what is left of each grant afterwards."""
     cols = [
@@ -416,6 +433,7 @@ def build_tables(results: Results, case: Case) -> list[Table]:
         sources_table(results, case),
         yard_table(results, case),
         expansion_table(results, case),
+        payments_table(results, case),
         grants_table(results, case),
         contracts_table(results, case),
         cashflow_table(results, case),
