@@ -152,7 +152,7 @@ def _check_expansion(row: Row, horizon: Horizon, report: Report) -> None:
     smelter, source = row.values.get("smelter"), row.values.get("source")
     if (smelter is None) == (source is None):
         report.problem(
-            row.at["smelter"],
+            _at(row, "smelter"),
             f"project {row.values.get('project')}: "
             + (
                 "both a smelter and a source"
@@ -165,7 +165,7 @@ def _check_expansion(row: Row, horizon: Horizon, report: Report) -> None:
     low, high = row.values.get("min_added_t_per_month"), row.values.get("max_added_t_per_month")
     if is_num(low) and is_num(high) and low > high:
         report.problem(
-            row.at["min_added_t_per_month"],
+            _at(row, "min_added_t_per_month"),
             f"project {row.values.get('project')}: smallest size above the largest "
             f"(max_added_t_per_month = {high:g})",
             low,
@@ -176,14 +176,14 @@ def _check_expansion(row: Row, horizon: Horizon, report: Report) -> None:
         for column in ("earliest_start_month", "latest_start_month"):
             if row.values.get(column) is not None:
                 report.warn(
-                    row.at[column],
+                    _at(row, column),
                     f"ignored: project {row.values.get('project')} is committed "
                     "(committed_start_month), so the model does not choose its start",
                 )
         return
     if earliest is None:
         report.problem(
-            row.at["earliest_start_month"],
+            _at(row, "earliest_start_month"),
             f"project {row.values.get('project')}: the first month construction may start "
             "is required",
             hint="give earliest_start_month, or committed_start_month if construction is "
@@ -195,7 +195,7 @@ def _check_expansion(row: Row, horizon: Horizon, report: Report) -> None:
     last = horizon.offset(row.values.get("latest_start_month"), end)
     if first is not None and first > end and row.values.get("latest_start_month") is None:
         report.warn(
-            row.at["earliest_start_month"],
+            _at(row, "earliest_start_month"),
             f"earliest start is after the horizon's last month ({horizon.label(end)}): "
             "this expansion cannot start in this plan",
             earliest,
@@ -203,11 +203,16 @@ def _check_expansion(row: Row, horizon: Horizon, report: Report) -> None:
         )
     elif first is not None and last is not None and first > last:
         report.problem(
-            row.at["earliest_start_month"],
+            _at(row, "earliest_start_month"),
             f"earliest start is after the latest start ({horizon.label(last)})",
             row.values["earliest_start_month"],
             "earliest_start_month must be ≤ latest_start_month (blank latest = end of horizon)",
         )
+
+
+def _at(row: Row, column: str) -> At:
+    """Where ``column`` of an Expansions row is (its row when the column is missing)."""
+    return row.at.get(column) or At("Expansions", row.number, column)
 
 
 def _check_contract(row: Row, horizon: Horizon | None, report: Report) -> None:
