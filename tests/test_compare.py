@@ -113,18 +113,22 @@ def test_shapley_adds_up_to_the_total_on_random_edits(factors: dict[str, float])
 
 
 def test_compare_cli_json_and_workbook(tmp_path: Path, capsys) -> None:
-    """TF's price up 10 % and AK1's cost down: the JSON adds up, the cells are listed by
-    group and the workbook holds the waterfall chart."""
+    """TF's price up 10 %, AK1's cost down and January's recorded mining up 10 t (an
+    Actuals row with a blank origin): the JSON adds up, the cells are listed by group and
+    the workbook holds the waterfall chart."""
     old_rows = minimal_rows()
     new_rows = minimal_rows()
     new_rows["Prices"][1] = ["TF", *[44000] * 3]
     new_rows["Sources"][1][6] = 300
+    actuals = [["month", "kind", "id", "origin", "tonnes"], ["2027-01", "mined", "AK1", None, 60]]
+    old_rows["Actuals"] = actuals
+    new_rows["Actuals"] = [actuals[0], ["2027-01", "mined", "AK1", None, 70]]
     old = write_book(tmp_path / "old.xlsx", old_rows)
     new = write_book(tmp_path / "new.xlsx", new_rows)
     out = tmp_path / "changes.xlsx"
     assert main(["compare", str(old), str(new), "--json", "-o", str(out), "--jobs", "2"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data["attribution_usd"]) == {"prices", "costs"}
+    assert set(data["attribution_usd"]) == {"prices", "costs", "supply"}
     assert sum(data["attribution_usd"].values()) == pytest.approx(data["total_change_usd"])
     assert data["total_change_usd"] == pytest.approx(
         data["new_margin_usd"] - data["old_margin_usd"], abs=1e-3
@@ -135,6 +139,7 @@ def test_compare_cli_json_and_workbook(tmp_path: Path, capsys) -> None:
         ("Prices", "C2", "prices"),
         ("Prices", "D2", "prices"),
         ("Sources", "G2", "costs"),
+        ("Actuals", "E2", "supply"),
     }
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[:5] == ["Attribution", "InputChanges", "KeyFigures", "Actions", "Solves"]

@@ -90,7 +90,8 @@ def _cells(sheet: RawSheet | None) -> dict[tuple[str, str], tuple[Any, str]]:
     seen: dict[str, int] = defaultdict(int)
     out = {}
     for row, number in zip(sheet.rows, sheet.row_numbers, strict=True):
-        ident = "|".join(_value(row[j]) if j < len(row) else "" for j in index) or str(number)
+        parts = (_value(row[j]) if j < len(row) else None for j in index)
+        ident = "|".join("" if v is None else str(v) for v in parts) or str(number)
         seen[ident] += 1
         if seen[ident] > 1:
             ident += f" #{seen[ident]}"
