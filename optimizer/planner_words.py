@@ -111,3 +111,11 @@ def join_cells(cells: Iterable[str]) -> str:
 
 def months_word(n: int) -> str:
     return f"{n} month{'s' * (n != 1)}"
+
+
+def project_site(smelter: object, source: object) -> str:
+    """Where a project adds capacity, as a planner says it: the smelter's name, or for a
+    mine-side project (no smelter) "the <source> mine"."""
+    if isinstance(smelter, str) and smelter:
+        return smelter
+    return f"the {source} mine"

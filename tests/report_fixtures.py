@@ -225,6 +225,7 @@ def tiny_results(case: Case | None = None, status: Status = Status.OPTIMAL) -> R
             dict(
                 project=eid,
                 smelter=e.smelter,
+                source=e.source,
                 month=MONTHS[t],
                 online_month=MONTHS[t + e.lead_time_months],
                 added_t_per_month=added,

@@ -151,12 +151,23 @@ def test_single_mode_solves_end_to_end(tmp_path, capsys):
 
 def test_mine_side_project_solves_end_to_end(tmp_path, capsys):
     """A mine-side project at AK1 (smelter blank, source AK1): valid, solved, its stage row
-    names the source; the plan passes the residual check."""
+    names the source; the console names where it is built (not a blank smelter)."""
     rows = add_column(full_rows(), "Expansions", "source", ["AK1", None])
     rows = set_cell(rows, "Expansions", "TF-X", "smelter", None)
     path = write_book(tmp_path / "case.xlsx", rows)
     assert main(["solve", str(path), "-o", str(tmp_path / "plan.xlsx")]) == 0
-    assert "Traceback" not in capsys.readouterr().err
+    capsys.readouterr()
+    committed = add_column(rows, "Expansions", "committed_start_month", ["2026-06", None])
+    shown = write_book(tmp_path / "committed.xlsx", committed)
+    assert main(["solve", str(shown), "-o", str(tmp_path / "committed_plan.xlsx")]) == 0
+    out = capsys.readouterr()
+    assert "Traceback" not in out.err
+    built = [line for line in out.out.splitlines() if line.startswith("Expansion built: TF-X")]
+    assert built and all(" at the AK1 mine, +" in line for line in built), out.out
+    import openpyxl
+
+    summary = openpyxl.load_workbook(tmp_path / "committed_plan.xlsx")["Summary"]
+    assert "TF-X at the AK1 mine" in [row[0] for row in summary.iter_rows(values_only=True)]
     from cases import solved
 
     case, _ = validate(read_workbook(path))

@@ -23,7 +23,7 @@ import pandas as pd
 from optimizer.case import Case, month_offset
 from optimizer.model.families import FAMILIES
 from optimizer.model.lookup import build_lookup
-from optimizer.planner_words import money, tonnes
+from optimizer.planner_words import money, project_site, tonnes
 from optimizer.report.tables import Col, Table, table_frame
 from optimizer.solve.duals import NOISE, index_keys
 from optimizer.solve.results import Results
@@ -196,6 +196,7 @@ def _lines(
             ),
         )
     for row in _rows(results.builds, wanted, "added_t_per_month"):
+        site = project_site(row.smelter, row.source)
         yield _Line(
             row.month,
             "start",
@@ -203,8 +204,8 @@ def _lines(
             "",
             row.added_t_per_month,
             "t/month",
-            f"start project {row.project} at {row.smelter}: +{tonnes(row.added_t_per_month)}"
-            f"/month online {row.online_month}",
+            f"start project {row.project} at {site}: "
+            f"+{tonnes(row.added_t_per_month)}/month online {row.online_month}",
             (("Expansion_Build_Limit", {"e": row.project}),),
         )
     for row in _rows(results.grant_use, wanted, "paid_usd"):

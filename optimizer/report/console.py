@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from optimizer.case import Case
-from optimizer.planner_words import tonnes_figure, usd
+from optimizer.planner_words import project_site, tonnes_figure, usd
 from optimizer.report.status_words import status_text
 from optimizer.solve.kpis import Build, key_figures
 from optimizer.solve.results import Results
@@ -117,9 +117,10 @@ def lines(data: dict[str, Any]) -> list[str]:
     if data["expansions"]:
         for b in data["expansions"]:
             out.append(
-                f"Expansion built: {b['project']} at {b['smelter']}, +{b['added_t_per_month']:,.1f}"
-                f" t/month, started {b['start_month']}, online {b['online_month']}, capex "
-                f"{usd(b['capex_usd'])} (grant {usd(b['grant_paid_usd'])})"
+                f"Expansion built: {b['project']} at {project_site(b['smelter'], b['source'])}, "
+                f"+{b['added_t_per_month']:,.1f} t/month, started {b['start_month']}, "
+                f"online {b['online_month']}, capex {usd(b['capex_usd'])} "
+                f"(grant {usd(b['grant_paid_usd'])})"
             )
     else:
         out.append("Expansion built: none")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from optimizer.case import Case
-from optimizer.planner_words import usd
+from optimizer.planner_words import project_site, usd
 from optimizer.report.marginal import top_inputs
 from optimizer.report.status_words import status_text
 from optimizer.report.why import why_lines
@@ -111,7 +111,7 @@ def _plan_section(results: Results, case: Case) -> Section:
         for b in builds.itertuples():
             add(
                 Line(
-                    f"{b.project} at {b.smelter}",
+                    f"{b.project} at {project_site(b.smelter, b.source)}",
                     (
                         f"+{b.added_t_per_month:,.1f} t/month, started {b.month}, "
                         f"online {b.online_month}",
