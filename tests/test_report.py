@@ -68,6 +68,7 @@ def test_sheets_formats_and_layout(tiny: Path) -> None:
         "Charts",
         "MonthlyPlan",
         "Actions",
+        "Why",
         "Allocation",
         "Smelters",
         "Sources",
@@ -137,7 +138,7 @@ def test_input_text_is_written_as_text_never_a_formula(tmp_path: Path) -> None:
 def test_csv_tables_match_the_workbook(tmp_path: Path, tiny: Path) -> None:
     case = tiny_case()
     files = write_csv(tiny_results(case), case, tmp_path / "out")
-    assert len(files) == 13  # Summary + every long table (Payments included)
+    assert len(files) == 14  # Summary + every long table (Payments and Why included)
     with (tmp_path / "out" / "allocation.csv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     sheet = read_table(openpyxl.load_workbook(tiny), "Allocation")

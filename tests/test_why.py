@@ -6,7 +6,8 @@ from __future__ import annotations
 from cases import make_case, route, smelter, solved, source
 
 from optimizer.report.summary import summary_sections
-from optimizer.report.why import why_lines
+from optimizer.report.tables import build_tables
+from optimizer.report.why import SUMMARY_LINES, summary_why, why_lines, why_table
 
 
 def _route(name, src, dst, km, cost=0.0):
@@ -33,8 +34,11 @@ def test_an_arsenic_limit_that_idles_a_smelter_gets_its_sentence():
     assert lines[1].startswith("  – Smelter feed must average at most 1% arsenic")
     assert "Dirty 3%" in lines[1] and "max_feed_arsenic_pct" in lines[1]
     assert len(lines) == 2  # the arsenic limit alone: no supply line, no flow line
-    titles = [s.title for s in summary_sections(results, case)]
-    assert "Why the plan looks like this" in titles
+    sections = {s.title: s for s in summary_sections(results, case)}
+    shown = [line.values[0] for line in sections["Why the plan looks like this"].lines]
+    assert shown == lines  # two lines: all of them on the Summary, no pointer line
+    why = next(t for t in build_tables(results, case) if t.name == "Why")
+    assert list(why.frame["text"]) == lines and list(why.frame["finding"]) == [1, 1]
 
 
 def test_own_ore_past_a_nearer_smelter_names_the_limit_there():
@@ -64,3 +68,23 @@ def test_own_ore_past_a_nearer_smelter_names_the_limit_there():
     )
     assert lines[at + 1].startswith("  – Near feed must average at most 1% arsenic")
     assert lines[at + 1].endswith(", in 2027-01")
+
+
+def test_the_summary_keeps_the_first_whole_findings_and_points_to_sheet_why():
+    """12 findings of a heading and 2 causes (3 lines each, 36 lines): the Summary keeps
+    the whole findings that fit in 20 lines (6 = 18 lines) and says where the other 6 are;
+    sheet Why lists all 36 lines, numbered by finding."""
+    lines = [x for i in range(12) for x in (f"S{i} runs at 50%, because:", "  – a", "  – b")]
+    shown = summary_why(lines)
+    assert SUMMARY_LINES == 20
+    assert shown[:18] == lines[:18]
+    assert shown[18:] == ["… 6 more findings: sheet Why lists all 12, in this order."]
+    table = why_table(lines)
+    assert list(table.frame["text"]) == lines
+    assert list(table.frame["finding"]) == [i for i in range(1, 13) for _ in range(3)]
+
+
+def test_one_finding_longer_than_the_summary_is_still_shown_whole():
+    lines = ["S runs at 10%, because:"] + [f"  – cause {i}" for i in range(25)]
+    assert summary_why(lines) == lines
+    assert summary_why([]) == [] and why_table([]).frame.empty

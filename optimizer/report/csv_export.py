@@ -17,6 +17,7 @@ from optimizer.case import Case
 from optimizer.files import save_atomic
 from optimizer.report.summary import summary_sections
 from optimizer.report.tables import Table, build_tables
+from optimizer.report.why import why_lines
 from optimizer.report.xlsx import clean_text, missing, number
 from optimizer.solve.results import Results
 
@@ -65,10 +66,10 @@ def _table_rows(table: Table) -> list[list[object]]:
     ]
 
 
-def _summary_rows(results: Results, case: Case) -> list[list[object]]:
+def _summary_rows(results: Results, case: Case, why: list[str]) -> list[list[object]]:
     """Summary figures in long form: one row per (section, item, measure)."""
     rows = []
-    for section in summary_sections(results, case):
+    for section in summary_sections(results, case, why):
         measures = [h for h in section.headers if h != "Unit"] or ["Text"]
         for line in section.lines:
             for measure, value in zip(measures, line.values, strict=False):
@@ -88,10 +89,13 @@ def write_csv(results: Results, case: Case, directory: Path) -> list[Path]:
     """Write every report table into ``directory`` (created if needed); returns the files."""
     directory = Path(directory)
     written = []
+    why = why_lines(results, case)
+    summary = _summary_rows(results, case, why)
     outputs: list[tuple[str, list[str], list[list[object]]]] = [
-        ("summary", ["Section", "Item", "Measure", "Value", "Unit"], _summary_rows(results, case)),
+        ("summary", ["Section", "Item", "Measure", "Value", "Unit"], summary),
     ]
-    outputs += [(file_stem(t.name), t.headers, _table_rows(t)) for t in build_tables(results, case)]
+    tables = build_tables(results, case, why)
+    outputs += [(file_stem(t.name), t.headers, _table_rows(t)) for t in tables]
     for stem, header, rows in outputs:
         target = directory / f"{stem}.csv"
         written.append(save_atomic(lambda p, h=header, r=rows: _write_rows(p, h, r), target))

@@ -12,7 +12,7 @@ from optimizer.case import Case
 from optimizer.planner_words import project_site, usd
 from optimizer.report.marginal import top_inputs
 from optimizer.report.status_words import status_text
-from optimizer.report.why import why_lines
+from optimizer.report.why import summary_why, why_lines
 from optimizer.solve.kpis import CASHFLOW_HEADERS, KeyFigures, key_figures
 from optimizer.solve.results import Results
 
@@ -154,8 +154,9 @@ def _staging_section(results: Results) -> Section:
     return sec
 
 
-def summary_sections(results: Results, case: Case) -> list[Section]:
-    """Every Summary block in display order (empty blocks left out)."""
+def summary_sections(results: Results, case: Case, why: list[str] | None = None) -> list[Section]:
+    """Every Summary block in display order (empty blocks left out); ``why``: the lines of
+    :func:`~optimizer.report.why.why_lines` when the caller has them already."""
     sections = [_result_section(results, case)]
     if results.has_solution:
         kpis = key_figures(results, case)
@@ -176,7 +177,8 @@ def summary_sections(results: Results, case: Case) -> list[Section]:
             )
             sec.lines = [Line(f"{i}.", (text,), "text") for i, text in enumerate(limits, 1)]
             sections.append(sec)
-        why = Section("Why the plan looks like this", headers=())
-        why.lines = [Line("", (text,), "text") for text in why_lines(results, case)]
-        sections.append(why)
+        lines = why_lines(results, case) if why is None else why
+        reasons = Section("Why the plan looks like this", headers=())
+        reasons.lines = [Line("", (text,), "text") for text in summary_why(lines)]
+        sections.append(reasons)
     return [s for s in sections if s.lines]

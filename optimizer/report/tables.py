@@ -422,12 +422,15 @@ def input_values_table(results: Results, case: Case) -> Table:
     )
 
 
-def build_tables(results: Results, case: Case) -> list[Table]:
-    """All long-format tables of the report, in sheet order."""
+def build_tables(results: Results, case: Case, why: list[str] | None = None) -> list[Table]:
+    """All long-format tables of the report, in sheet order; ``why``: the lines of
+    :func:`~optimizer.report.why.why_lines` when the caller has them already."""
     from optimizer.report.actions import actions_table
+    from optimizer.report.why import why_lines, why_table
 
     return [
         actions_table(results, case),
+        why_table(why_lines(results, case) if why is None else why),
         allocation_table(results, case),
         smelters_table(results, case),
         sources_table(results, case),

@@ -12,15 +12,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from optimizer.case import Case
 from optimizer.model.families import FAMILIES
 from optimizer.model.lookup import Lookup, build_lookup
 from optimizer.planner_words import join_cells, month_ranges, tonnes
+from optimizer.report.tables import Col, Table, table_frame
 from optimizer.solve.results import Results
 
 UNDERUSED_PCT = 80.0  # a smelter-month below this share of its capacity is "well below"
 SPARE_PCT = 99.0  # a smelter-month below this has room for more feed
 VALUED_USD = 1e-6  # a binding limit with a smaller value is not a cause (degenerate)
+SUMMARY_LINES = 20  # the Summary shows whole findings up to this many lines; sheet Why has all
 SMELTER_LIMITS = ("Feed_Arsenic", "Feed_Grade", "Domestic_Share", "Yard_Capacity")
 """Limits at a smelter that can hold its feed below capacity."""
 
@@ -95,9 +99,9 @@ def idle_capacity(results: Results, case: Case, why: _Binding) -> list[str]:
     for p, rows in sm.groupby("smelter", sort=False):
         low = rows[(rows["capacity_t"] > 0) & (rows["utilization_pct"] < UNDERUSED_PCT)]
         found = []
-        for _, r in low.iterrows():
-            causes = why.at_smelter(p, r["month"]) or why.supply_of(p, r["month"])
-            found.append((r["month"], tuple(causes)))
+        for month in low["month"]:
+            causes = why.at_smelter(p, month) or why.supply_of(p, month)
+            found.append((month, tuple(causes)))
         for causes, (months, cells) in _grouped(found).items():
             util = low[low["month"].isin(months)]["utilization_pct"]
             low_pct, high_pct = f"{util.min():.0f}", f"{util.max():.0f}"
@@ -118,7 +122,9 @@ def odd_flows(results: Results, case: Case, why: _Binding) -> list[str]:
     flows, sm = results.flows, results.smelters
     if flows is None or flows.empty or sm is None or sm.empty:
         return []
-    util = {(r.smelter, r.month): r.utilization_pct for r in sm.itertuples()}
+    keys = zip(sm["smelter"], sm["month"], strict=True)
+    util = dict(zip(keys, sm["utilization_pct"], strict=True))
+    month_at = {m: t for t, m in enumerate(case.months)}
     out = []
     own = [s for s, src in case.sources.items() if src.kind == "mine"]
     shipped = flows[flows["source"].isin(own) & (flows["dispatched_t"] > 1e-6)]
@@ -130,18 +136,18 @@ def odd_flows(results: Results, case: Case, why: _Binding) -> list[str]:
             if near == far:
                 continue
             spare, causes = [], {}
-            for _, f in rows.iterrows():
-                t = case.months.index(f["month"]) + case.routes[r].transit_months
+            for month in rows["month"]:
+                t = month_at[month] + case.routes[r].transit_months
                 if t >= case.horizon:
                     continue
                 arrive = case.months[t]
                 if util.get((near, arrive), 100.0) >= SPARE_PCT:
                     continue
-                spare.append(f["month"])
+                spare.append(month)
                 found = why.at_smelter(near, arrive)
-                route = why.cause("Route_Capacity", r, f["month"])
+                route = why.cause("Route_Capacity", r, month)
                 for c in found + ([route] if route else []):
-                    causes.setdefault(c, []).append(f["month"])
+                    causes.setdefault(c, []).append(month)
             if not spare:
                 continue
             tonnage = rows[rows["month"].isin(spare)]["dispatched_t"].sum()
@@ -171,3 +177,52 @@ def why_lines(results: Results, case: Case) -> list[str]:
         return []
     why = _Binding(results, case, build_lookup(case))
     return idle_capacity(results, case, why) + odd_flows(results, case, why)
+
+
+def findings(lines: list[str]) -> list[list[str]]:
+    """``lines`` as findings: a heading line with the cause lines (``  – …``) under it."""
+    out: list[list[str]] = []
+    for line in lines:
+        if line.startswith("  ") and out:
+            out[-1].append(line)
+        else:
+            out.append([line])
+    return out
+
+
+def summary_why(lines: list[str]) -> list[str]:
+    """The Summary's share of ``lines``: the first whole findings that fit in
+    :data:`SUMMARY_LINES` (at least one), then where the rest are."""
+    groups = findings(lines)
+    shown: list[str] = []
+    kept = 0
+    for group in groups:
+        if shown and len(shown) + len(group) > SUMMARY_LINES:
+            break
+        shown += group
+        kept += 1
+    if kept < len(groups):
+        shown.append(
+            f"… {len(groups) - kept} more findings: sheet Why lists all {len(groups)}, "
+            "in this order."
+        )
+    return shown
+
+
+WHY_COLUMNS = [
+    Col("finding", "Finding", "int"),
+    Col("text", "Why the plan looks like this", "text", max_width=120),
+]
+
+
+def why_table(lines: list[str]) -> Table:
+    """Every finding's lines, numbered by finding (filter one finding to read it whole)."""
+    rows = [(i, line) for i, group in enumerate(findings(lines), 1) for line in group]
+    frame = pd.DataFrame(rows, columns=["finding", "text"]) if rows else None
+    return Table(
+        "Why",
+        WHY_COLUMNS,
+        table_frame(frame, WHY_COLUMNS),
+        note="Nothing stands out: no smelter runs well below capacity and no own ore passes "
+        "a nearer smelter with room.",
+    )

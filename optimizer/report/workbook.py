@@ -37,6 +37,7 @@ from optimizer.report.provenance import Item, package_version, write_provenance
 from optimizer.report.sheet_body import Workbook
 from optimizer.report.summary import Section, summary_sections
 from optimizer.report.tables import build_tables
+from optimizer.report.why import why_lines
 from optimizer.report.xlsx import (
     NOTE_FONT,
     SECTION_FILL,
@@ -55,6 +56,7 @@ SHEET_GUIDE = [
     ("Charts", "allocation by smelter, feed vs capacity, stocks, grant draw"),
     ("MonthlyPlan", "the plan month by month, one row per smelter / source / grant"),
     ("Actions", "the next three months as actions, each with the limit that shapes it"),
+    ("Why", "why the plan looks like this: every finding, numbered (the Summary shows the first)"),
     ("Allocation", "every shipment: dispatch month, source, route, smelter, tonnes, cost"),
     ("Smelters", "feed vs capacity, blend vs limits, Sb produced, yard stock, money"),
     ("Sources", "ore mined or bought, shipped and stockpiled, with supply limits"),
@@ -98,14 +100,15 @@ def build_workbook(results: Results, case: Case, provenance: dict) -> Workbook:
     summary.title = "Summary"
     charts = wb.create_sheet("Charts") if results.has_solution else None
     plan = wb.create_sheet("MonthlyPlan")
-    tables = build_tables(results, case)
+    why = why_lines(results, case)
+    tables = build_tables(results, case, why)
     for table in tables:
         write_table(wb.create_sheet(table.name), table)
     blocks = monthly_blocks(results, case)
     rows = write_monthly(plan, blocks, case.months)
     if charts is not None:
         _write_charts_sheet(charts, plan, blocks, rows, len(case.months))
-    _write_summary(summary, results, case, provenance, written)
+    _write_summary(summary, results, case, provenance, written, why)
     write_provenance(
         wb.create_sheet("Provenance"), provenance_items(results, case, provenance, written)
     )
@@ -125,7 +128,12 @@ def _write_charts_sheet(ws: Worksheet, plan: Worksheet, blocks, rows, months: in
 
 
 def _write_summary(
-    ws: Worksheet, results: Results, case: Case, provenance: dict, written: datetime
+    ws: Worksheet,
+    results: Results,
+    case: Case,
+    provenance: dict,
+    written: datetime,
+    why: list[str],
 ) -> None:
     """Key figures in labelled sections, no gridlines, status banner on top."""
     ws.sheet_view.showGridLines = False
@@ -141,7 +149,7 @@ def _write_summary(
     )
     ws.cell(2, 1).font = NOTE_FONT
     r = 4
-    sections = summary_sections(results, case)
+    sections = summary_sections(results, case, why)
     status = ws.cell(r, 1)
     put_text(status, sections[0].lines[1].values[0])
     status.font = Font(bold=True, size=12)
