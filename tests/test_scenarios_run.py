@@ -183,6 +183,31 @@ def test_cli_bad_scenario_row_is_reported_once_and_the_others_solve(tmp_path, ca
     assert (tmp_path / "c.xlsx").exists()
 
 
+def test_solve_is_not_stopped_by_another_scenarios_bad_row(tmp_path, capsys):
+    """SPEC §6.5: a bad Scenarios row marks only its own scenario invalid. ``solve`` of the
+    base case and of 'cheap' still plan (the row is a warning, cited once); ``solve
+    --scenario late`` and ``validate`` stop at it (exit 2)."""
+    book = write_book(
+        tmp_path / "bad.xlsx",
+        tiny_rows(
+            ["late", "Prices", "TF", "2031-01", "scale", 0.5, None],
+            ["cheap", "Prices", "TF", "*", "scale", 0.5, None],
+        ),
+    )
+    assert main(["solve", str(book), "-o", str(tmp_path / "base.xlsx"), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["objective_usd"] == pytest.approx(1_905_000)
+    assert captured.err.count("Scenarios!D2") == 1 and "scenario 'late' is invalid" in captured.err
+    cheap = ["solve", str(book), "--scenario", "cheap", "-o", str(tmp_path / "cheap.xlsx")]
+    assert main(cheap) == 0
+    capsys.readouterr()
+    late = ["solve", str(book), "--scenario", "late", "-o", str(tmp_path / "late.xlsx")]
+    assert main(late) == 2
+    assert "2031-01" in capsys.readouterr().err
+    assert not (tmp_path / "late.xlsx").exists()
+    assert main(["validate", str(book)]) == 2
+
+
 def test_cli_infeasible_scenario_is_a_row_not_a_failure(tmp_path, capsys):
     book = write_book(tmp_path / "tiny.xlsx", tiny_rows(*TINY_SCENARIOS))
     out = tmp_path / "cmp.xlsx"

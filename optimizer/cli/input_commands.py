@@ -22,7 +22,7 @@ from optimizer.errors import InputError, UsageError
 def run_validate(input: Path, *, console: Console, err_console: Console) -> int:
     """Check ``input``: every problem at once; exit 0 if clean, 2 if invalid."""
     try:
-        case, _raw, warnings = load_case(input)
+        case, _raw, warnings = load_case(input, every_scenario=True)
     except InputError as exc:
         print_problems(exc.problems, err_console)
         n_warn = sum(not p.is_error for p in exc.problems)

@@ -59,10 +59,15 @@ def load_raw(input: Path | None) -> RawBook:
 
 
 def load_case(
-    input: Path | None, scenario: str | None = None, sample: int | None = None
+    input: Path | None,
+    scenario: str | None = None,
+    sample: int | None = None,
+    *,
+    every_scenario: bool = False,
 ) -> tuple[Case, RawBook, list[Problem]]:
     """Read, apply ``scenario`` (then the draws of risk ``sample`` K) and validate. Raises
-    InputError listing every problem."""
+    InputError listing every problem — of every scenario when ``every_scenario`` (what
+    ``validate`` checks); otherwise another scenario's bad row is only a warning."""
     from optimizer.inputs.validate import validate
 
     raw = load_raw(input)
@@ -75,11 +80,35 @@ def load_case(
 
         raw = sample_book(raw, sample)
     case, problems = validate(raw)
+    if not every_scenario:
+        problems = _other_scenarios_said(raw, problems, scenario)
     problems = list(raw.warnings) + list(problems)
     errs = [p for p in problems if p.is_error]
     if errs or case is None:
         raise InputError(f"{len(errs)} error{'s' * (len(errs) != 1)} in {raw.source}", problems)
     return case, raw, [p for p in problems if not p.is_error]
+
+
+def _other_scenarios_said(
+    raw: RawBook, problems: list[Problem], scenario: str | None
+) -> list[Problem]:
+    """``problems``, with errors on the ``Scenarios`` rows of *other* scenarios turned into
+    warnings: one invalid Scenarios row marks only its own scenario invalid (SPEC §6.5), so
+    the base case and every other scenario still solve. Rows of no scenario stay errors."""
+    from dataclasses import replace
+
+    from optimizer.inputs.scenario import SCENARIOS, scenario_of_rows
+
+    owner = scenario_of_rows(raw)
+    said = []
+    for p in problems:
+        name = owner.get(p.row) if p.is_error and p.sheet == SCENARIOS else None
+        if name is not None and name != scenario:
+            p = replace(
+                p, severity="warning", rule=f"scenario '{name}' is invalid (not solved): {p.rule}"
+            )
+        said.append(p)
+    return said
 
 
 def print_json(data: dict) -> None:

@@ -367,3 +367,20 @@ def _new_monthly_sheet(book: RawBook, spec: schema.Sheet) -> RawSheet | None:
 def _hint(value: str, candidates: list[str]) -> str:
     close = difflib.get_close_matches(value, [c for c in candidates if c], n=1)
     return f"did you mean '{close[0]}'?" if close else ""
+
+
+def scenario_of_rows(raw: RawBook) -> dict[int, str]:
+    """Excel row number → the scenario named on that row of the Scenarios sheet."""
+    sheet = raw.sheets.get(SCENARIOS)
+    if sheet is None:
+        return {}
+    headers = [clean_text(h) for h in sheet.headers]
+    if "scenario" not in headers:
+        return {}
+    at = headers.index("scenario")
+    found = {}
+    for number, cells in zip(sheet.row_numbers, sheet.rows, strict=True):
+        name = clean_text(cells[at]) if at < len(cells) else ""
+        if name:
+            found[number] = name
+    return found

@@ -13,6 +13,7 @@ from optimizer.inputs.scenario import (
     CellChange,
     apply_scenario_with_changes,
     scenario_names,
+    scenario_of_rows,
 )
 
 Prepared = tuple[str | None, Case, tuple[CellChange, ...]]  # a run already validated
@@ -53,7 +54,7 @@ def prepare(raw: RawBook, names: list[str] | None = None) -> Plan:
     invalid: dict[str, list[Problem]] = {}
     case, found = validate(raw)
     warnings = list(raw.warnings) + [p for p in found if not p.is_error]
-    owner = _scenario_of_rows(raw)
+    owner = scenario_of_rows(raw)
     for p in found:
         if not p.is_error:
             continue
@@ -88,23 +89,6 @@ def prepare(raw: RawBook, names: list[str] | None = None) -> Plan:
         n = sum(p.is_error for p in problems)
         raise InputError(f"{n} error{'s' * (n != 1)} in {raw.source}", warnings + problems)
     return Plan(raw, names, cases, changes, warnings, invalid)
-
-
-def _scenario_of_rows(raw: RawBook) -> dict[int, str]:
-    """Excel row number → the scenario named on that row of the Scenarios sheet."""
-    sheet = raw.sheets.get(SCENARIOS)
-    if sheet is None:
-        return {}
-    headers = [clean_text(h) for h in sheet.headers]
-    if "scenario" not in headers:
-        return {}
-    at = headers.index("scenario")
-    found = {}
-    for number, cells in zip(sheet.row_numbers, sheet.rows, strict=True):
-        name = clean_text(cells[at]) if at < len(cells) else ""
-        if name:
-            found[number] = name
-    return found
 
 
 def scenario_notes(raw: RawBook) -> dict[str, str]:
