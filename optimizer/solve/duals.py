@@ -90,9 +90,23 @@ def _row_values(
     if name not in lp.blocks:
         return
     active = (idx for idx, con in getattr(b.model, name).items() if con.active)
-    for idx, i in zip(active, lp.blocks[name], strict=True):
-        gap, binding = _gap(lp.row_lower[i], lp.row_upper[i], res.row_value[i])
-        yield idx, float(res.row_dual[i]), gap, binding
+    block = lp.blocks[name]
+    rows = slice(block.start, block.stop)
+    gaps, binding = _gaps(lp.row_lower[rows], lp.row_upper[rows], res.row_value[rows])
+    duals = res.row_dual[rows].tolist()
+    yield from zip(active, duals, gaps.tolist(), binding.tolist(), strict=True)
+
+
+def _gaps(
+    lower: np.ndarray, upper: np.ndarray, activity: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_gap` of a block of rows at once."""
+    equal = lower == upper
+    has_upper = upper < INF
+    bound = np.where(has_upper, upper, lower)
+    gaps = np.where(equal, 0.0, np.where(has_upper, upper - activity, activity - lower))
+    binding = equal | (np.abs(gaps) <= BINDING_TOL * np.maximum(1.0, np.abs(bound)))
+    return gaps, binding
 
 
 def _limit_values(
