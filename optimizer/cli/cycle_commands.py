@@ -9,7 +9,7 @@ from rich.markup import escape
 
 from optimizer import errors
 from optimizer.case import Case
-from optimizer.cli.pipeline import check_output, load_raw, print_problems
+from optimizer.cli.pipeline import check_output, load_raw, print_json, print_problems
 from optimizer.errors import UsageError
 from optimizer.inputs.rawbook import RawBook, RawSheet, clean_text
 
@@ -115,7 +115,6 @@ def run_compare(
     """Compare two cases of the same start month: changed cells, key figures, actions and
     the margin change by group (exact Shapley). Exit 0, 1 (usage: other start months), 2
     (an invalid workbook)."""
-    import json
     import time
 
     from optimizer.cycle.compare import check_comparable, compare
@@ -139,7 +138,7 @@ def run_compare(
     result.timings_s["total"] = time.perf_counter() - tick
     data = comparison_data(result, written)
     if json_out:
-        print(json.dumps(data, ensure_ascii=False))
+        print_json(data)
     else:
         for line in comparison_lines(data):
             console.print(line, markup=False, highlight=False, soft_wrap=True)

@@ -3,7 +3,6 @@ samples, its value (VSS, EVPI, CVaR, P10/P50/P90) and its risk workbook."""
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import time
@@ -13,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from optimizer import errors
-from optimizer.cli.pipeline import check_output, load_or_report, print_problems
+from optimizer.cli.pipeline import check_output, load_or_report, print_json, print_problems
 from optimizer.errors import InputError, UsageError
 
 
@@ -78,7 +77,7 @@ def run_risk_command(
     except SampleError as exc:
         err_console.print(f"[red]Infeasible[/red] — {escape(str(exc))}", soft_wrap=True)
         if json_out:
-            print(json.dumps({"status": "infeasible", "message": str(exc), "exit_code": 3}))
+            print_json({"status": "infeasible", "message": str(exc), "exit_code": 3})
         return errors.EXIT_INFEASIBLE
     provenance = {
         "input": raw.source if input is None else input.name,
@@ -93,7 +92,7 @@ def run_risk_command(
     result.timings_s["total"] = time.perf_counter() - tick
     data = as_json(result, written)
     if json_out:
-        print(json.dumps(data, ensure_ascii=False))
+        print_json(data)
     else:
         for line in _lines(data):
             console.print(line, markup=False, highlight=False, soft_wrap=True)
