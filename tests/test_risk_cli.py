@@ -58,6 +58,10 @@ def test_risk_writes_the_workbook_and_the_json_keys(tmp_path, capsys):
         "Provenance",
     ]
     assert wb["Distribution"]._charts, "the histogram is a native chart"
+    summary = wb["Summary"]  # printed with the figures' values on the same page
+    assert summary.sheet_properties.pageSetUpPr.fitToPage
+    assert summary.page_setup.fitToWidth == 1
+    assert summary.print_area.replace("'", "").startswith("Summary!$A$1:$B$")
     headers = [c.value for c in wb["Samples"][1]]
     assert "capacity (set)" in headers
     compared = [[c.value for c in row] for row in wb["CommitVsPlans"].iter_rows(min_row=2)]

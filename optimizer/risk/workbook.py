@@ -32,7 +32,14 @@ from optimizer.report.charts import chart_title, style_axes
 from optimizer.report.provenance import Item, kind_of, package_version, write_provenance
 from optimizer.report.sheet_body import Workbook
 from optimizer.report.tables import Col, Table, table_frame
-from optimizer.report.xlsx import SECTION_FONT, put, put_text, set_widths, write_table
+from optimizer.report.xlsx import (
+    SECTION_FONT,
+    fit_to_width,
+    put,
+    put_text,
+    set_widths,
+    write_table,
+)
 from optimizer.risk.commit_actions import commit_actions_table
 from optimizer.risk.run import RiskResult
 from optimizer.risk.tables import (
@@ -105,6 +112,8 @@ def _summary(ws: Worksheet, result: RiskResult, case: Case) -> None:
         put_text(ws.cell(row, 1), text)
     ws.freeze_panes = "A3"
     set_widths(ws, [62, 22], 1, caps=[90, 60])
+    ws.print_area = f"A1:B{row}"  # figures and their values on one page width
+    fit_to_width(ws, landscape=False)
 
 
 def _histogram_chart(ws: Worksheet, bins: int) -> None:
