@@ -144,6 +144,9 @@ def test_compare_cli_json_and_workbook(tmp_path: Path, capsys) -> None:
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[:5] == ["Attribution", "InputChanges", "KeyFigures", "Actions", "Solves"]
     assert len(wb["Attribution"]._charts) == 1
+    (chart,) = wb["Attribution"]._charts  # the waterfall prints with its table
+    printed_to = int(wb["Attribution"].print_area.rsplit("$", 1)[1])
+    assert chart.anchor._from.row + 18 <= printed_to
     figures = {r[0].value: r for r in wb["KeyFigures"].iter_rows(min_row=2)}
     margin = figures["Discounted margin (USD)"]
     assert margin[3].value == pytest.approx(data["total_change_usd"], abs=1e-3)

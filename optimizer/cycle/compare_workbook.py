@@ -114,6 +114,8 @@ def _waterfall(ws: Worksheet, c: Comparison, bars: pd.DataFrame) -> None:
         step = 10 ** max(0, len(str(int(lowest))) - 2)
         chart.y_axis.scaling.min = int(lowest * 0.9) // step * step
     ws.add_chart(chart, f"A{n + 4}")
+    chart.width, chart.height = 18, 9  # cm: about 5 columns by 18 rows below the table
+    ws.print_area = f"A1:G{n + 4 + 20}"  # the table and the chart below it
 
 
 def _cells_table(c: Comparison) -> Table:
