@@ -29,6 +29,13 @@ app = typer.Typer(
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
 
+# Options several commands share, declared once.
+JsonOut = Annotated[bool, typer.Option("--json", help="Print a JSON summary.")]
+Jobs = Annotated[int, typer.Option("--jobs", min=1, help="Parallel processes.")]
+ForceReport = Annotated[
+    bool, typer.Option("--force", help="Replace an existing file that is not a report.")
+]
+
 _DEBUG = {"on": False}
 
 
@@ -56,14 +63,12 @@ def solve(
     input: InputArg = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Report path.")] = None,
     scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario name.")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+    json_out: JsonOut = False,
     csv_dir: Annotated[
         Path | None, typer.Option("--csv", help="Also write CSV tables here.")
     ] = None,
     sample: SampleOpt = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing file that is not a report.")
-    ] = False,
+    force: ForceReport = False,
 ) -> None:
     """Solve a case and write the Excel allocation report."""
     from optimizer.cli.solve_command import run_solve
@@ -111,8 +116,8 @@ def template(
 def scenarios(
     input: Annotated[Path, typer.Argument(help="Input workbook (.xlsx).")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Comparison path.")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Parallel processes.")] = 1,
-    json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+    jobs: Jobs = 1,
+    json_out: JsonOut = False,
     sweep: Annotated[
         str | None,
         typer.Option(
@@ -126,9 +131,7 @@ def scenarios(
     dask_scheduler: Annotated[
         str | None, typer.Option("--dask-scheduler", help="Run on a Dask cluster (ADDRESS).")
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing file that is not a report.")
-    ] = False,
+    force: ForceReport = False,
 ) -> None:
     """Solve the base case and every scenario, side by side."""
     from optimizer.cli.scenarios_command import run_scenarios
@@ -158,9 +161,7 @@ def explain(
         Path | None, typer.Option("-o", "--output", help="Diagnosis workbook.")
     ] = None,
     sample: SampleOpt = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing file that is not a report.")
-    ] = False,
+    force: ForceReport = False,
 ) -> None:
     """Say why a case is infeasible, in terms of input rows and cells."""
     from optimizer.cli.input_commands import run_explain
@@ -188,14 +189,12 @@ def risk(
     evaluate: Annotated[
         int, typer.Option("--evaluate", min=0, help="Re-evaluate both plans on M fresh samples.")
     ] = 0,
-    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Parallel processes.")] = 1,
+    jobs: Jobs = 1,
     dask_scheduler: Annotated[
         str | None, typer.Option("--dask-scheduler", help="Run on a Dask cluster (ADDRESS).")
     ] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing file that is not a report.")
-    ] = False,
+    json_out: JsonOut = False,
+    force: ForceReport = False,
 ) -> None:
     """Plan the next months under uncertainty: VSS, EVPI, CVaR and the commit plan."""
     from optimizer.cli.risk_command import run_risk_command
@@ -252,11 +251,9 @@ def compare(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Where to write CHANGES.xlsx.")
     ] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
-    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Parallel processes.")] = 1,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing file that is not a report.")
-    ] = False,
+    json_out: JsonOut = False,
+    jobs: Jobs = 1,
+    force: ForceReport = False,
 ) -> None:
     """What changed between two plans and which input changes moved the margin."""
     from optimizer.cli.cycle_commands import run_compare
