@@ -11,16 +11,10 @@ The vocabulary of a declaration (kinds of values, what a column and a sheet hold
 
 from __future__ import annotations
 
+from optimizer.inputs.schema_cycle import ACTUALS, IN_TRANSIT
+from optimizer.inputs.schema_projects import EXPANSIONS, GRANTS
 from optimizer.inputs.schema_risk import RISK_SETTINGS, UNCERTAINTY
-from optimizer.inputs.schema_types import NO_LIMIT, Column, Sheet
-
-NOTE = Column(
-    "note",
-    "text",
-    "Free text: source of the number, assumption, comment.",
-    default="",
-    optional_column=True,
-)
+from optimizer.inputs.schema_types import NO_LIMIT, NOTE, Column, Sheet
 
 # --- Settings --------------------------------------------------------------------------
 
@@ -88,7 +82,6 @@ SETTINGS: tuple[Column, ...] = (
 )
 SETTINGS_BY_NAME = {c.name: c for c in SETTINGS}
 
-ACTUAL_KINDS = ("mined", "shipped", "fed", "stock")
 """The kinds of an ``Actuals`` row."""
 
 # --- Sheets ----------------------------------------------------------------------------
@@ -363,175 +356,10 @@ SHEETS: tuple[Sheet, ...] = (
         required=False,
         key_columns=("location", "source"),
     ),
-    Sheet(
-        "InTransit",
-        "Ore already dispatched before the start, still on its way: it enters the route's "
-        "smelter yard (origin: the route's source) in its arrival month. No ore or freight "
-        "cost, no route capacity, not opening stock for keep_opening. Rows add up.",
-        (
-            Column("route", "ref", "Route the ore travels on.", refs=("Routes",)),
-            Column(
-                "arrival_month",
-                "month",
-                "Month the ore reaches the smelter yard (not before the start; after the "
-                "horizon: ignored).",
-            ),
-            Column("tonnes", "number", "Tonnes of ore on the way.", unit="t ore", minimum=0),
-            NOTE,
-        ),
-        required=False,
-        locate_by=("route", "arrival_month"),
-    ),
-    Sheet(
-        "Actuals",
-        "What actually happened, one row per figure. A month of the horizon with any row is "
-        "locked: every mined, shipped and fed tonnage of that month equals the sum of its "
-        "rows (no row: 0) and stock rows fix month-end stocks. Sales, contract deliveries, "
-        "project starts and grant draws stay free. Months before the start are read by roll.",
-        (
-            Column("month", "month", "Month the figure belongs to."),
-            Column(
-                "kind",
-                "choice",
-                "mined (id: a source), shipped (id: a route), fed (id: a smelter, origin: "
-                "the ore's source) or stock (month-end; id: a source's stockpile, or a "
-                "smelter's yard with origin).",
-                choices=ACTUAL_KINDS,
-            ),
-            Column("id", "text", "Source, route, smelter or stock location, by kind."),
-            Column(
-                "origin",
-                "text",
-                "Source the ore came from: required for fed and for yard stock.",
-                default="",
-            ),
-            Column("tonnes", "number", "Tonnes of ore.", unit="t ore", minimum=0),
-            NOTE,
-        ),
-        required=False,
-        locate_by=("month", "kind", "id", "origin"),
-    ),
-    Sheet(
-        "Expansions",
-        "Capacity projects (e.g. the grant-funded Thompson Falls expansion).",
-        (
-            Column("project", "id", "Project id."),
-            Column(
-                "smelter",
-                "ref",
-                "Smelter expanded (blank: a mine-side project, see source).",
-                refs=("Smelters",),
-                default=None,
-            ),
-            Column(
-                "max_added_t_per_month",
-                "number",
-                "Largest capacity the project can add.",
-                unit="t ore/month",
-                minimum=0,
-            ),
-            Column(
-                "capex_usd_per_t_per_month",
-                "number",
-                "Capex per t/month of capacity added.",
-                unit="USD per t/month",
-                minimum=0,
-            ),
-            Column(
-                "fixed_capex_usd",
-                "number",
-                "Fixed capex if built (single and lumpy modes only).",
-                unit="USD",
-                default=0.0,
-                minimum=0,
-            ),
-            Column(
-                "lead_time_months",
-                "integer",
-                "Months from start of construction to online.",
-                unit="months",
-                default=0,
-                minimum=0,
-            ),
-            Column(
-                "earliest_start_month",
-                "month",
-                "First month construction may start (blank: allowed only for a committed project).",
-                default=None,
-            ),
-            Column(
-                "latest_start_month",
-                "month",
-                "Last month construction may start (blank: end of horizon).",
-                default=None,
-            ),
-            NOTE,
-            Column(
-                "committed_start_month",
-                "month",
-                "Construction already decided: the whole project starts this month (may be "
-                "before the horizon) and is online from it + lead time; capex is charged only "
-                "for payments inside the horizon (blank: the model decides the start).",
-                default=None,
-                optional_column=True,
-            ),
-            Column(
-                "capex_months",
-                "integer",
-                "Capex is paid evenly over this many months from the start month (grant money "
-                "follows the payments); a decided start must have all its payments in the "
-                "horizon.",
-                unit="months",
-                default=1,
-                minimum=1,
-                optional_column=True,
-            ),
-            Column(
-                "min_added_t_per_month",
-                "number",
-                "Smallest size the project is built at in single mode (ignored in the other "
-                "modes; at most max_added_t_per_month).",
-                unit="t ore/month",
-                default=0.0,
-                minimum=0,
-                optional_column=True,
-            ),
-            Column(
-                "source",
-                "ref",
-                "Mine-side project: the source whose Supply max it raises, in months where "
-                "that max is > 0 (set source or smelter, not both; blank: a smelter project).",
-                refs=("Sources",),
-                default=None,
-                optional_column=True,
-            ),
-        ),
-        required=False,
-        id_column="project",
-    ),
-    Sheet(
-        "Grants",
-        "Grant programs (e.g. DoD / DPA Title III) that pay a share of eligible capex.",
-        (
-            Column("grant", "id", "Grant id."),
-            Column("agency", "text", "Awarding agency.", default=""),
-            Column("amount_usd", "number", "Total the grant can pay.", unit="USD", minimum=0),
-            Column("award_month", "month", "Grant pays for builds started on or after this month."),
-            Column(
-                "max_share_pct", "percent", "Largest share of eligible capex it may pay.", unit="%"
-            ),
-            Column(
-                "eligible_projects",
-                "idlist",
-                "Projects it may fund (comma list) or 'all'.",
-                refs=("Expansions",),
-                default="all",
-            ),
-            NOTE,
-        ),
-        required=False,
-        id_column="grant",
-    ),
+    IN_TRANSIT,
+    ACTUALS,
+    EXPANSIONS,
+    GRANTS,
     Sheet(
         "Prices",
         "Spot price of contained antimony at each smelter, per month; an optional row "

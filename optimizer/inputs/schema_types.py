@@ -143,3 +143,13 @@ class Sheet:
         """The column a row is addressed by (a scenario's ``key``): the id column, else the
         first key column (``source`` on Supply, ``location`` on OpeningStock)."""
         return self.id_column or (self.key_columns[0] if self.key_columns else None)
+
+
+NOTE = Column(
+    "note",
+    "text",
+    "Free text: source of the number, assumption, comment.",
+    default="",
+    optional_column=True,
+)
+"""The optional free-text column most sheets end with."""
